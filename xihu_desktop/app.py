@@ -1,0 +1,87 @@
+"""Start the desktop application: ``xihu-desktop [--db PATH] [--demo]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import APP_TITLE, __version__
+from .paths import default_db_path, logs_dir
+
+log = logging.getLogger("xihu")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="xihu-desktop", description=APP_TITLE)
+    parser.add_argument("--db", type=Path, help="数据文件路径（默认在用户数据文件夹中）")
+    parser.add_argument("--demo", action="store_true", help="新数据文件填入演示数据")
+    parser.add_argument("--version", action="version", version=f"xihu-desktop {__version__}")
+    return parser.parse_args(argv)
+
+
+def setup_logging() -> Path:
+    path = logs_dir() / "xihu-desktop.log"
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def install_excepthook(log_path: Path) -> None:
+    """Bugs are logged and shown in a dialog instead of killing the window silently."""
+
+    def hook(exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("未处理的异常\n%s", text)
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.instance() is not None:
+            QMessageBox.critical(
+                None,
+                "程序错误",
+                f"程序遇到意外错误，已记录到日志：\n{log_path}\n\n{exc_type.__name__}: {exc}\n\n"
+                "已保存的数据不受影响。",
+            )
+
+    sys.excepthook = hook
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    log_path = setup_logging()
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from .store import Store, StoreError
+    from .store.seed import initialise
+    from .ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("xihu-desktop")
+    app.setOrganizationName("XihuDistrict")
+    app.setApplicationDisplayName(APP_TITLE)
+    install_excepthook(log_path)
+    path = args.db or default_db_path()
+    try:
+        store = Store.open(path)
+        initialise(store, demo=args.demo)
+    except StoreError as exc:
+        QMessageBox.critical(None, "无法打开数据文件", str(exc))
+        return 2
+    window = MainWindow(store)
+    window.show()
+    code = app.exec()
+    store.close()
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""The command line ``xihu``: the same core and store as the window, no Qt.
+
+Errors go to stderr as one Chinese sentence with a non-zero exit code: 1 for a
+problem found (check, verify), 2 for bad input or an unusable file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .core.categories import UNIT_KINDS
+
+Handler = Callable[[argparse.Namespace], int]
+_COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Handler]] = []
+
+
+class CliError(Exception):
+    """Bad input on the command line: message for stderr, exit code 2."""
+
+
+def command(
+    name: str, help_text: str, configure: Callable[[argparse.ArgumentParser], None]
+) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        _COMMANDS.append((name, help_text, configure, func))
+        return func
+
+    return register
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", required=True, type=Path, help="数据文件路径")
+
+
+def _open(path: Path, create: bool = False):  # -> Store
+    from .store import Store
+
+    if not create and not path.exists():
+        raise CliError(f"数据文件“{path}”不存在。请先运行 xihu init --db {path}")
+    return Store.open(path)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _init_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--demo", action="store_true", help="填入演示数据")
+
+
+@command("init", "新建数据文件（含内置规划目录）", _init_args)
+def cmd_init(args: argparse.Namespace) -> int:
+    from .store.seed import initialise
+
+    with _open(args.db, create=True) as store:
+        initialise(store, demo=args.demo)
+        counts = store.counts()
+    print(
+        f"已初始化 {args.db}：{counts['units']} 个责任单位，{counts['plan_targets']} 项规划指标，"
+        f"{counts['ledgers']} 本台账，{counts['entries']} 条条目。"
+    )
+    return 0
+
+
+@command("check", "检查数据文件完整性", _db_arg)
+def cmd_check(args: argparse.Namespace) -> int:
+    from .store.connection import latest_version
+
+    with _open(args.db) as store:
+        integrity = store.integrity_check()
+        fk = store.query("PRAGMA foreign_key_check")
+        counts = store.counts()
+        print(f"数据文件：{args.db}")
+        print(f"结构版本：{store.version}（程序支持 {latest_version()}）")
+        print(f"完整性检查：{integrity}")
+        print(f"外键检查：{'ok' if not fk else f'{len(fk)} 处问题'}")
+        for table, n in counts.items():
+            print(f"  {table}: {n}")
+    if integrity != "ok" or fk:
+        print("检查发现问题，请从备份恢复或联系区发改局。", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _backup_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--out", required=True, type=Path, help="备份文件路径")
+
+
+@command("backup", "备份数据文件（SQLite 在线备份）", _backup_args)
+def cmd_backup(args: argparse.Namespace) -> int:
+    if args.out.resolve() == args.db.resolve():
+        raise CliError("备份文件不能与数据文件相同。")
+    with _open(args.db) as store:
+        dest = store.backup(args.out)
+    print(f"已备份到 {dest}")
+    return 0
+
+
+def _units_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+
+@command("units", "列出责任单位", _units_args)
+def cmd_units(args: argparse.Namespace) -> int:
+    with _open(args.db) as store:
+        units = store.units()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"code": u.code, "name": u.name, "kind": u.kind, "active": u.active}
+                    for u in units
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return 0
+    for u in units:
+        print(f"{u.code}\t{UNIT_KINDS[u.kind]}\t{u.name}{'' if u.active else '（停用）'}")
+    return 0
+
+
+def _catalogue_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出规划指标")
+    p.add_argument("--plan", help="规划代码（默认全部）")
+
+
+@command("catalogue", "列出规划指标（专栏2）", _catalogue_args)
+def cmd_catalogue(args: argparse.Namespace) -> int:
+    with _open(args.db) as store:
+        plans = {p["id"]: p for p in store.plans()}
+        plan_ids = [pid for pid, p in plans.items() if not args.plan or p["code"] == args.plan]
+        if args.plan and not plan_ids:
+            raise CliError(f"没有代码为“{args.plan}”的规划。")
+        targets = [t for t in store.targets() if t["plan_id"] in plan_ids]
+    keys = (
+        "seq",
+        "sub",
+        "category",
+        "name",
+        "unit",
+        "baseline",
+        "goal",
+        "goal_text",
+        "growth",
+        "attribute",
+    )
+    if args.json:
+        print(json.dumps([{k: t[k] for k in keys} for t in targets], ensure_ascii=False, indent=1))
+        return 0
+    for t in targets:
+        sub = f"（{t['sub']}）" if t["sub"] else ""
+        print(
+            f"{t['seq']:>2} {t['category']} {t['name']}{sub}（{t['unit']}） "
+            f"{t['baseline_text']} → {t['goal_text']} {t['growth']} {t['attribute']}"
+        )
+    return 0
+
+
+# ---------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xihu", description="西湖区“六个一批”任务台账 命令行工具")
+    parser.add_argument("--version", action="version", version=f"xihu {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    for name, help_text, configure, func in _COMMANDS:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        configure(p)
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .store.errors import StoreError
+
+    _utf8_stdio()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, StoreError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+
+
+def _utf8_stdio() -> None:
+    """Chinese output must not crash on a console with a legacy code page."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(encoding="utf-8", errors="replace")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

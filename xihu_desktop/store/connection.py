@@ -1,0 +1,190 @@
+"""Opening, checking, migrating and backing up the SQLite file.
+
+A file is inspected read-only before anything is written to it: a file that is
+not ours, is damaged, or was written by a newer version is rejected untouched.
+Migrations (``db/NNN_*.sql``) run in order, each in one transaction together with
+the ``user_version`` bump, after an online backup of the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import backups_dir, migrations_dir
+from .errors import CorruptFile, NewerVersion, NotOurFile, StoreError, translate_sqlite_error
+
+APPLICATION_ID = 0x58484C47  # "XHLG"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_MIGRATION_RE = re.compile(r"^(\d{3})_[\w-]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    path: Path
+
+    def statements(self) -> list[str]:
+        """Split the script into statements (executescript would commit on its own)."""
+        statements: list[str] = []
+        buffer = ""
+        for line in self.path.read_text(encoding="utf-8").splitlines(keepends=True):
+            buffer += line
+            if sqlite3.complete_statement(buffer):
+                statement = buffer.strip()
+                if statement and not all(
+                    part.strip().startswith("--") or not part.strip()
+                    for part in statement.splitlines()
+                ):
+                    statements.append(statement)
+                buffer = ""
+        if buffer.strip() and not all(
+            p.strip().startswith("--") or not p.strip() for p in buffer.splitlines()
+        ):
+            raise StoreError(f"迁移脚本{self.path.name}末尾有不完整的语句")
+        return statements
+
+
+def migrations() -> list[Migration]:
+    found = []
+    for path in sorted(migrations_dir().glob("*.sql")):
+        m = _MIGRATION_RE.match(path.name)
+        if m:
+            found.append(Migration(int(m.group(1)), path))
+    return found
+
+
+def latest_version() -> int:
+    return max((m.version for m in migrations()), default=0)
+
+
+def inspect(path: Path) -> int:
+    """Check an existing file read-only; return its schema version (0 for an empty db).
+
+    Raises NotOurFile, CorruptFile or NewerVersion, leaving the file untouched.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise StoreError(f"无法读取文件“{path}”：{exc.strerror or exc}") from exc
+    if not head:
+        return 0  # an empty file: SQLite treats it as a new database
+    if not head.startswith(SQLITE_MAGIC):
+        raise NotOurFile(
+            f"“{path.name}”不是本程序的数据文件（也不是 SQLite 数据库），已保持原样未作改动。"
+        )
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, path) from exc
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[
+            0
+        ]
+        if app_id != APPLICATION_ID and (app_id != 0 or tables > 0):
+            raise NotOurFile(
+                f"“{path.name}”是其他程序的 SQLite 数据库，不是本程序的数据文件，已保持原样未作改动。"
+            )
+        result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise CorruptFile(
+                f"数据文件“{path.name}”已损坏（{result}），已保持原样。请从备份恢复。"
+            )
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise CorruptFile(
+            f"数据文件“{path.name}”已损坏或无法读取（{exc}），已保持原样。请从备份恢复。"
+        ) from exc
+    finally:
+        conn.close()
+    if version > latest_version():
+        raise NewerVersion(
+            f"数据文件“{path.name}”由更新版本的程序创建（结构版本 {version}，本程序支持到 "
+            f"{latest_version()}），请升级程序后再打开。文件未作改动。"
+        )
+    return version
+
+
+def configure(conn: sqlite3.Connection, wal: bool = True) -> None:
+    """Pragmas for a connection we write through."""
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    if wal:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":  # e.g. a network share; keep the rollback journal
+            conn.execute("PRAGMA journal_mode = DELETE")
+    else:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    # FULL: with NORMAL, a commit shown as saved can roll back on power loss.
+    conn.execute("PRAGMA synchronous = FULL")
+
+
+def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
+    """Online backup (SQLite backup API) of ``conn`` into ``dest``; checked afterwards."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    tmp.unlink(missing_ok=True)
+    target = sqlite3.connect(tmp)
+    try:
+        conn.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")
+        ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        target.close()
+    if ok != "ok":
+        tmp.unlink(missing_ok=True)
+        raise CorruptFile(f"备份校验失败：{ok}")
+    tmp.replace(dest)
+    return dest
+
+
+def backup_name(db_path: Path, reason: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return backups_dir(db_path) / f"{Path(db_path).stem}-{stamp}-{reason}.sqlite3"
+
+
+def migrate(conn: sqlite3.Connection, db_path: Path | None, current: int) -> int:
+    """Apply pending migrations; back the file up first if it holds a schema already."""
+    pending = [m for m in migrations() if m.version > current]
+    if not pending:
+        return current
+    if current > 0 and db_path is not None:
+        backup_to(conn, backup_name(db_path, f"before-v{pending[0].version}"))
+    for migration in pending:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in migration.statements():
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {migration.version}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise StoreError(
+                f"数据库结构升级到版本{migration.version}失败：{exc}。数据未作改动。"
+            ) from exc
+        current = migration.version
+    return current
+
+
+def connect(path: Path, migrate_schema: bool = True) -> tuple[sqlite3.Connection, int]:
+    """Open (creating if needed) a database file of ours; return it and its version."""
+    path = Path(path)
+    version = inspect(path) if path.exists() else 0
+    if not path.parent.exists():
+        raise StoreError(f"文件夹“{path.parent}”不存在。")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        configure(conn)
+        if migrate_schema:
+            version = migrate(conn, path, version)
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, path) from exc
+    return conn, version
