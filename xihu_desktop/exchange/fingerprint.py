@@ -1,0 +1,103 @@
+"""A stable fingerprint of a ledger's data: same data, same fingerprint, on any machine.
+
+The canonical form leaves out everything local to one database file (row ids,
+timestamps, the workflow status) and names linked plan targets and catalogue
+items by their content, so a return imported at the district office has the same
+fingerprint as the ledger it was exported from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ..core.categories import CATEGORIES, category
+from ..store import Store
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    return value
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    return _number(value)
+
+
+def canonical_ledger(store: Store, ledger_id: int) -> dict[str, Any]:
+    """The ledger as plain, ordered data: the input of :func:`ledger_fingerprint`."""
+    ledger = store.ledger(ledger_id)
+    plan = next((p for p in store.plans() if p["id"] == ledger.plan_id), {"code": ""})
+    targets = {t["id"]: f"{t['seq']}{t['sub'] or ''}:{t['name']}" for t in store.targets()}
+    items = {i["id"]: f"{i['kind']}:{i['name']}" for i in store.catalogue_items()}
+    progress = store.ledger_progress(ledger_id)
+    entries = []
+    for cat in CATEGORIES:
+        for e in store.entries(ledger_id, cat.key):
+            values: dict[str, Any] = {}
+            for f in category(e.category).fields:
+                v = e.values.get(f.key)
+                if f.key == "target_id":
+                    v = targets.get(v) if v is not None else None
+                elif f.key == "catalogue_id":
+                    v = items.get(v) if v is not None else None
+                values[f.key] = _text(v)
+            quarters = [
+                {
+                    "quarter": q,
+                    "value": _number(p.value),
+                    "status": p.status,
+                    "problems": _text(p.problems),
+                    "next_steps": _text(p.next_steps),
+                    "comment": _text(p.comment),
+                    "follow_up": bool(p.follow_up),
+                }
+                for q, p in sorted(progress.get(e.id, {}).items())
+            ]
+            entries.append({"category": e.category, "values": values, "progress": quarters})
+    return {
+        "plan": plan["code"],
+        "unit": {"code": ledger.unit_code, "name": ledger.unit_name},
+        "year": ledger.year,
+        "ledger": {
+            "leader": _text(ledger.leader),
+            "contact": _text(ledger.contact),
+            "preparer": _text(ledger.preparer),
+            "self_assessment": _text(ledger.self_assessment),
+        },
+        "entries": entries,
+        "adjustments": [
+            {"points": _number(a["points"]), "reason": _text(a["reason"])}
+            for a in store.adjustments(ledger_id)
+        ],
+    }
+
+
+def canonical_bytes(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def ledger_fingerprint(store: Store, ledger_id: int) -> str:
+    """SHA-256 (hex) of the canonical ledger data."""
+    return hashlib.sha256(canonical_bytes(canonical_ledger(store, ledger_id))).hexdigest()
+
+
+def short_code(fingerprint: str, length: int = 10) -> str:
+    """A short human-readable verification code, grouped for reading aloud: XXXXX-XXXXX."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+    number = int(fingerprint, 16)
+    chars = []
+    for _ in range(length):
+        number, rem = divmod(number, 32)
+        chars.append(alphabet[rem])
+    code = "".join(chars)
+    return f"{code[:5]}-{code[5:]}"
