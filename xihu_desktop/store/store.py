@@ -20,7 +20,14 @@ from ..core import scoring
 from ..core.categories import CATEGORY_BY_KEY, ENTRY_COLUMNS, LEDGER_STATUSES, category
 from ..core.validate import Problem, check_value, validate_row
 from . import connection
-from .errors import InvalidData, LedgerLocked, NotFound, StoreError, translate_sqlite_error
+from .errors import (
+    InvalidData,
+    LedgerLocked,
+    NotFound,
+    PermissionDenied,
+    StoreError,
+    translate_sqlite_error,
+)
 
 SYSTEM_USER = "本机用户"
 
@@ -131,6 +138,11 @@ class Store:
         self.path = path
         self.version = version
         self.user = SYSTEM_USER
+        # Who acts: "admin" (区管理员), "operator" (填报员, bound to unit_id) or "viewer" (查看).
+        # Single-user mode (no login) acts as the administrator of a one-person office.
+        self.role = "admin"
+        self.unit_id: int | None = None
+        self._override = 0  # >0 inside admin_override(): writes to submitted ledgers allowed
         self._lock = threading.RLock()  # serialises access from worker threads
         self._depth = 0
 
@@ -553,9 +565,40 @@ class Store:
             (now(), ledger_id),
         )
 
+    def act_as(self, user: str, role: str, unit_id: int | None = None) -> None:
+        """Set who performs the following writes (after login)."""
+        if role not in ("admin", "operator", "viewer"):
+            raise PermissionDenied(f"未知的角色：{role}")
+        if role == "operator" and unit_id is None:
+            raise PermissionDenied("填报员必须绑定责任单位")
+        self.user, self.role, self.unit_id = user, role, unit_id
+
+    @contextmanager
+    def admin_override(self) -> Iterator[None]:
+        """District-administrator writes to a submitted or locked ledger (e.g. an import)."""
+        if self.role != "admin":
+            raise PermissionDenied("此操作需要区管理员权限")
+        self._override += 1
+        try:
+            yield
+        finally:
+            self._override -= 1
+
+    def can_write(self, ledger: Ledger) -> bool:
+        """Whether the current user may change this ledger's data right now."""
+        if self.role == "viewer":
+            return False
+        if self.role == "operator" and ledger.unit_id != self.unit_id:
+            return False
+        return ledger.editable or self._override > 0
+
     def _require_editable(self, ledger_id: int) -> Ledger:
         ledger = self.ledger(ledger_id)
-        if not ledger.editable:
+        if self.role == "viewer":
+            raise PermissionDenied("当前用户为只读（查看）角色，不能修改数据")
+        if self.role == "operator" and ledger.unit_id != self.unit_id:
+            raise PermissionDenied(f"填报员只能修改本单位的台账，不能修改{ledger.unit_name}的台账")
+        if not ledger.editable and not self._override:
             raise LedgerLocked(
                 f"{ledger.unit_name}{ledger.year}年台账{ledger.status}，不能修改。"
                 "如需修改，请区管理员解锁。"
