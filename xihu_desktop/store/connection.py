@@ -77,7 +77,12 @@ def inspect(path: Path) -> int:
         raise NotOurFile(
             f"“{path.name}”不是本程序的数据文件（也不是 SQLite 数据库），已保持原样未作改动。"
         )
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    # Without a -wal file nobody has the database open and everything is in the main
+    # file: read it as immutable, so that not even -wal/-shm files are created beside a
+    # file we then reject. With a -wal file (open elsewhere, or left by a crash) its
+    # content belongs to the database and must be read.
+    wal = path.with_name(path.name + "-wal")
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if wal.exists() else "&immutable=1")
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
@@ -93,8 +98,9 @@ def inspect(path: Path) -> int:
             )
         result = conn.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
+            first = next((line for line in str(result).splitlines() if "***" not in line), "")
             raise CorruptFile(
-                f"数据文件“{path.name}”已损坏（{result}），已保持原样。请从备份恢复。"
+                f"数据文件“{path.name}”已损坏（{first.strip()[:200]}），已保持原样。请从备份恢复。"
             )
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
@@ -158,15 +164,17 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None, current: int) -> int
     if current > 0 and db_path is not None:
         backup_to(conn, backup_name(db_path, f"before-v{pending[0].version}"))
     for migration in pending:
+        statements = migration.statements()  # a broken script fails before BEGIN
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for statement in migration.statements():
+            for statement in statements:
                 conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {migration.version}")
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # not when BEGIN itself failed (busy)
+                conn.execute("ROLLBACK")
             raise StoreError(
                 f"数据库结构升级到版本{migration.version}失败：{exc}。数据未作改动。"
             ) from exc
@@ -182,9 +190,15 @@ def connect(path: Path, migrate_schema: bool = True) -> tuple[sqlite3.Connection
         raise StoreError(f"文件夹“{path.parent}”不存在。")
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, path) from exc
+    try:
         configure(conn)
         if migrate_schema:
             version = migrate(conn, path, version)
-    except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, path) from exc
+    except BaseException as exc:
+        conn.close()  # a failed open must not keep the file (and its -wal) open
+        if isinstance(exc, sqlite3.Error):
+            raise translate_sqlite_error(exc, path) from exc
+        raise
     return conn, version
