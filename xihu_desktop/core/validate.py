@@ -154,6 +154,8 @@ def uscc_check_digit(code17: str) -> str | None:
     Uses python-stdnum's algorithm but never lets it raise: its format check is
     not applied here (it wrongly rejects registration authorities N, Y, A …).
     """
+    if not isinstance(code17, str) or len(code17) != 17:
+        return None  # stdnum would happily compute a "check digit" of any length
     try:
         from stdnum.cn import uscc
 
