@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -78,6 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     window = MainWindow(store)
     window.show()
+    quit_ms = os.environ.get("XIHU_SMOKE_QUIT_MS")  # installer smoke test: start, then quit
+    if quit_ms:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(int(quit_ms), app.quit)
     code = app.exec()
     store.close()
     return int(code)
