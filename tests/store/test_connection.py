@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from xihu_desktop import paths
 from xihu_desktop.store import CorruptFile, NewerVersion, NotOurFile, Store, StoreError, connection
 from xihu_desktop.store.connection import APPLICATION_ID, latest_version
 from xihu_desktop.store.seed import initialise
@@ -190,43 +189,60 @@ def test_newer_version_rejected_untouched(db_path: Path) -> None:
 # ---------------------------------------------------------------- migrations
 
 
-def _migrations_with(tmp_path: Path, extra: dict[str, str]) -> Path:
-    folder = tmp_path / "db"
-    shutil.copytree(paths.migrations_dir(), folder)
-    for name, sql in extra.items():
-        (folder / name).write_text(sql, encoding="utf-8")
+SHIPPED_MIGRATIONS = connection.migrations()  # read before any test patches migrations_dir
+
+
+def _migrations_with(
+    tmp_path: Path, name: str, extra: dict[str, str], upto: int | None = None
+) -> Path:
+    """A copy of db/ (only up to version ``upto`` when given) plus ``extra`` scripts."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for m in SHIPPED_MIGRATIONS:
+        if upto is None or m.version <= upto:
+            shutil.copy(m.path, folder / m.path.name)
+    for file_name, sql in extra.items():
+        (folder / file_name).write_text(sql, encoding="utf-8")
     return folder
 
 
 def test_older_schema_is_backed_up_and_migrated(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    shipped = latest_version()
+    newer = shipped + 1
+    # A file written by the first release (schema version 1) …
+    v1 = _migrations_with(tmp_path, "db_v1", {}, upto=1)
+    monkeypatch.setattr(connection, "migrations_dir", lambda: v1)
     with Store.open(db_path) as store:
         initialise(store)
         assert store.version == 1
-        counts = store.counts()
+        targets = store.scalar("SELECT count(*) FROM plan_targets")
+    # … opened by a release that ships one more migration than this one.
     folder = _migrations_with(
         tmp_path,
+        "db_next",
         {
-            "002_test.sql": "-- test migration\n"
+            f"{newer:03d}_test.sql": "-- test migration\n"
             "CREATE TABLE test_notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL);\n"
             "INSERT INTO test_notes (note) VALUES ('迁移成功');\n"
         },
     )
     monkeypatch.setattr(connection, "migrations_dir", lambda: folder)
-    assert latest_version() == 2
+    assert latest_version() == newer
 
     with Store.open(db_path) as store:
-        assert store.version == 2
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.version == newer
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == newer
         assert store.scalar("SELECT note FROM test_notes") == "迁移成功"
-        assert store.counts() == counts
+        assert store.scalar("SELECT count(*) FROM plan_targets") == targets == 43
 
     backups = list((db_path.parent / "备份").glob("*before-v2*.sqlite3"))
-    assert len(backups) == 1
+    assert len(backups) == 1  # one backup, taken before the first pending migration
     old = sqlite3.connect(backups[0])
     try:
         assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert old.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
         assert "test_notes" not in tables(old)
         assert old.execute("SELECT count(*) FROM plan_targets").fetchone()[0] == 43
     finally:
@@ -236,13 +252,15 @@ def test_older_schema_is_backed_up_and_migrated(
 def test_failing_migration_rolls_back_completely(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    shipped = latest_version()
     with Store.open(db_path) as store:
         initialise(store)
     before = all_rows(db_path)
     folder = _migrations_with(
         tmp_path,
+        "db_broken",
         {
-            "002_broken.sql": "CREATE TABLE half_done (id INTEGER PRIMARY KEY);\n"
+            f"{shipped + 1:03d}_broken.sql": "CREATE TABLE half_done (id INTEGER PRIMARY KEY);\n"
             "INSERT INTO half_done VALUES (1);\n"
             "UPDATE units SET name = name || '（改）';\n"
             "INSERT INTO no_such_table VALUES (1);\n"
@@ -250,14 +268,14 @@ def test_failing_migration_rolls_back_completely(
     )
     monkeypatch.setattr(connection, "migrations_dir", lambda: folder)
 
-    with pytest.raises(StoreError, match="版本2失败") as info:
+    with pytest.raises(StoreError, match=f"版本{shipped + 1}失败") as info:
         Store.open(db_path)
     assert "数据未作改动" in str(info.value)
     assert sidecars(db_path) == []  # the failed open closed its connection
 
     conn = sqlite3.connect(db_path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == shipped
         assert "half_done" not in tables(conn)
     finally:
         conn.close()
