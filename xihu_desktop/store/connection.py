@@ -9,8 +9,11 @@ the ``user_version`` bump, after an online backup of the file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sqlite3
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,6 +185,60 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None, current: int) -> int
     return current
 
 
+_NETWORK_FS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "glusterfs", "davfs"}
+)
+
+
+def _mount_type(path: Path) -> str:
+    """File system type of the mount holding ``path`` (Linux /proc/mounts), or ''."""
+    try:
+        lines = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    target = str(path.resolve())
+    best, fstype = "", ""
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), parts[1])
+        inside = target == mount or target.startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) >= len(best):
+            best, fstype = mount, parts[2]
+    return fstype
+
+
+def detect_network_share(path: Path) -> bool:
+    """Whether ``path`` lives on a network file system, where WAL must not be used."""
+    text = str(path)
+    if text.startswith("\\\\") or (sys.platform == "win32" and text.startswith("//")):  # UNC
+        return True
+    if sys.platform == "win32":
+        import ctypes
+
+        drive = os.path.splitdrive(str(Path(path).resolve()))[0]
+        if drive.startswith("\\\\"):
+            return True
+        if drive:
+            get_type = ctypes.windll.kernel32.GetDriveTypeW  # type: ignore[attr-defined]
+            return bool(get_type(drive + "\\") == 4)  # DRIVE_REMOTE
+        return False
+    fstype = _mount_type(Path(path).parent if not Path(path).exists() else Path(path))
+    return fstype in _NETWORK_FS or fstype.startswith(("fuse.sshfs", "smb", "fuse.smb"))
+
+
+#: Replaceable for tests: decides whether a database path is on a network share.
+network_share_detector: Callable[[Path], bool] = detect_network_share
+
+
+def on_network_share(path: Path) -> bool:
+    try:
+        return bool(network_share_detector(Path(path)))
+    except Exception:  # detection must never stop the program from opening a file
+        return False
+
+
 def connect(path: Path, migrate_schema: bool = True) -> tuple[sqlite3.Connection, int]:
     """Open (creating if needed) a database file of ours; return it and its version."""
     path = Path(path)
@@ -193,7 +250,8 @@ def connect(path: Path, migrate_schema: bool = True) -> tuple[sqlite3.Connection
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, path) from exc
     try:
-        configure(conn)
+        # WAL needs shared memory that a network file system does not provide.
+        configure(conn, wal=not on_network_share(path))
         if migrate_schema:
             version = migrate(conn, path, version)
     except BaseException as exc:

@@ -145,6 +145,7 @@ class Store:
         self._override = 0  # >0 inside admin_override(): writes to submitted ledgers allowed
         self._lock = threading.RLock()  # serialises access from worker threads
         self._depth = 0
+        self.lock_record: int | None = None  # our row in db_lock (network share only)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -152,7 +153,16 @@ class Store:
     def open(cls, path: str | Path, migrate: bool = True) -> Store:
         path = Path(path)
         conn, version = connection.connect(path, migrate_schema=migrate)
-        return cls(conn, path, version)
+        store = cls(conn, path, version)
+        if version >= 3 and connection.on_network_share(path):
+            from .locks import acquire  # who holds a file on a share: see locks.py
+
+            try:
+                store.lock_record = acquire(store)
+            except BaseException:
+                conn.close()
+                raise
+        return store
 
     @classmethod
     def memory(cls) -> Store:
@@ -164,6 +174,11 @@ class Store:
     def close(self) -> None:
         with self._lock:
             if self.conn is not None:
+                if self.lock_record is not None:
+                    from .locks import release
+
+                    with suppress(StoreError, sqlite3.Error):
+                        release(self)
                 with suppress(sqlite3.Error):
                     self.conn.execute("PRAGMA optimize")
                 self.conn.close()
@@ -265,6 +280,7 @@ class Store:
         return default if value is None else json.loads(value)
 
     def set_setting(self, key: str, value: Any) -> None:
+        self._require_admin("修改设置")
         with self.transaction() as c:
             old = self.setting(key)
             c.execute(
@@ -279,6 +295,7 @@ class Store:
         return scoring.ScoringSettings.from_dict(json.loads(raw) if raw else None)
 
     def save_scoring_settings(self, year: int, settings: scoring.ScoringSettings) -> None:
+        self._require_admin("修改考核设置")
         with self.transaction() as c:
             old = self.scalar("SELECT data FROM scoring_settings WHERE year = ?", (year,))
             data = json.dumps(settings.to_dict(), ensure_ascii=False, sort_keys=True)
@@ -370,6 +387,7 @@ class Store:
         bad = set(values) - allowed
         if bad:
             raise StoreError(f"不能修改规划指标的字段：{'、'.join(sorted(bad))}")
+        self._require_admin("修改规划指标")
         with self.transaction() as c:
             old = self.target(target_id)
             if old is None:
@@ -458,6 +476,7 @@ class Store:
     def add_unit(
         self, code: str, name: str, kind: str, leader: str | None = None, contact: str | None = None
     ) -> Unit:
+        self._require_admin("新增责任单位")
         if kind not in ("town", "department", "platform"):
             raise InvalidData(f"单位类型无效：{kind}")
         if not code.strip() or not name.strip():
@@ -480,6 +499,7 @@ class Store:
         bad = set(values) - allowed
         if bad:
             raise StoreError(f"不能修改单位的字段：{'、'.join(sorted(bad))}")
+        self._require_admin("修改责任单位")
         with self.transaction() as c:
             old = self.unit(unit_id)
             for key, value in values.items():
@@ -535,6 +555,8 @@ class Store:
     ) -> Ledger:
         plan = self.plan_for_year(year)
         unit = self.unit(unit_id)
+        if self.role == "viewer" or (self.role == "operator" and unit_id != self.unit_id):
+            raise PermissionDenied(f"当前用户不能为{unit.name}新建台账")
         with self.transaction() as c:
             if self.find_ledger(unit_id, year):
                 raise InvalidData(f"{unit.name}{year}年的台账已存在")
@@ -592,6 +614,10 @@ class Store:
             return False
         return ledger.editable or self._override > 0
 
+    def _require_admin(self, what: str) -> None:
+        if self.role != "admin":
+            raise PermissionDenied(f"{what}需要区管理员权限")
+
     def _require_editable(self, ledger_id: int) -> Ledger:
         ledger = self.ledger(ledger_id)
         if self.role == "viewer":
@@ -626,6 +652,10 @@ class Store:
             old = self.ledger(ledger_id)
             if old.status == status:
                 return
+            if not (old.status == "草稿" and status == "已提交"):
+                self._require_admin("解锁、锁定或退回台账")
+            elif self.role != "admin":  # an operator submits the own unit's draft
+                self._require_editable(ledger_id)
             submitted = now() if status == "已提交" else old.submitted_at
             c.execute(
                 "UPDATE ledgers SET status = ?, submitted_at = ?, updated_at = ? WHERE id = ?",
@@ -986,6 +1016,7 @@ class Store:
     def add_adjustment(self, ledger_id: int, points: float, reason: str) -> int:
         if not reason or not reason.strip():
             raise InvalidData("加分或扣分必须填写理由")
+        self._require_admin("加减分")
         with self.transaction() as c:
             ledger = self.ledger(ledger_id)
             cur = c.execute(
@@ -1000,6 +1031,7 @@ class Store:
             return int(cur.lastrowid or 0)
 
     def remove_adjustment(self, adjustment_id: int) -> None:
+        self._require_admin("删除加减分")
         with self.transaction() as c:
             rows = self.query(
                 "SELECT ledger_id, points, reason FROM adjustments WHERE id = ?", (adjustment_id,)
@@ -1072,16 +1104,48 @@ class Store:
 
     # ------------------------------------------------------------ audit
 
-    def audit_log(self, ledger_id: int | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    def audit_log(
+        self,
+        ledger_id: int | None = None,
+        limit: int | None = 1000,
+        *,
+        user: str | None = None,
+        action: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        text: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Newest first. ``since``/``until`` are ISO dates or times (``until`` inclusive of
+        its day); ``text`` matches field, old or new value; ``limit`` None for all."""
         sql = (
             "SELECT id, ts, user, action, ledger_id, entry_id, field, old_value, new_value "
-            "FROM audit_log"
+            "FROM audit_log WHERE 1 = 1"
         )
         params: list[Any] = []
         if ledger_id is not None:
-            sql += " WHERE ledger_id = ?"
+            sql += " AND ledger_id = ?"
             params.append(ledger_id)
+        if user:
+            sql += " AND user = ?"
+            params.append(user)
+        if action:
+            sql += " AND action = ?"
+            params.append(action)
+        if since:
+            sql += " AND ts >= ?"
+            params.append(since)
+        if until:
+            sql += " AND ts <= ?"
+            params.append(until if "T" in until else until + "T99")
+        if text:
+            sql += (
+                " AND (instr(coalesce(field, ''), ?) OR instr(coalesce(old_value, ''), ?)"
+                " OR instr(coalesce(new_value, ''), ?))"
+            )
+            params.extend([text] * 3)
         sql += " ORDER BY id DESC LIMIT ?"
+        if limit is None:
+            limit = -1
         params.append(limit)
         keys = ("id", "ts", "user", "action", "ledger_id", "entry_id", "field", "old", "new")
         return [dict(zip(keys, r, strict=True)) for r in self.query(sql, params)]

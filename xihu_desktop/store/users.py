@@ -1,0 +1,376 @@
+"""Users, roles and passwords (no Qt).
+
+Roles: ``admin`` (区管理员), ``operator`` (填报员, bound to one unit), ``viewer`` (查看).
+Passwords are stored only as salted scrypt hashes that carry their parameters
+(``scrypt$n$r$p$salt$hash``), compared in constant time and re-hashed at the next
+successful login when the parameters change. After repeated failures a user must
+wait before the next attempt (an exponential pause kept in the database, so a
+restart does not reset it). Whether login is required at all is the setting
+``login_required`` (default off: single-user mode, acting as the administrator).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import InvalidData, NotFound, PermissionDenied, StoreError
+from .store import Store, now
+
+ROLES = {"admin": "区管理员", "operator": "填报员", "viewer": "查看"}
+LOGIN_SETTING = "login_required"
+IDLE_SETTING = "idle_lock_minutes"
+DEFAULT_IDLE_MINUTES = 15
+
+#: Failures allowed before the pause starts; then 2, 4, 8 … seconds, at most MAX_PAUSE.
+FREE_FAILURES = 3
+MAX_PAUSE = 15 * 60
+MIN_PASSWORD = 6
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class ScryptParams:
+    n: int = 2**17
+    r: int = 8
+    p: int = 1
+
+    @property
+    def maxmem(self) -> int:
+        # scrypt needs 128 * n * r * p bytes; OpenSSL's default limit (32 MiB) is too low.
+        return max(256 * 1024 * 1024, 256 * self.n * self.r * self.p)
+
+
+DEFAULT_PARAMS = ScryptParams()
+
+
+class LoginFailed(StoreError):
+    """Wrong name or password (the message never says which)."""
+
+
+class LoginThrottled(LoginFailed):
+    """Too many failures: ``wait`` seconds before the next attempt."""
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+@dataclass
+class User:
+    id: int
+    name: str
+    role: str
+    unit_id: int | None
+    active: bool
+    has_password: bool
+    created_at: str
+    last_login: str | None = None
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+# ---------------------------------------------------------------- hashing
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def hash_password(password: str, params: ScryptParams = DEFAULT_PARAMS) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=params.n, r=params.r, p=params.p,
+        maxmem=params.maxmem, dklen=32,
+    )  # fmt: skip
+    return f"scrypt${params.n}${params.r}${params.p}${_b64(salt)}${_b64(digest)}"
+
+
+def _parse(encoded: str) -> tuple[ScryptParams, bytes, bytes] | None:
+    try:
+        scheme, n, r, p, salt, digest = encoded.split("$")
+        if scheme != "scrypt":
+            return None
+        params = ScryptParams(int(n), int(r), int(p))
+        if params.n < 2 or params.n & (params.n - 1) or params.n > 2**20 or params.r > 64:
+            return None
+        return params, base64.b64decode(salt), base64.b64decode(digest)
+    except (ValueError, TypeError):
+        return None
+
+
+def verify_password(password: str, encoded: str | None) -> bool:
+    """Constant-time check of ``password`` against a stored hash; False for no hash."""
+    parsed = _parse(encoded or "")
+    if parsed is None:
+        return False
+    params, salt, expected = parsed
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=params.n, r=params.r, p=params.p,
+        maxmem=params.maxmem, dklen=len(expected),
+    )  # fmt: skip
+    return hmac.compare_digest(digest, expected)
+
+
+def needs_rehash(encoded: str | None, params: ScryptParams = DEFAULT_PARAMS) -> bool:
+    parsed = _parse(encoded or "")
+    return parsed is None or parsed[0] != params
+
+
+def pause_after(failures: int) -> float:
+    """Seconds to wait after ``failures`` failed logins in a row."""
+    if failures < FREE_FAILURES:
+        return 0.0
+    return float(min(2 ** (failures - FREE_FAILURES + 1), MAX_PAUSE))
+
+
+# ---------------------------------------------------------------- settings
+
+
+def login_required(store: Store) -> bool:
+    return bool(store.setting(LOGIN_SETTING, False))
+
+
+def idle_minutes(store: Store) -> int:
+    value = store.setting(IDLE_SETTING, DEFAULT_IDLE_MINUTES)
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return DEFAULT_IDLE_MINUTES
+
+
+def set_login_required(store: Store, required: bool) -> None:
+    """Turn login on or off (administrator only). On needs an administrator with a password."""
+    _require_admin(store)
+    if required and not any(
+        u.role == "admin" and u.active and u.has_password for u in users(store)
+    ):
+        raise InvalidData("启用登录前，请先设置区管理员的用户名和密码")
+    store.set_setting(LOGIN_SETTING, bool(required))
+
+
+def set_idle_minutes(store: Store, minutes: int) -> None:
+    _require_admin(store)
+    if not 0 <= int(minutes) <= 24 * 60:
+        raise InvalidData("自动锁定时间应在0–1440分钟之间（0表示不锁定）")
+    store.set_setting(IDLE_SETTING, int(minutes))
+
+
+# ---------------------------------------------------------------- users
+
+_SELECT = (
+    "SELECT id, name, role, unit_id, active, password_hash IS NOT NULL, created_at, last_login "
+    "FROM users"
+)
+
+
+def _user(row: tuple) -> User:
+    return User(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6], row[7])
+
+
+def users(store: Store) -> list[User]:
+    return [_user(r) for r in store.query(_SELECT + " ORDER BY role, name")]
+
+
+def find_user(store: Store, name: str) -> User | None:
+    rows = store.query(_SELECT + " WHERE name = ?", (name.strip(),))
+    return _user(rows[0]) if rows else None
+
+
+def get_user(store: Store, user_id: int) -> User:
+    rows = store.query(_SELECT + " WHERE id = ?", (user_id,))
+    if not rows:
+        raise NotFound(f"用户（编号{user_id}）不存在")
+    return _user(rows[0])
+
+
+def _require_admin(store: Store) -> None:
+    if store.role != "admin":
+        raise PermissionDenied("只有区管理员可以管理用户和登录设置")
+
+
+def _check_role(store: Store, role: str, unit_id: int | None) -> None:
+    if role not in ROLES:
+        raise InvalidData(f"未知的角色：{role}")
+    if role == "operator":
+        if unit_id is None:
+            raise InvalidData("填报员必须绑定一个责任单位")
+        store.unit(unit_id)  # NotFound if missing
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidData(f"密码至少{MIN_PASSWORD}位")
+
+
+def create_user(
+    store: Store,
+    name: str,
+    role: str,
+    unit_id: int | None = None,
+    password: str | None = None,
+    params: ScryptParams = DEFAULT_PARAMS,
+) -> User:
+    _require_admin(store)
+    name = name.strip()
+    if not name or len(name) > 50:
+        raise InvalidData("用户名不能为空，且不超过50字")
+    _check_role(store, role, unit_id)
+    if password is not None:
+        _check_password(password)
+    hashed = hash_password(password, params) if password is not None else None
+    with store.transaction() as c:
+        if find_user(store, name):
+            raise InvalidData(f"用户名“{name}”已存在")
+        cur = c.execute(
+            "INSERT INTO users (name, role, unit_id, password_hash, active, created_at) "
+            "VALUES (?, ?, ?, ?, 1, ?)",
+            (name, role, unit_id if role == "operator" else None, hashed, now()),
+        )
+        user_id = int(cur.lastrowid or 0)
+        store.audit("新增用户", field_key=f"users.{user_id}", new=f"{name}（{ROLES[role]}）")
+    return get_user(store, user_id)
+
+
+def update_user(
+    store: Store, user_id: int, *, role: str | None = None, unit_id: int | None = None
+) -> User:
+    _require_admin(store)
+    old = get_user(store, user_id)
+    role = role or old.role
+    unit_id = unit_id if unit_id is not None else old.unit_id
+    _check_role(store, role, unit_id)
+    with store.transaction() as c:
+        if old.role == "admin" and role != "admin":
+            _keep_an_admin(store, user_id)
+        c.execute(
+            "UPDATE users SET role = ?, unit_id = ? WHERE id = ?",
+            (role, unit_id if role == "operator" else None, user_id),
+        )
+        store.audit(
+            "修改用户",
+            field_key=f"users.{user_id}.role",
+            old=f"{old.role}/{old.unit_id}",
+            new=f"{role}/{unit_id if role == 'operator' else None}",
+        )
+    return get_user(store, user_id)
+
+
+def _keep_an_admin(store: Store, leaving_id: int) -> None:
+    others = store.scalar(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id != ? "
+        "AND password_hash IS NOT NULL",
+        (leaving_id,),
+    )
+    if not others and login_required(store):
+        raise InvalidData("至少要保留一位可登录的区管理员")
+
+
+def set_active(store: Store, user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) a user; users are never deleted (the audit log names them)."""
+    _require_admin(store)
+    old = get_user(store, user_id)
+    with store.transaction() as c:
+        if not active and old.role == "admin":
+            _keep_an_admin(store, user_id)
+        c.execute("UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user_id))
+        store.audit(
+            "启用用户" if active else "停用用户", field_key=f"users.{user_id}", new=old.name
+        )
+    return get_user(store, user_id)
+
+
+def set_password(
+    store: Store, user_id: int, password: str, params: ScryptParams = DEFAULT_PARAMS
+) -> None:
+    """Set a password: the administrator for anyone, a user for themself."""
+    user = get_user(store, user_id)
+    if store.role != "admin" and store.user != user.name:
+        raise PermissionDenied("只能修改自己的密码")
+    _check_password(password)
+    hashed = hash_password(password, params)
+    with store.transaction() as c:
+        c.execute(
+            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL "
+            "WHERE id = ?",
+            (hashed, user_id),
+        )
+        store.audit("设置密码", field_key=f"users.{user_id}", new=user.name)
+
+
+def authenticate(
+    store: Store,
+    name: str,
+    password: str,
+    *,
+    clock: Clock = time.time,
+    params: ScryptParams = DEFAULT_PARAMS,
+) -> User:
+    """Check a login. On success the store acts for the user from now on.
+
+    Raises :class:`LoginThrottled` while a pause after repeated failures runs, and
+    :class:`LoginFailed` for a wrong name or password or an inactive user.
+    """
+    name = name.strip()
+    rows = store.query(
+        "SELECT id, password_hash, active, failed_logins, locked_until FROM users WHERE name = ?",
+        (name,),
+    )
+    moment = clock()
+    if rows and rows[0][4] is not None and moment < rows[0][4]:
+        wait = rows[0][4] - moment
+        raise LoginThrottled(f"密码错误次数过多，请在{int(wait) + 1}秒后重试", wait)
+    if not rows:
+        verify_password(password, _dummy_hash(params))  # same cost as a real check
+        raise LoginFailed("用户名或密码错误")
+    user_id, stored, active, failures, _ = rows[0]
+    ok = verify_password(password, stored)
+    if ok and not active:
+        raise LoginFailed(f"用户“{name}”已停用，请联系区管理员")
+    with store.transaction() as c:
+        if not ok:
+            failures += 1
+            pause = pause_after(failures)
+            c.execute(
+                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                (failures, moment + pause if pause else None, user_id),
+            )
+            store.conn.execute(
+                "INSERT INTO audit_log (ts, user, action, field) VALUES (?, ?, '登录失败', ?)",
+                (now(), name, f"第{failures}次"),
+            )
+        else:
+            rehash = hash_password(password, params) if needs_rehash(stored, params) else stored
+            c.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login = ?, "
+                "password_hash = ? WHERE id = ?",
+                (now(), rehash, user_id),
+            )
+            store.conn.execute(
+                "INSERT INTO audit_log (ts, user, action) VALUES (?, ?, '登录')", (now(), name)
+            )
+    if not ok:
+        pause = pause_after(failures)
+        if pause:
+            raise LoginThrottled(
+                f"用户名或密码错误。已连续失败{failures}次，请在{int(pause)}秒后重试", pause
+            )
+        raise LoginFailed("用户名或密码错误")
+    user = get_user(store, user_id)
+    store.act_as(user.name, user.role, user.unit_id)
+    return user
+
+
+@functools.lru_cache(maxsize=4)
+def _dummy_hash(params: ScryptParams) -> str:
+    """A hash of nothing, so that an unknown name costs as much time as a known one."""
+    return hash_password(os.urandom(16).hex(), params)
