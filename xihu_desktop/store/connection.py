@@ -190,10 +190,13 @@ _NETWORK_FS = frozenset(
 )
 
 
+PROC_MOUNTS = Path("/proc/mounts")
+
+
 def _mount_type(path: Path) -> str:
     """File system type of the mount holding ``path`` (Linux /proc/mounts), or ''."""
     try:
-        lines = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = PROC_MOUNTS.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
     target = str(path.resolve())

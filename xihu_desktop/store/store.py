@@ -212,7 +212,8 @@ class Store:
                 yield self.conn
             except BaseException as exc:
                 self._depth = 0
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite rolls back by itself on e.g. a full disk
+                    self.conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
                     raise translate_sqlite_error(exc, self.path) from exc
                 raise
@@ -221,7 +222,8 @@ class Store:
                 try:
                     self.conn.execute("COMMIT")
                 except sqlite3.Error as exc:
-                    self.conn.execute("ROLLBACK")
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
                     raise translate_sqlite_error(exc, self.path) from exc
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
@@ -767,9 +769,16 @@ class Store:
         raw = dict(values or {})
         clean, problems = self.clean_values(category_key, raw, partial=not validate)
         problems = [p for p in problems if validate or p.message != "必填项不能为空"]
+        problems += self._link_problems(category_key, clean)
         if problems:
             raise InvalidData("；".join(str(p) for p in problems), problems)
         cat = category(category_key)
+        target = self.target(clean["target_id"]) if clean.get("target_id") else None
+        if target is not None:  # a linked plan target decides what the clerk left open
+            if raw.get("direction") is None:
+                clean["direction"] = "越小越好" if target["lower_is_better"] else "越大越好"
+            if raw.get("attribute") is None:
+                clean["attribute"] = target["attribute"]
         for f in cat.fields:  # defaults for keys not given
             if f.key not in clean and f.default is not None:
                 clean[f.key] = f.default
@@ -821,10 +830,22 @@ class Store:
         )
         return int(cur.lastrowid or 0)
 
+    def _link_problems(self, category_key: str, clean: Mapping[str, Any]) -> list[Problem]:
+        """Links to a plan target or catalogue item that does not exist (instead of a raw
+        FOREIGN KEY error)."""
+        problems = []
+        cat = category(category_key)
+        for key, table in (("target_id", "plan_targets"), ("catalogue_id", "catalogue_items")):
+            link = clean.get(key)
+            if link is not None and not self.scalar(f"SELECT 1 FROM {table} WHERE id = ?", (link,)):
+                problems.append(Problem(key, cat.field(key).label, "所选项目在规划目录中不存在"))
+        return problems
+
     def update_entry(self, entry_id: int, values: Mapping[str, Any]) -> Entry:
         """Set some fields of an entry from raw values; one transaction."""
         old = self.entry(entry_id)
         clean, problems = self.clean_values(old.category, values, partial=True)
+        problems += self._link_problems(old.category, clean)
         if problems:
             raise InvalidData("；".join(str(p) for p in problems), problems)
         merged = {**old.values, **clean}
@@ -855,6 +876,9 @@ class Store:
                 old = self.entry(entry_id)
                 self._require_editable(old.ledger_id)
                 clean, cell_problems = self.clean_values(old.category, values, partial=True)
+                for p in self._link_problems(old.category, clean):
+                    cell_problems.append(p)
+                    clean.pop(p.key)
                 problems.extend(Problem(p.key, p.label, p.message, index) for p in cell_problems)
                 if clean:
                     self._write_entry_values(entry_id, old, clean, "修改")
