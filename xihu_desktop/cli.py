@@ -167,6 +167,72 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_pdf_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--year", required=True, type=int, help="考核年度")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--unit", help="责任单位名称或代码：输出该单位的考核表")
+    which.add_argument(
+        "--all", action="store_true", help="全部单位：每单位一个文件，另加一个合并打印文件"
+    )
+    which.add_argument("--summary", action="store_true", help="全区考核汇总表（排名和得分图）")
+    p.add_argument("--out", required=True, type=Path, help="输出 PDF 文件（--all 时为文件夹）")
+
+
+@command("export-pdf", "输出 PDF 考核表（可签字盖章、可核验）", _export_pdf_args)
+def cmd_export_pdf(args: argparse.Namespace) -> int:
+    from .exchange import pdf_sheet, pdf_summary
+
+    with _open(args.db) as store:
+        try:
+            if args.summary:
+                path = pdf_summary.render_summary(store, args.year, args.out)
+                print(f"已输出 {args.year} 年考核汇总表：{path}")
+            elif args.all:
+                if args.out.exists() and not args.out.is_dir():
+                    raise CliError(f"“{args.out}”不是文件夹，--all 需要一个输出文件夹。")
+                paths = pdf_sheet.export_year(store, args.year, args.out)
+                print(f"已输出 {len(paths) - 1} 个单位的考核表和合并打印文件到 {args.out}")
+            else:
+                unit = store.find_unit(args.unit)
+                ledger = store.find_ledger(unit.id, args.year)
+                if ledger is None:
+                    raise CliError(f"{unit.name}没有{args.year}年的台账。")
+                result = pdf_sheet.export_sheet(store, ledger.id, args.out)
+                sheet = result.sheets[0]
+                print(
+                    f"已输出 {unit.name} {args.year} 年考核表（第 {sheet.revision} 版，"
+                    f"验证码 {sheet.code}）：{result.path}"
+                )
+        except ValueError as exc:
+            raise CliError(str(exc)) from exc
+        except OSError as exc:
+            raise CliError(f"无法写入“{args.out}”：{exc.strerror or exc}") from exc
+    return 0
+
+
+def _verify_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("pdf", nargs="?", type=Path, help="要核验的考核表 PDF 文件")
+    p.add_argument("--code", help="考核表上打印的验证码，如 AB12C-3D4E5")
+
+
+@command("verify", "核验考核表与数据文件是否一致（0 一致，1 不一致）", _verify_args)
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .exchange.verify import VerifyError, verify_code, verify_pdf
+
+    if (args.pdf is None) == (args.code is None):
+        raise CliError("请给出要核验的 PDF 文件或 --code 验证码（二者选一）。")
+    with _open(args.db) as store:
+        try:
+            results = [verify_code(store, args.code)] if args.code else verify_pdf(store, args.pdf)
+        except VerifyError as exc:
+            raise CliError(str(exc)) from exc
+    for r in results:
+        print(r.message, file=sys.stdout if r.ok else sys.stderr)
+    return 0 if all(r.ok for r in results) else 1
+
+
 # ---------------------------------------------------------------- main
 
 

@@ -1,0 +1,242 @@
+"""The district summary PDF: every unit's score, grade and rank, and a bar chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from ..core.categories import CATEGORIES, UNIT_KINDS
+from ..store import Store
+from .atomic import atomic_path
+from .pdf_fonts import font_for_store
+from .pdf_sheet import (
+    APP_NAME,
+    CONTENT_W,
+    GRID,
+    HEAD_BG,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    PAGE_H,
+    SheetCanvas,
+    SheetInfo,
+    Styles,
+    _escape,
+    _SheetStart,
+    cell,
+)
+
+GRADE_COLORS = {
+    "优秀": colors.HexColor("#1E8E3E"),
+    "良好": colors.HexColor("#1565C0"),
+    "合格": colors.HexColor("#B8860B"),
+    "不合格": colors.HexColor("#C62828"),
+}
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: int
+    unit_name: str
+    unit_kind: str
+    status: str
+    category_scores: dict[str, float]
+    adjustment: float
+    total: float
+    grade: str
+
+
+def ranking(store: Store, year: int) -> list[RankRow]:
+    """Every ledger of ``year`` scored and ranked (ties share a rank: 1, 2, 2, 4)."""
+    scored = []
+    for ledger in store.ledgers(year=year):
+        s = store.score(ledger.id)
+        scored.append((ledger, s))
+    scored.sort(key=lambda p: (-round(p[1].total, 2), p[0].unit_code))
+    rows: list[RankRow] = []
+    previous: float | None = None
+    rank = 0
+    for i, (ledger, s) in enumerate(scored, start=1):
+        total = round(s.total, 2)
+        if total != previous:
+            rank, previous = i, total
+        rows.append(
+            RankRow(
+                rank,
+                ledger.unit_name,
+                ledger.unit_kind,
+                ledger.status,
+                dict(s.category_scores),
+                s.bonus - s.deduction,
+                s.total,
+                s.grade,
+            )
+        )
+    return rows
+
+
+def _ranking_table(rows: list[RankRow], styles: Styles) -> Table:
+    cat_w = 13 * mm
+    fixed = [10 * mm, 12 * mm, *[cat_w] * len(CATEGORIES), 13 * mm, 15 * mm, 13 * mm]
+    unit_w = CONTENT_W - sum(fixed)
+    widths = [fixed[0], unit_w, *fixed[1:]]
+    header: list[Any] = [
+        "排名",
+        "责任单位",
+        "类型",
+        *[Paragraph(c.short, styles.head) for c in CATEGORIES],
+        "加减分",
+        "总分",
+        "等级",
+    ]
+    data: list[list[Any]] = [header]
+    cmds: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), styles.font),
+        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("LEADING", (0, 0), (-1, -1), 10.5),
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+        ("ALIGN", (0, 1), (0, -1), "CENTER"),
+        ("ALIGN", (2, 1), (2, -1), "CENTER"),
+        ("ALIGN", (3, 1), (-2, -1), "RIGHT"),
+        ("ALIGN", (-1, 1), (-1, -1), "CENTER"),
+    ]
+    for r, row in enumerate(rows, start=1):
+        data.append(
+            [
+                str(row.rank),
+                cell(row.unit_name, unit_w, styles),
+                UNIT_KINDS.get(row.unit_kind, row.unit_kind),
+                *[f"{row.category_scores.get(c.key, 0.0):.2f}" for c in CATEGORIES],
+                f"{row.adjustment:+.2f}" if row.adjustment else "0",
+                f"{row.total:.2f}",
+                row.grade,
+            ]
+        )
+        if row.grade in GRADE_COLORS:
+            cmds.append(("TEXTCOLOR", (-1, r), (-1, r), GRADE_COLORS[row.grade]))
+    return Table(data, colWidths=widths, repeatRows=1, style=TableStyle(cmds))
+
+
+def _chart(rows: list[RankRow], font: str) -> Drawing:
+    """Horizontal bars of the total score by unit, best first (top)."""
+    bar_h = 5.5 * mm
+    label_w = 42 * mm
+    height = max(len(rows), 1) * bar_h + 16 * mm
+    drawing = Drawing(CONTENT_W, height)
+    drawing.initialFontName = font
+    chart = HorizontalBarChart()
+    chart.x = label_w
+    chart.y = 10 * mm
+    chart.width = CONTENT_W - label_w - 12 * mm
+    chart.height = max(len(rows), 1) * bar_h
+    ordered = list(reversed(rows))  # the chart draws its first category at the bottom
+    chart.data = [[r.total for r in ordered]]
+    chart.categoryAxis.categoryNames = [r.unit_name for r in ordered]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -3
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = max(100.0, *(r.total for r in rows)) if rows else 100.0
+    chart.valueAxis.valueStep = 10
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    chart.bars.strokeColor = None
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 6.5
+    chart.barLabelFormat = "%.1f"
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 2
+    for i, r in enumerate(ordered):
+        chart.bars[(0, i)].fillColor = GRADE_COLORS.get(r.grade, colors.grey)
+    drawing.add(chart)
+    # grade thresholds: 60 / 80 / 90
+    for threshold in (60, 80, 90):
+        x = chart.x + chart.width * threshold / chart.valueAxis.valueMax
+        drawing.add(
+            Line(
+                x,
+                chart.y,
+                x,
+                chart.y + chart.height,
+                strokeColor=colors.HexColor("#999999"),
+                strokeDashArray=[2, 2],
+                strokeWidth=0.5,
+            )
+        )
+    legend_x = chart.x
+    for grade, color in GRADE_COLORS.items():
+        drawing.add(String(legend_x + 10, 2 * mm, grade, fontName=font, fontSize=7.5))
+        drawing.add(Rect(legend_x, 2 * mm - 1, 8, 8, fillColor=color, strokeColor=None))
+        legend_x += 22 * mm
+    return drawing
+
+
+def render_summary(store: Store, year: int, out: str | Path, font: str | None = None) -> Path:
+    """Write the district summary of ``year`` atomically."""
+    rows = ranking(store, year)
+    if not rows:
+        raise ValueError(f"{year}年没有台账，无法生成汇总表。")
+    font = font or font_for_store(store)
+    styles = Styles(font)
+    title = f"西湖区 {year} 年“六个一批”任务完成情况考核汇总表"
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.grade] = counts.get(r.grade, 0) + 1
+    spread = "，".join(f"{g} {counts.get(g, 0)} 个" for g in GRADE_COLORS)
+    average = sum(r.total for r in rows) / len(rows)
+    info = SheetInfo(0, "西湖区", year, "", 0, font, kind="考核汇总表")
+    story: list[Flowable] = [
+        _SheetStart(info, title),
+        Paragraph(_escape(title), styles.title),
+        Spacer(1, 3 * mm),
+        Paragraph(f"参评单位 {len(rows)} 个，平均得分 {average:.2f}；{spread}。", styles.body),
+        Spacer(1, 3 * mm),
+        Paragraph("一、得分排名", styles.section),
+        _ranking_table(rows, styles),
+        PageBreak(),
+        Paragraph("二、各单位得分", styles.section),
+        _chart(rows, font),
+    ]
+    doc = BaseDocTemplate(
+        "",
+        pagesize=A4,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=title,
+        author=APP_NAME,
+        creator=APP_NAME,
+        initialFontName=font,
+    )
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)
+    doc.addPageTemplates([PageTemplate(id="summary", frames=[frame])])
+    out = Path(out)
+    with atomic_path(out) as tmp:
+        doc.filename = str(tmp)
+        doc.build(story, canvasmaker=SheetCanvas)
+    return out
