@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .core.categories import UNIT_KINDS
@@ -236,8 +238,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- main
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one Chinese sentence on stderr (exit 2)."""
+
+    _WORDS = (
+        ("the following arguments are required: ", "缺少必需的参数 "),
+        ("unrecognized arguments: ", "无法识别的参数 "),
+        ("invalid choice: ", "无效的选择 "),
+        ("expected one argument", "需要一个值"),
+        ("argument ", "参数 "),
+        ("choose from ", "可选 "),
+    )
+
+    def error(self, message: str) -> NoReturn:
+        for english, chinese in self._WORDS:
+            message = message.replace(english, chinese)
+        self.exit(2, f"错误：{message}。用法见 {self.prog} --help\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xihu", description="西湖区“六个一批”任务台账 命令行工具")
+    parser = _Parser(prog="xihu", description="西湖区“六个一批”任务台账 命令行工具")
     parser.add_argument("--version", action="version", version=f"xihu {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
     for name, help_text, configure, func in _COMMANDS:
@@ -264,6 +284,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`xihu units | head`): not our error
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:  # e.g. --out names a folder, or a folder without write access
+        where = f"“{exc.filename}”" if exc.filename else ""
+        print(f"错误：无法读写文件{where}（{exc.strerror or exc}）。", file=sys.stderr)
+        return 2
 
 
 def _utf8_stdio() -> None:

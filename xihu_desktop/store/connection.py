@@ -86,6 +86,14 @@ def inspect(path: Path) -> int:
     # content belongs to the database and must be read.
     wal = path.with_name(path.name + "-wal")
     uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if wal.exists() else "&immutable=1")
+    journal = path.with_name(path.name + "-journal")
+    if journal.exists() and journal.stat().st_size > 0:
+        # A hot rollback journal (a crash in rollback-journal mode, e.g. on a network
+        # share): the main file may hold half a transaction until the journal is rolled
+        # back, which a read-only or immutable connection cannot do. Of our own file
+        # (application_id in the header) let SQLite roll it back, as any open would.
+        if int.from_bytes(head[68:72], "big") == APPLICATION_ID:
+            uri = path.resolve().as_uri()
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
@@ -137,20 +145,30 @@ def configure(conn: sqlite3.Connection, wal: bool = True) -> None:
 def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
     """Online backup (SQLite backup API) of ``conn`` into ``dest``; checked afterwards."""
     dest = Path(dest)
+    if dest.is_dir():
+        raise StoreError(
+            f"“{dest}”是文件夹，请给出备份文件的文件名（如 {dest / '备份.sqlite3'}）。"
+        )
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)
-    target = sqlite3.connect(tmp)
     try:
-        conn.backup(target)
-        target.execute("PRAGMA journal_mode = DELETE")
-        ok = target.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        target.close()
-    if ok != "ok":
+        target = sqlite3.connect(tmp)
+        try:
+            conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            target.close()
+        if ok != "ok":
+            raise CorruptFile(f"备份校验失败：{ok}")
+        tmp.replace(dest)
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)  # never leave a half-written backup behind
+        raise translate_sqlite_error(exc, dest) from exc
+    except BaseException:
         tmp.unlink(missing_ok=True)
-        raise CorruptFile(f"备份校验失败：{ok}")
-    tmp.replace(dest)
+        raise
     return dest
 
 
