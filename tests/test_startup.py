@@ -1,0 +1,83 @@
+"""Start-up stays light: pandas (0.28 s), openpyxl (0.18 s) and sqlite_utils (0.32 s, which
+imports pandas) are imported only by the features that need them. Each check runs in a
+fresh interpreter, since this pytest process has long imported them all."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+HEAVY = ("pandas", "openpyxl", "sqlite_utils")
+
+
+def run(code: str, tmp_path: Path) -> dict:
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        XIHU_DATA_DIR=str(tmp_path / "appdata"),
+        PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+    )
+    prologue = f"import json, sys\nHEAVY = {HEAVY!r}\n"
+    epilogue = "\nprint(json.dumps({m: m in sys.modules for m in HEAVY}))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", prologue + textwrap.dedent(code) + epilogue],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_importing_the_app_and_opening_a_store_stays_light(tmp_path: Path) -> None:
+    loaded = run(
+        f"""
+        import xihu_desktop.app, xihu_desktop.store, xihu_desktop.ui.main_window
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+
+        store = Store.open({str(tmp_path / "first-run.sqlite3")!r})
+        initialise(store)  # the first run installs the catalogue
+        store.close()
+        store = Store.open({str(tmp_path / "first-run.sqlite3")!r})
+        store.ledgers(), store.units(), store.targets()
+        store.close()
+        """,
+        tmp_path,
+    )
+    assert loaded == {m: False for m in HEAVY}
+
+
+def test_the_check_is_able_to_fail(tmp_path: Path) -> None:
+    loaded = run("import openpyxl\n", tmp_path)
+    assert loaded["openpyxl"] is True
+
+
+def test_main_window_on_the_demo_stays_light(tmp_path: Path) -> None:
+    """The window the user first sees (offscreen), on the demo district."""
+    loaded = run(
+        f"""
+        from PySide6.QtWidgets import QApplication
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+        from xihu_desktop.ui.main_window import MainWindow
+
+        app = QApplication([])
+        store = Store.open({str(tmp_path / "demo.sqlite3")!r})
+        initialise(store, demo=True)
+        window = MainWindow(store)
+        window.show()
+        app.processEvents()
+        window.close()
+        store.close()
+        """,
+        tmp_path,
+    )
+    assert loaded == {m: False for m in HEAVY}
