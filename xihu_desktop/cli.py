@@ -45,7 +45,47 @@ def _open(path: Path, create: bool = False):  # -> Store
 
     if not create and not path.exists():
         raise CliError(f"数据文件“{path}”不存在。请先运行 xihu init --db {path}")
-    return Store.open(path)
+    return _login(Store.open(path))
+
+
+# Who acts, when the administrator has turned login on: ``--user NAME`` with the
+# password from the environment variable XIHU_PASSWORD (never on the command line).
+_SESSION: dict[str, str | None] = {"user": None, "anonymous": None}
+PASSWORD_ENV = "XIHU_PASSWORD"
+
+
+def _user_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--user",
+        dest="as_user",
+        metavar="用户名",
+        help=f"登录模式下以该用户身份操作，密码取自环境变量 {PASSWORD_ENV}",
+    )
+
+
+def _login(store):  # Store -> Store
+    from .store import users
+
+    try:
+        if not users.login_required(store):
+            return store  # single-user mode: the one-person office acts as administrator
+        name = _SESSION["user"]
+        if not name:
+            # Reading stays possible; any write is refused by the store's role rules.
+            store.act_as("命令行（未登录）", "viewer")
+            _SESSION["anonymous"] = "1"
+            return store
+        password = os.environ.get(PASSWORD_ENV)
+        if password is None:
+            raise CliError(
+                f"登录模式已开启：请在环境变量 {PASSWORD_ENV} 中提供用户“{name}”的密码"
+                "（不要把密码写在命令行上）。"
+            )
+        users.authenticate(store, name, password)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 # ---------------------------------------------------------------- commands
@@ -235,6 +275,84 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+# ---------------------------------------------------------------- data safety
+
+
+def _audit_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--ledger", type=int, help="只看该台账（编号）")
+    p.add_argument("--by", metavar="用户名", help="只看该用户的操作")
+    p.add_argument("--action", help="只看该操作，如 修改、提交台账、登录失败")
+    p.add_argument("--since", help="起始日期，如 2025-01-01")
+    p.add_argument("--until", help="截止日期（含当天），如 2025-12-31")
+    p.add_argument("--text", help="字段或值中包含的文字")
+    p.add_argument("--limit", type=int, default=200, help="最多显示条数（默认200；导出时不限）")
+    p.add_argument("--out", type=Path, help="导出为 Excel 文件（.xlsx）")
+
+
+@command("audit", "查看或导出审计日志（谁在何时改了什么）", _audit_args)
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .exchange.audit_export import display_value, export_audit_xlsx
+
+    if args.out is not None and args.out.suffix.lower() != ".xlsx":
+        raise CliError(f"输出文件“{args.out}”应以 .xlsx 结尾。")
+    with _open(args.db) as store:
+        rows = store.audit_log(
+            args.ledger,
+            None if args.out else args.limit,
+            user=args.by,
+            action=args.action,
+            since=args.since,
+            until=args.until,
+            text=args.text,
+        )
+        names = {lg.id: f"{lg.unit_name} {lg.year}" for lg in store.ledgers()}
+    if args.out is not None:
+        path = export_audit_xlsx(rows, args.out, names)
+        print(f"已导出 {len(rows)} 条审计记录：{path}")
+        return 0
+    for r in reversed(rows):
+        where = names.get(r["ledger_id"], "") if r["ledger_id"] else ""
+        entry = f" 条目{r['entry_id']}" if r["entry_id"] else ""
+        change = ""
+        if r["field"] or r["old"] is not None or r["new"] is not None:
+            change = f" {r['field'] or ''}：{display_value(r['old'])} → {display_value(r['new'])}"
+        print(f"{r['ts']} {r['user']} {r['action']} {where}{entry}{change}")
+    return 0
+
+
+def _restore_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--from", dest="source", required=True, type=Path, help="备份文件")
+
+
+@command("restore", "从备份恢复数据文件（先备份当前文件）", _restore_args)
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .store import Store, backups
+
+    with _open(args.db) as store:
+        safety = backups.restore(store, args.source)
+    with Store.open(args.db) as store:  # a backup of an older version is migrated here
+        result = store.integrity_check()
+    print(f"已从“{args.source}”恢复 {args.db}（完整性检查：{result}）。")
+    print(f"恢复前的数据已备份到 {safety}")
+    return 0
+
+
+@command("unlock", "清除网络共享上数据文件的占用记录（占用它的电脑已关机或程序已崩溃时）", _db_arg)
+def cmd_unlock(args: argparse.Namespace) -> int:
+    from .store import locks
+
+    if not args.db.exists():
+        raise CliError(f"数据文件“{args.db}”不存在。")
+    removed = locks.clear(args.db)
+    for r in removed:
+        print(f"已清除：{r.describe()}")
+    if not removed:
+        print("没有占用记录。")
+    return 0
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -263,6 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text, configure, func in _COMMANDS:
         p = sub.add_parser(name, help=help_text, description=help_text)
         configure(p)
+        _user_arg(p)
         p.set_defaults(func=func)
     return parser
 
@@ -276,10 +395,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    _SESSION.update(user=getattr(args, "as_user", None), anonymous=None)
     try:
         return int(args.func(args) or 0)
     except (CliError, StoreError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        if _SESSION["anonymous"] and type(exc).__name__ == "PermissionDenied":
+            print(
+                f"登录模式已开启：修改数据请加 --user 用户名，并在环境变量 {PASSWORD_ENV} 中提供密码。",
+                file=sys.stderr,
+            )
         return 2
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)

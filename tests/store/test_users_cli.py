@@ -1,0 +1,112 @@
+"""The command line follows the same rules: login, audit, restore, unlock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from xihu_desktop import cli
+from xihu_desktop.store import Store, backups
+from xihu_desktop.store import users as U
+
+FAST = U.ScryptParams(n=2**10, r=8, p=1)
+
+
+@pytest.fixture
+def secured(store: Store, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database with login turned on: an administrator and an operator of unit 1."""
+    monkeypatch.setattr(U, "DEFAULT_PARAMS", FAST)
+    monkeypatch.setattr(U.authenticate, "__kwdefaults__", {"clock": U.time.time, "params": FAST})
+    unit = store.units()[0]
+    U.create_user(store, "管理员", "admin", password="admin-pass", params=FAST)
+    U.create_user(store, "填报员", "operator", unit.id, password="op-pass", params=FAST)
+    U.set_login_required(store, True)
+    ledger = store.create_ledger(unit.id, 2025)
+    store.add_entry(ledger.id, "indicator", {"name": '=HYPERLINK("http://x","y")'})
+    path = store.path
+    store.close()
+    return path
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_single_user_mode_needs_no_login(demo_store: Store, capsys) -> None:
+    path = demo_store.path
+    demo_store.close()
+    code, out, _ = _run(capsys, "audit", "--db", path, "--limit", "5")
+    assert code == 0 and out.count("\n") == 5
+
+
+def test_login_mode_reads_anonymously_but_writes_need_user(
+    secured: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = _run(capsys, "units", "--db", secured)
+    assert code == 0 and out  # reading is allowed
+    monkeypatch.delenv(cli.PASSWORD_ENV, raising=False)
+    code, _, err = _run(capsys, "restore", "--db", secured, "--from", secured)
+    assert code == 2
+    code, _, err = _run(capsys, "audit", "--db", secured, "--user", "管理员")
+    assert code == 2 and cli.PASSWORD_ENV in err and "不要把密码写在命令行上" in err
+    monkeypatch.setenv(cli.PASSWORD_ENV, "wrong-pass")
+    code, _, err = _run(capsys, "audit", "--db", secured, "--user", "管理员")
+    assert code == 2 and "用户名或密码错误" in err
+    monkeypatch.setenv(cli.PASSWORD_ENV, "admin-pass")
+    code, out, _ = _run(capsys, "audit", "--db", secured, "--user", "管理员", "--action", "登录")
+    assert code == 0 and "管理员 登录" in out
+    # --user is not a way to pass the password: there is no --password option at all.
+    with pytest.raises(SystemExit):
+        cli.main(["audit", "--db", str(secured), "--password", "admin-pass"])
+
+
+def test_operator_cannot_restore(secured: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store.open(secured) as s:
+        backup = backups.backup_before(s, "test")
+    monkeypatch.setenv(cli.PASSWORD_ENV, "op-pass")
+    code, _, err = _run(capsys, "restore", "--db", secured, "--from", backup, "--user", "填报员")
+    assert code == 2 and "区管理员" in err
+    _run(capsys, "audit", "--db", secured)  # anonymous: no hint unless a write is refused
+
+
+def test_audit_filters_and_export(secured: Path, capsys, tmp_path: Path) -> None:
+    code, out, _ = _run(capsys, "audit", "--db", secured, "--action", "新增用户")
+    assert code == 0 and out.count("新增用户") == 2
+    code, out, _ = _run(capsys, "audit", "--db", secured, "--text", "HYPERLINK")
+    assert code == 0 and "新增条目" in out
+    code, out, _ = _run(capsys, "audit", "--db", secured, "--since", "2999-01-01")
+    assert code == 0 and out == ""
+    xlsx = tmp_path / "审计.xlsx"
+    code, out, _ = _run(capsys, "audit", "--db", secured, "--ledger", "1", "--out", xlsx)
+    assert code == 0 and "已导出" in out
+    ws = load_workbook(xlsx).active
+    assert [c.value for c in ws[1]][:4] == ["序号", "时间", "用户", "操作"]
+    values = [c.value for row in ws.iter_rows(min_row=2) for c in row]
+    assert any(isinstance(v, str) and v.startswith("=HYPERLINK") for v in values)
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    code, _, err = _run(capsys, "audit", "--db", secured, "--out", tmp_path / "x.csv")
+    assert code == 2 and ".xlsx" in err
+
+
+def test_restore_and_unlock_commands(store: Store, capsys, tmp_path: Path) -> None:
+    unit = store.units()[0]
+    ledger = store.create_ledger(unit.id, 2025)
+    entry = store.add_entry(ledger.id, "indicator", {"name": "恢复前"})
+    backup = backups.backup_before(store, "test")
+    store.update_entry(entry.id, {"name": "改坏了"})
+    path = store.path
+    store.close()
+    code, out, _ = _run(capsys, "restore", "--db", path, "--from", backup)
+    assert code == 0 and "完整性检查：ok" in out and "恢复前的数据已备份到" in out
+    with Store.open(path) as s:
+        assert s.entry(entry.id).name == "恢复前"
+    bogus = tmp_path / "bogus.sqlite3"
+    bogus.write_bytes(b"not a database at all" * 10)
+    code, _, err = _run(capsys, "restore", "--db", path, "--from", bogus)
+    assert code == 2 and "不是本程序" in err
+    code, out, _ = _run(capsys, "unlock", "--db", path)
+    assert code == 0 and "没有占用记录" in out
