@@ -45,7 +45,7 @@ def _changes_since(store: Store, ledger_id: int, since: str | None) -> str:
     rows = [
         r
         for r in store.audit_log(ledger_id, limit=100000)
-        if r["ts"] > since and r["action"] != "打印考核表"
+        if r["ts"] >= since and r["action"] != "打印考核表"  # seconds: same-second edits count
     ]
     if not rows:
         return ""
