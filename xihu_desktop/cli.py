@@ -275,6 +275,87 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _export_excel_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--year", required=True, type=int, help="年度")
+    p.add_argument("--unit", help="责任单位名称或代码；省略时输出全区汇总表")
+    p.add_argument("--out", required=True, type=Path, help="输出的 .xlsx 文件")
+
+
+@command("export-excel", "导出 Excel 报表（单位报表或全区汇总表）", _export_excel_args)
+def cmd_export_excel(args: argparse.Namespace) -> int:
+    from .exchange import excel_export
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise CliError(f"输出文件“{args.out}”应以 .xlsx 结尾。")
+    with _open(args.db) as store:
+        try:
+            if args.unit:
+                unit = store.find_unit(args.unit)
+                ledger = store.find_ledger(unit.id, args.year)
+                if ledger is None:
+                    raise CliError(f"{unit.name}没有{args.year}年的台账。")
+                path = excel_export.export_ledger(store, ledger.id, args.out)
+                print(f"已导出 {unit.name} {args.year} 年报表：{path}")
+            else:
+                path = excel_export.export_summary(store, args.year, args.out)
+                print(f"已导出 {args.year} 年全区汇总表：{path}")
+        except OSError as exc:
+            raise CliError(f"无法写入“{args.out}”：{exc.strerror or exc}") from exc
+    return 0
+
+
+def _import_excel_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("files", nargs="+", type=Path, help="要导入的 .xlsx 报表")
+    p.add_argument("--dry-run", action="store_true", help="只检查并列出将要发生的变化，不写入")
+    p.add_argument(
+        "--valid-only", action="store_true", help="跳过有问题的行，只导入有效行（仍为一个事务）"
+    )
+    p.add_argument(
+        "--allow-submitted",
+        action="store_true",
+        help="允许覆盖已提交或已锁定的台账（需区管理员）",
+    )
+
+
+@command("import-excel", "导入 Excel 报表（先校验；有问题时不写入，退出码 1）", _import_excel_args)
+def cmd_import_excel(args: argparse.Namespace) -> int:
+    from .exchange.excel_import import ImportHasProblems, ImportRefused, import_file
+    from .exchange.xlsx_safety import UnusableFile
+
+    worst = 0
+    with _open(args.db) as store:
+        for path in args.files:
+            try:
+                plan = import_file(
+                    store,
+                    path,
+                    dry_run=args.dry_run,
+                    valid_only=args.valid_only,
+                    allow_locked=args.allow_submitted,
+                )
+            except UnusableFile as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                worst = 2
+                continue
+            except ImportRefused as exc:
+                print(f"未导入：{exc}", file=sys.stderr)
+                worst = max(worst, 1 if isinstance(exc, ImportHasProblems) else 2)
+                continue
+            if plan.fatal:
+                print(f"错误：{plan.fatal}", file=sys.stderr)
+                worst = 2
+                continue
+            for problem in plan.problems:
+                print(f"  问题：{problem}", file=sys.stderr)
+            verb = "检查" if args.dry_run else "导入"
+            print(f"{path.name}（{verb}）：{plan.summary()}")
+            if args.dry_run and plan.problems and not args.valid_only:
+                worst = max(worst, 1)
+    return worst
+
+
 # ---------------------------------------------------------------- data safety
 
 

@@ -62,7 +62,11 @@ HEADER_SCAN_ROWS = 12
 
 
 class ImportRefused(StoreError):
-    """The return was not imported (problems, or no permission); nothing was written."""
+    """The return was not imported (no permission, no confirmation); nothing was written."""
+
+
+class ImportHasProblems(ImportRefused):
+    """The return has invalid cells and "import only valid rows" was not chosen."""
 
 
 @dataclass(frozen=True)
@@ -370,7 +374,9 @@ def read_return(
     try:
         formula_cells = formulas_without_values(path)
     except Exception as exc:
-        raise UnusableFile(f"文件“{file}”的工作表结构无法解析（{type(exc).__name__}）。") from None
+        raise UnusableFile(
+            f"文件“{file}”的工作表结构已损坏或含有不安全的内容，无法解析（{type(exc).__name__}）。"
+        ) from None
     problems: list[ImportProblem] = [
         ImportProblem(
             file,
@@ -400,7 +406,7 @@ def read_return(
             raise
         except Exception as exc:
             raise UnusableFile(
-                f"文件“{file}”的工作表“{name}”无法读取（{type(exc).__name__}）。"
+                f"文件“{file}”的工作表“{name}”已损坏或含有不安全的内容，无法读取（{type(exc).__name__}）。"
             ) from None
         return _Sheet(name, rows, merged)
 
@@ -511,7 +517,7 @@ def _parse_category(
                 if error:
                     row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
                     continue
-            value, error = check_value(f, raw)
+            value, error = check_value(f, _tolerant(f, raw))
             if error:
                 row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
             else:
@@ -537,6 +543,16 @@ def _parse_category(
                     )
         out.append(row)
     return out, present, problems
+
+
+def _tolerant(f: Field, raw: Any) -> Any:
+    """A choice typed with spaces inside (“新 建”) is that choice."""
+    if f.type == FieldType.ENUM and isinstance(raw, str):
+        squeezed = _norm_text(raw)
+        for choice in f.choices:
+            if _norm_text(choice) == squeezed:
+                return choice
+    return raw
 
 
 def _col_of(mapping: Mapping[int, Field], key: str) -> int:
@@ -936,13 +952,13 @@ def apply_import(
     if plan.problems and not valid_only:
         first = "；".join(str(p) for p in plan.problems[:5])
         more = f"等 {len(plan.problems)} 处" if len(plan.problems) > 5 else ""
-        raise ImportRefused(f"报表有问题，未导入任何数据：{first}{more}")
+        raise ImportHasProblems(f"报表有问题，未导入任何数据：{first}{more}")
+    if not plan.has_changes:
+        return plan
     if plan.needs_admin and not allow_locked:
         raise ImportRefused(
             f"{plan.unit_name}{plan.year}年台账{plan.ledger_status}，导入将覆盖已提交的数据，需区管理员确认。"
         )
-    if not plan.has_changes:
-        return plan
     guard = store.admin_override() if plan.needs_admin else nullcontext()
     try:
         with guard, store.transaction():
