@@ -1,0 +1,210 @@
+"""Window actions of the PDF sheet: preview, print, save, export all (with cancel), verify."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QTimer
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QWidget,
+)
+
+from xihu_desktop.exchange import pdf_sheet
+from xihu_desktop.store import Store, prints
+from xihu_desktop.ui import pdf_actions
+from xihu_desktop.ui.pdf_actions import SheetPreviewDialog
+
+
+@pytest.fixture
+def parent(qtbot: Any) -> QWidget:
+    w = QWidget()
+    qtbot.addWidget(w)
+    return w
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+
+    def box(kind: str):
+        def show(parent: Any, title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
+            seen.append((kind, text))
+            return QMessageBox.StandardButton.Ok
+
+        return show
+
+    monkeypatch.setattr(QMessageBox, "information", box("info"))
+    monkeypatch.setattr(QMessageBox, "warning", box("warning"))
+    return seen
+
+
+def _three_ledgers(store: Store) -> None:
+    with store.transaction() as c:
+        c.execute(
+            "DELETE FROM ledgers WHERE year = 2025 AND id NOT IN "
+            "(SELECT id FROM ledgers WHERE year = 2025 ORDER BY id LIMIT 3)"
+        )
+
+
+def test_print_sheet_preview_print_save_close(
+    qtbot: Any, parent: QWidget, demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = demo_store.ledgers(year=2025)[0]
+    pdf_actions.print_sheet(parent, demo_store, ledger.id)
+    dialog = parent.findChild(SheetPreviewDialog)
+    assert dialog is not None and dialog.isVisible()
+    pages = dialog.document.pageCount()
+    assert pages >= 1
+    assert "第 1 版" in dialog.info.text() and dialog.sheet.code in dialog.info.text()
+    assert prints.last_print(demo_store, ledger.id) is not None
+    assert not pdf_actions.needs_reprint(demo_store, ledger.id)
+
+    printed = tmp_path / "printed.pdf"
+
+    def fake_exec(self: QPrintDialog) -> int:
+        printer = self.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed))
+        printer.setResolution(72)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
+    dialog.print_button.click()
+    assert len(PdfReader(printed).pages) == pages
+    assert "已发送" in dialog.status.text()
+
+    saved = tmp_path / "saved"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
+    dialog.save_button.click()
+    copy = saved.with_suffix(".pdf")
+    assert copy.read_bytes() == dialog.pdf_path.read_bytes()
+
+    temp_folder = dialog.pdf_path.parent
+    dialog.close_button.click()
+    assert not temp_folder.exists()
+
+
+def test_print_sheet_cancelled_print_dialog_prints_nothing(
+    qtbot: Any, parent: QWidget, demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pdf_actions.print_sheet(parent, demo_store, demo_store.ledgers(year=2025)[0].id)
+    dialog = parent.findChild(SheetPreviewDialog)
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    assert dialog.print_sheet() is False
+    dialog.reject()
+
+
+def test_print_sheet_error_is_a_message(
+    parent: QWidget, demo_store: Store, messages: list[tuple[str, str]]
+) -> None:
+    pdf_actions.print_sheet(parent, demo_store, 987654)
+    assert parent.findChild(SheetPreviewDialog) is None
+    assert messages and messages[0][0] == "warning" and "987654" in messages[0][1]
+
+
+def test_export_all_sheets(
+    parent: QWidget,
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: list[tuple[str, str]],
+) -> None:
+    _three_ledgers(demo_store)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    out = pdf_actions.export_all_sheets(parent, demo_store, 2025)
+    assert out == tmp_path
+    assert len(list(tmp_path.glob("*.pdf"))) == 4
+    assert messages[-1][0] == "info" and "3 个单位" in messages[-1][1]
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
+    assert pdf_actions.export_all_sheets(parent, demo_store, 2025) is None
+
+
+def test_export_all_sheets_cancel(
+    qtbot: Any,
+    parent: QWidget,
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: list[tuple[str, str]],
+) -> None:
+    steps: list[int] = []
+
+    def slow_export(store: Store, year: int, out: Path, progress: Any) -> list[Path]:
+        for i in range(500):
+            progress(i, 500, f"单位{i}")
+            steps.append(i)
+            time.sleep(0.01)
+        return []
+
+    monkeypatch.setattr(pdf_sheet, "export_year", slow_export)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+
+    def cancel() -> None:
+        dialog = parent.findChild(QProgressDialog)
+        assert dialog is not None
+        dialog.findChild(QPushButton).click()  # the 取消 button, as the user does
+
+    QTimer.singleShot(100, cancel)
+    assert pdf_actions.export_all_sheets(parent, demo_store, 2025) is None
+    assert 0 < len(steps) < 500
+    assert messages[-1][0] == "info" and "已取消" in messages[-1][1]
+
+
+def test_export_all_sheets_error(
+    parent: QWidget,
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: list[tuple[str, str]],
+) -> None:
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    assert pdf_actions.export_all_sheets(parent, demo_store, 1999) is None
+    assert messages[-1][0] == "warning" and "1999" in messages[-1][1]
+
+
+def test_verify_sheet_by_code_and_pdf(
+    parent: QWidget,
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: list[tuple[str, str]],
+) -> None:
+    ledger = next(x for x in demo_store.ledgers(year=2025) if x.status == "草稿")
+    out = tmp_path / "s.pdf"
+    code = pdf_sheet.export_sheet(demo_store, ledger.id, out).sheets[0].code
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (code, True))
+    pdf_actions.verify_sheet(parent, demo_store)
+    assert messages[-1][0] == "info" and "核验通过" in messages[-1][1]
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(out), ""))
+    pdf_actions.verify_sheet(parent, demo_store)
+    assert messages[-1][0] == "info" and ledger.unit_name in messages[-1][1]
+
+    entry = demo_store.entries(ledger.id)[0]
+    demo_store.update_entry(entry.id, {"name": entry.name + "（改）"})
+    assert pdf_actions.needs_reprint(demo_store, ledger.id)
+    pdf_actions.verify_sheet(parent, demo_store)
+    assert messages[-1][0] == "warning" and "不一致" in messages[-1][1]
+    assert ledger.unit_name in messages[-1][1]
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("abc", True))
+    pdf_actions.verify_sheet(parent, demo_store)
+    assert messages[-1][0] == "warning" and "无法核验" in messages[-1][1]
+
+    count = len(messages)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
+    pdf_actions.verify_sheet(parent, demo_store)
+    assert len(messages) == count  # cancelled: nothing shown

@@ -1,0 +1,348 @@
+"""Window actions for the PDF assessment sheet: print with preview, export all, verify.
+
+The main window calls exactly these functions (lazily imported from its menus):
+:func:`print_sheet`, :func:`export_all_sheets`, :func:`verify_sheet` and
+:func:`needs_reprint`. Sheets are generated off the UI thread with a progress
+dialog (shown after 600 ms) that can cancel; the window holds no SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QObject, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..exchange import pdf_sheet
+from ..exchange.atomic import atomic_write_bytes
+from ..exchange.verify import VerifyError, VerifyResult, verify_code, verify_pdf
+from ..store import Store, StoreError
+from ..store.prints import needs_reprint as _needs_reprint
+
+log = logging.getLogger(__name__)
+
+TITLE_PRINT = "打印考核表"
+TITLE_VERIFY = "核验考核表"
+MAX_RENDER_DPI = 300  # enough for print; a 1200 dpi page image would take 560 MB
+
+
+def needs_reprint(store: Store, ledger_id: int) -> bool:
+    """True when the ledger changed after its last printing (window: 已修改，需重新打印)."""
+    return _needs_reprint(store, ledger_id)
+
+
+# ---------------------------------------------------------------- background work
+
+
+class _Cancelled:
+    """Marker result of a cancelled job."""
+
+
+CANCELLED = _Cancelled()
+Work = Callable[[pdf_sheet.Progress], Any]
+
+
+class _Worker(QObject):
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self._work = work
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _report(self, done: int, total: int, label: str) -> None:
+        if self._cancel.is_set():
+            raise pdf_sheet.Cancelled
+        self.progressed.emit(done, total, label)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._work(self._report)
+        except pdf_sheet.Cancelled:
+            self.succeeded.emit(CANCELLED)
+        except (StoreError, ValueError) as exc:
+            self.failed.emit(str(exc))
+        except OSError as exc:
+            self.failed.emit(f"无法写入文件：{exc.strerror or exc}（{exc.filename or ''}）")
+        except Exception as exc:  # a bug: log it, tell the user, keep the window alive
+            log.exception("PDF job failed")
+            self.failed.emit(f"生成考核表时发生内部错误：{exc}")
+        else:
+            self.succeeded.emit(result)
+
+
+class _Job(QObject):
+    """Lives in the UI thread: receives the worker's signals (queued) and ends the loop."""
+
+    def __init__(self, dialog: QProgressDialog, loop: QEventLoop) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.loop = loop
+        self.result: Any = None
+        self.error: str | None = None
+
+    @Slot(int, int, str)
+    def on_progress(self, done: int, total: int, label: str) -> None:
+        self.dialog.setMaximum(max(total, 1))
+        self.dialog.setValue(min(done, total))
+        self.dialog.setLabelText(f"正在生成：{label}（{done}/{total}）")
+
+    @Slot(object)
+    def on_success(self, result: Any) -> None:
+        self.result = result
+        self.loop.quit()
+
+    @Slot(str)
+    def on_failure(self, message: str) -> None:
+        self.error = message
+        self.loop.quit()
+
+
+def run_job(parent: QWidget | None, title: str, label: str, work: Work) -> tuple[Any, str | None]:
+    """Run ``work(progress)`` on a worker thread behind a progress dialog that can cancel.
+
+    Returns ``(result, error)``; ``result`` is :data:`CANCELLED` when the user cancelled.
+    The store serialises access from both threads with its own lock.
+    """
+    dialog = QProgressDialog(label, "取消", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(600)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    loop = QEventLoop()
+    job = _Job(dialog, loop)
+    worker = _Worker(work)
+    thread = QThread()
+    worker.moveToThread(thread)
+    worker.progressed.connect(job.on_progress)
+    worker.succeeded.connect(job.on_success)
+    worker.failed.connect(job.on_failure)
+    dialog.canceled.connect(worker.cancel, Qt.ConnectionType.DirectConnection)
+    thread.started.connect(worker.run)
+    thread.start()
+    loop.exec()
+    thread.quit()
+    thread.wait()
+    dialog.close()
+    dialog.deleteLater()
+    worker.deleteLater()
+    return job.result, job.error
+
+
+# ---------------------------------------------------------------- preview and print
+
+
+class SheetPreviewDialog(QDialog):
+    """The generated sheet in a QtPdf view, with 打印…, 另存为… and 关闭."""
+
+    def __init__(self, parent: QWidget | None, pdf_path: Path, sheet: pdf_sheet.SheetData) -> None:
+        super().__init__(parent)
+        self.pdf_path = pdf_path
+        self.sheet = sheet
+        self.setWindowTitle(f"{TITLE_PRINT} — {sheet.unit_name} {sheet.year} 年")
+        self.resize(820, 960)
+        self.document = QPdfDocument(self)
+        self.document.load(str(pdf_path))
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.info = QLabel(
+            f"{sheet.unit_name} {sheet.year} 年考核表 · 第 {sheet.revision} 版 · "
+            f"验证码 {sheet.code} · 共 {self.document.pageCount()} 页 · 总分 "
+            f"{sheet.score.total:.2f}（{sheet.score.grade}）"
+        )
+        self.status = QLabel("")
+        buttons = QDialogButtonBox(self)
+        self.print_button = QPushButton("打印…")
+        self.save_button = QPushButton("另存为…")
+        self.close_button = QPushButton("关闭")
+        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.print_button.clicked.connect(self.print_sheet)
+        self.save_button.clicked.connect(self.save_as)
+        self.close_button.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.info)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+
+    def print_sheet(self) -> bool:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        printer.setDocName(self.pdf_path.name)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(TITLE_PRINT)
+        dialog.setMinMax(1, max(self.document.pageCount(), 1))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        pages = self.render_to(printer)
+        self.status.setText(f"已发送 {pages} 页到打印机。")
+        return pages > 0
+
+    def render_to(self, printer: QPrinter) -> int:
+        """Render the chosen pages into ``printer``; returns the number of pages."""
+        count = self.document.pageCount()
+        first, last = printer.fromPage(), printer.toPage()
+        if first <= 0 or last <= 0:
+            first, last = 1, count
+        last = min(last, count)
+        painter = QPainter()
+        if not painter.begin(printer):
+            QMessageBox.warning(self, TITLE_PRINT, "无法连接打印机，请检查打印机设置。")
+            return 0
+        dpi = min(printer.resolution(), MAX_RENDER_DPI)
+        printed = 0
+        try:
+            for index in range(first - 1, last):
+                if printed:
+                    printer.newPage()
+                points = self.document.pagePointSize(index)
+                size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+                image = self.document.render(index, size)
+                target = painter.viewport()
+                scaled = size.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                target.setSize(scaled)
+                painter.setViewport(target)
+                painter.setWindow(image.rect())
+                painter.drawImage(0, 0, image)
+                printed += 1
+        finally:
+            painter.end()
+        return printed
+
+    def save_as(self) -> Path | None:
+        default = str(Path.home() / pdf_sheet.sheet_filename(self.sheet))
+        name, _ = QFileDialog.getSaveFileName(self, "另存为", default, "PDF 文件 (*.pdf)")
+        if not name:
+            return None
+        dest = Path(name)
+        if dest.suffix.lower() != ".pdf":
+            dest = dest.with_name(dest.name + ".pdf")
+        try:
+            atomic_write_bytes(dest, self.pdf_path.read_bytes())
+        except OSError as exc:
+            QMessageBox.warning(self, TITLE_PRINT, f"无法保存到“{dest}”：{exc.strerror or exc}")
+            return None
+        self.status.setText(f"已保存到 {dest}")
+        return dest
+
+    def done(self, result: int) -> None:
+        self.document.close()  # release the file before the temporary folder goes
+        shutil.rmtree(self.pdf_path.parent, ignore_errors=True)
+        super().done(result)
+
+
+def print_sheet(parent: QWidget, store: Store, ledger_id: int) -> None:
+    """Generate the ledger's sheet (recording the printing) and show the preview."""
+    folder = Path(tempfile.mkdtemp(prefix="xihu-sheet-"))
+    path = folder / "考核表.pdf"
+
+    def work(progress: pdf_sheet.Progress) -> pdf_sheet.ExportResult:
+        progress(0, 1, "考核表")
+        result = pdf_sheet.export_sheet(store, ledger_id, path)
+        progress(1, 1, "完成")
+        return result
+
+    result, error = run_job(parent, TITLE_PRINT, "正在生成考核表…", work)
+    if error or result is CANCELLED or result is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        if error:
+            QMessageBox.warning(parent, TITLE_PRINT, f"无法生成考核表：{error}")
+        return
+    dialog = SheetPreviewDialog(parent, path, result.sheets[0])
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+
+
+def export_all_sheets(parent: QWidget, store: Store, year: int) -> Path | None:
+    """Choose a folder; write every unit's sheet of ``year`` plus one combined file."""
+    folder = QFileDialog.getExistingDirectory(parent, f"选择保存 {year} 年考核表的文件夹")
+    if not folder:
+        return None
+    out = Path(folder)
+    result, error = run_job(
+        parent,
+        TITLE_PRINT,
+        f"正在生成 {year} 年全部单位的考核表…",
+        lambda progress: pdf_sheet.export_year(store, year, out, progress=progress),
+    )
+    if error:
+        QMessageBox.warning(parent, TITLE_PRINT, f"无法输出考核表：{error}")
+        return None
+    if result is CANCELLED:
+        QMessageBox.information(
+            parent, TITLE_PRINT, f"已取消。已完成的单位考核表保留在“{out}”，未生成合并打印文件。"
+        )
+        return None
+    QMessageBox.information(
+        parent,
+        TITLE_PRINT,
+        f"已输出 {len(result) - 1} 个单位的考核表和合并打印文件“{result[-1].name}”到“{out}”。",
+    )
+    return out
+
+
+def _show_results(parent: QWidget, results: list[VerifyResult]) -> None:
+    text = "\n\n".join(r.message for r in results)
+    if all(r.ok for r in results):
+        QMessageBox.information(parent, TITLE_VERIFY, f"核验通过。\n\n{text}")
+    else:
+        QMessageBox.warning(
+            parent, TITLE_VERIFY, f"核验不通过：纸质考核表与现有数据不一致。\n\n{text}"
+        )
+
+
+def verify_sheet(parent: QWidget, store: Store) -> None:
+    """Type a verification code, or leave it empty to pick a PDF; show the result."""
+    code, ok = QInputDialog.getText(
+        parent,
+        TITLE_VERIFY,
+        "请输入考核表上的验证码（如 AB12C-3D4E5）；\n留空则选择考核表 PDF 文件：",
+    )
+    if not ok:
+        return
+    try:
+        if code.strip():
+            results = [verify_code(store, code)]
+        else:
+            name, _ = QFileDialog.getOpenFileName(
+                parent, "选择要核验的考核表", "", "PDF 文件 (*.pdf)"
+            )
+            if not name:
+                return
+            results = verify_pdf(store, name)
+    except (VerifyError, StoreError) as exc:
+        QMessageBox.warning(parent, TITLE_VERIFY, f"无法核验：{exc}")
+        return
+    _show_results(parent, results)
