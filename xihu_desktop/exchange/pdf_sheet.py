@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -323,34 +321,32 @@ def category_columns(cat: Category) -> list[Column]:
     return [seq, *cols, *fixed]
 
 
-def _table_style(font: str, columns: Sequence[Column], nrows: int) -> list[tuple[Any, ...]]:
-    cmds: list[tuple[Any, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("FONTSIZE", (0, 0), (-1, -1), BODY_SIZE),
-        ("LEADING", (0, 0), (-1, -1), BODY_LEADING),
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-        ("ALIGN", (0, 0), (0, -1), "CENTER"),
-    ]
-    for i, col in enumerate(columns):
-        if col.numeric:
-            cmds.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
-    cmds.append(("ALIGN", (-3, 1), (-3, -1), "CENTER"))  # light
-    return cmds
+PAD_TOP, PAD_BOTTOM = 2.0, 2.5
+GRID_WIDTH = 0.5
+
+
+def _row_height(cells: Sequence[Any], widths: Sequence[float]) -> float:
+    """Height of a row: its tallest cell (a Paragraph is wrapped here, once)."""
+    height = BODY_LEADING
+    for value, width in zip(cells, widths, strict=True):
+        if isinstance(value, Flowable):
+            height = max(height, value.wrap(width - 2 * CELL_PAD, 1e6)[1])
+    return height + PAD_TOP + PAD_BOTTOM
 
 
 class ChunkedTable(Flowable):
-    """A long table laid out one page at a time.
+    """A long, ruled table drawn page by page, in time linear in its rows.
 
-    Each page gets a ``Table`` of the header plus roughly the rows that fit there;
-    what does not fit becomes a new ``ChunkedTable`` on the next page (with the
-    header repeated). A single ``Table`` of all rows would copy the remaining rows
-    at every page break, which grows quadratically.
+    Row heights are measured once (a ``Paragraph`` cell is wrapped once and drawn
+    as wrapped); each page takes exactly the rows that fit under a repeated header
+    and the rest continues on the next page. Cells are drawn straight onto the
+    canvas (strings with ``drawString``, lines in one path): a platypus ``Table``
+    re-measures and copies the remaining rows at every page break (quadratic) and
+    spends most of its time on per-cell style bookkeeping.
+
+    ``align`` per column: "LEFT", "RIGHT" or "CENTER"; ``colors`` maps a row index
+    to the text colour of its ``color_col`` cell; ``total_row`` (an index) is drawn
+    shaded with its cells 1..-3 merged.
     """
 
     def __init__(
@@ -358,72 +354,143 @@ class ChunkedTable(Flowable):
         header: list[Any],
         rows: list[list[Any]],
         col_widths: list[float],
-        base_style: list[tuple[Any, ...]],
-        row_style: Callable[[int, int], list[tuple[Any, ...]]],
+        align: list[str],
+        font: str,
+        colors_by_row: dict[int, Any] | None = None,
+        color_col: int = -1,
+        total_row: int | None = None,
         start: int = 0,
-        chunk: int = 60,
+        end: int | None = None,
+        heights: list[float] | None = None,
+        header_height: float | None = None,
     ) -> None:
         super().__init__()
         self.header = header
         self.rows = rows
         self.col_widths = col_widths
-        self.base_style = base_style
-        self.row_style = row_style  # (row index in self.rows, row index in the chunk) -> cmds
+        self.align = align
+        self.font = font
+        self.colors_by_row = colors_by_row or {}
+        self.color_col = color_col % len(col_widths)
+        self.total_row = total_row
         self.start = start
-        self.chunk = chunk
-        self._table: Table | None = None
+        self.end = len(rows) if end is None else end
+        self.heights = (
+            heights if heights is not None else [_row_height(r, col_widths) for r in rows]
+        )
+        self.header_height = header_height or _row_height(header, col_widths)
+        self.width = sum(col_widths)
 
-    def _make(self, stop: int) -> Table:
-        data = [self.header, *self.rows[self.start : stop]]
-        cmds = list(self.base_style)
-        for i in range(self.start, stop):
-            cmds.extend(self.row_style(i, i - self.start + 1))
-        return Table(data, colWidths=self.col_widths, repeatRows=1, style=TableStyle(cmds))
+    def _copy(self, start: int, end: int | None) -> ChunkedTable:
+        return ChunkedTable(
+            self.header,
+            self.rows,
+            self.col_widths,
+            self.align,
+            self.font,
+            self.colors_by_row,
+            self.color_col,
+            self.total_row,
+            start=start,
+            end=end,
+            heights=self.heights,
+            header_height=self.header_height,
+        )
 
-    @property
-    def remaining(self) -> int:
-        return len(self.rows) - self.start
+    def _fit(self, avail: float) -> int:
+        """Index after the last row that fits below the header in ``avail`` points."""
+        used = self.header_height
+        stop = self.start
+        while stop < self.end and used + self.heights[stop] <= avail + 1e-6:
+            used += self.heights[stop]
+            stop += 1
+        return stop
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if self.remaining <= self.chunk:
-            self._table = self._make(len(self.rows))
-            return self._table.wrap(availWidth, availHeight)
-        self._table = None
-        return availWidth, availHeight + 1  # more than a page: let the frame call split
+        self.height = self.header_height + sum(self.heights[self.start : self.end])
+        return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        chunk = self.chunk
-        while True:
-            stop = min(self.start + chunk, len(self.rows))
-            table = self._make(stop)
-            parts = table.split(availWidth, availHeight)
-            if not parts:
-                return []
-            if len(parts) == 1 and stop < len(self.rows):
-                chunk *= 2  # the whole chunk fitted: take more rows
-                continue
-            if len(parts) == 1:
-                return parts
-            used = len(parts[0]._cellvalues) - 1  # data rows placed on this page
-            if used <= 0:
-                return []
-            rest = ChunkedTable(
-                self.header,
-                self.rows,
-                self.col_widths,
-                self.base_style,
-                self.row_style,
-                start=self.start + used,
-                chunk=max(used + used // 3 + 4, 12),
-            )
-            return [parts[0], rest]
+        stop = self._fit(availHeight)
+        if stop == self.start:
+            if self.header_height + self.heights[self.start] > PAGE_H - MARGIN_TOP - MARGIN_BOTTOM:
+                raise ValueError("表格中有一行内容超过一整页，无法排版，请精简该条目的文字。")
+            return []  # not even one row here: the frame moves to the next page
+        if stop == self.end:
+            return [self._copy(self.start, self.end)]
+        return [self._copy(self.start, stop), self._copy(stop, self.end)]
 
-    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
-        assert self._table is not None
-        self._table.drawOn(canvas, x, y, _sW)
-
-    def draw(self) -> None:  # pragma: no cover - drawOn is used
-        raise NotImplementedError
+    def draw(self) -> None:
+        c = self.canv
+        widths = self.col_widths
+        xs = [0.0]
+        for w in widths:
+            xs.append(xs[-1] + w)
+        top = self.header_height + sum(self.heights[self.start : self.end])
+        c.saveState()
+        # shading: header and the total row
+        c.setFillColor(HEAD_BG)
+        c.rect(0, top - self.header_height, self.width, self.header_height, stroke=0, fill=1)
+        ys = [top, top - self.header_height]
+        for i in range(self.start, self.end):
+            ys.append(ys[-1] - self.heights[i])
+        total_y: tuple[float, float] | None = None
+        if self.total_row is not None and self.start <= self.total_row < self.end:
+            k = self.total_row - self.start + 1
+            total_y = (ys[k], ys[k + 1])
+            c.setFillColor(SUB_BG)
+            c.rect(0, total_y[1], self.width, total_y[0] - total_y[1], stroke=0, fill=1)
+        c.setFillColor(colors.black)
+        c.setFont(self.font, BODY_SIZE)
+        half = BODY_SIZE * 0.35  # baseline offset that centres a line vertically
+        cells = [(self.header, ys[0], ys[1], -1)]
+        cells += [
+            (self.rows[i], ys[k + 1], ys[k + 2], i)
+            for k, i in enumerate(range(self.start, self.end))
+        ]
+        for row, y_top, y_bottom, index in cells:
+            middle = (y_top + y_bottom) / 2
+            merged = index == self.total_row
+            for j, value in enumerate(row):
+                if value == "" or value is None:
+                    continue
+                x0 = xs[j]
+                if isinstance(value, Flowable):
+                    h = (
+                        getattr(value, "height", None)
+                        or value.wrap(widths[j] - 2 * CELL_PAD, 1e6)[1]
+                    )
+                    value.drawOn(c, x0 + CELL_PAD, middle - h / 2)
+                    continue
+                text = str(value)
+                align = "CENTER" if index < 0 else self.align[j]
+                if merged and j == 1:
+                    align = "LEFT"
+                color = self.colors_by_row.get(index) if j == self.color_col else None
+                if color is not None:
+                    c.setFillColor(color)
+                if align == "RIGHT":
+                    c.drawRightString(xs[j + 1] - CELL_PAD, middle - half, text)
+                elif align == "CENTER":
+                    c.drawCentredString((x0 + xs[j + 1]) / 2, middle - half, text)
+                else:
+                    c.drawString(x0 + CELL_PAD, middle - half, text)
+                if color is not None:
+                    c.setFillColor(colors.black)
+        # the grid in one path
+        lines = [(0, y, self.width, y) for y in ys]
+        last = len(widths) - 1
+        for j, x in enumerate(xs):
+            if total_y is not None and 2 <= j <= last - 2:  # merged cells of the total row
+                lines.append((x, top, x, total_y[0]))
+                if total_y[1] > ys[-1]:
+                    lines.append((x, total_y[1], x, ys[-1]))
+            else:
+                lines.append((x, top, x, ys[-1]))
+        c.setStrokeColor(GRID)
+        c.setLineWidth(GRID_WIDTH)
+        c.lines(lines)
+        c.restoreState()
 
 
 def category_table(cat: Category, sheet: SheetData, styles: Styles) -> Flowable:
@@ -432,7 +499,7 @@ def category_table(cat: Category, sheet: SheetData, styles: Styles) -> Flowable:
     header = [Paragraph(_escape(c.header), styles.head) for c in columns]
     pdf_fields = cat.pdf_fields
     rows: list[list[Any]] = []
-    lights: list[str | None] = []
+    light_colors: dict[int, Any] = {}
     for n, row in enumerate(sheet.rows[cat.key], start=1):
         es = row.entry_score
         texts: list[Any] = [str(n)]
@@ -440,42 +507,36 @@ def category_table(cat: Category, sheet: SheetData, styles: Styles) -> Flowable:
             text = format_value(f, value, sheet.lookups)
             if f.key == "actual" and not text and not es.quantitative and row.status:
                 text = row.status  # a qualitative entry: its status says how far it got
-            texts.append(cell(text, col.width, styles) if not f.is_numeric else text)
+            texts.append(cell(text, col.width, styles))
         texts += [
             _pct(es.completion),
             f"●{LIGHT_LABELS[es.light][0]}" if es.light else "—",
             _pts(es.points),
             _pts(es.score),
         ]
+        if es.light in LIGHT_COLORS:
+            light_colors[n - 1] = LIGHT_COLORS[es.light]
         rows.append(texts)
-        lights.append(es.light)
     n_rows = len(rows)
-    points = sheet.score.category_points.get(cat.key, 0.0)
     subtotal = [
         "小计",
-        *[""] * (len(columns) - 3),
-        _pts(points),
+        f"共 {n_rows} 项",
+        *[""] * (len(columns) - 4),
+        _pts(sheet.score.category_points.get(cat.key, 0.0)),
         _pts(sheet.score.category_scores.get(cat.key, 0.0)),
     ]
-    subtotal[1] = f"共 {n_rows} 项"
     rows.append(subtotal)
-    lights.append(None)
-    last = len(columns) - 1
-
-    def row_style(i: int, r: int) -> list[tuple[Any, ...]]:
-        if i == n_rows:  # the subtotal row
-            return [
-                ("BACKGROUND", (0, r), (-1, r), SUB_BG),
-                ("SPAN", (1, r), (last - 2, r)),
-                ("ALIGN", (1, r), (1, r), "LEFT"),
-            ]
-        lamp = lights[i]
-        if lamp in LIGHT_COLORS:
-            return [("TEXTCOLOR", (last - 2, r), (last - 2, r), LIGHT_COLORS[lamp])]
-        return []
-
+    align = ["CENTER"] + ["RIGHT" if c.numeric else "LEFT" for c in columns[1:]]
+    align[-3] = "CENTER"  # light
     return ChunkedTable(
-        header, rows, widths, _table_style(styles.font, columns, n_rows + 1), row_style
+        header,
+        rows,
+        widths,
+        align,
+        styles.font,
+        colors_by_row=light_colors,
+        color_col=-3,
+        total_row=n_rows,
     )
 
 
@@ -562,14 +623,49 @@ def draw_page_frame(canv: Canvas, info: SheetInfo, page: int, total: int) -> Non
 # ---------------------------------------------------------------- the sheet
 
 
-def _qr(payload: str, size: float, font: str) -> Drawing:
-    widget = QrCodeWidget(payload, barLevel="M", barBorder=2)
-    x0, y0, x1, y1 = widget.getBounds()
-    w, h = x1 - x0, y1 - y0
-    drawing = Drawing(size, size, transform=[size / w, 0, 0, size / h, 0, 0])
-    drawing.initialFontName = font  # the renderer's initial state would otherwise use Helvetica
-    drawing.add(widget)
-    return drawing
+class QrCode(Flowable):
+    """A QR code drawn as one path of filled runs (the ``qrcode`` package computes it).
+
+    reportlab's own QR widget computes the code twice and draws a shape per module,
+    which costs more than a page of the table.
+    """
+
+    def __init__(self, payload: str, size: float) -> None:
+        super().__init__()
+        import qrcode
+        from qrcode.constants import ERROR_CORRECT_M
+
+        # a fixed mask: choosing the "best" of eight costs 8× and is not needed to scan
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, mask_pattern=0)
+        code.add_data(payload)
+        code.make(fit=True)
+        self.matrix: list[list[bool]] = code.get_matrix()
+        self.size = size
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        n = len(self.matrix)
+        unit = self.size / n
+        c = self.canv
+        path = c.beginPath()
+        for r, line in enumerate(self.matrix):
+            y = self.size - (r + 1) * unit
+            col = 0
+            while col < n:
+                if line[col]:
+                    run = col
+                    while run < n and line[run]:
+                        run += 1
+                    path.rect(col * unit, y, (run - col) * unit, unit)
+                    col = run
+                else:
+                    col += 1
+        c.saveState()
+        c.setFillColor(colors.black)
+        c.drawPath(path, stroke=0, fill=1)
+        c.restoreState()
 
 
 def _info_block(sheet: SheetData, styles: Styles) -> Table:
@@ -603,7 +699,7 @@ def _info_block(sheet: SheetData, styles: Styles) -> Table:
     )
     qr_size = 34 * mm
     outer = Table(
-        [[t, [_qr(sheet.payload, qr_size, styles.font), Paragraph("扫码核验", styles.head)]]],
+        [[t, [QrCode(sheet.payload, qr_size), Paragraph("扫码核验", styles.head)]]],
         colWidths=[CONTENT_W - qr_size - 4 * mm, qr_size + 4 * mm],
     )
     outer.setStyle(
