@@ -33,6 +33,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -74,6 +75,7 @@ LIGHT_COLORS = {
 GRID = colors.HexColor("#444444")
 HEAD_BG = colors.HexColor("#E8EEF5")
 SUB_BG = colors.HexColor("#F3F3F3")
+HEADING_ROOM = 28 * mm  # heading + table header + two rows
 CN_NUMBERS = "一二三四五六七八九十"
 
 
@@ -334,6 +336,25 @@ def _row_height(cells: Sequence[Any], widths: Sequence[float]) -> float:
     return height + PAD_TOP + PAD_BOTTOM
 
 
+def _text_width(font: str) -> Callable[[str], float]:
+    """stringWidth at the body size with a per-character cache (numbers repeat digits)."""
+    cache = _WIDTHS.setdefault(font, {})
+
+    def width(text: str) -> float:
+        total = 0.0
+        for ch in text:
+            w = cache.get(ch)
+            if w is None:
+                w = cache[ch] = stringWidth(ch, font, BODY_SIZE)
+            total += w
+        return total
+
+    return width
+
+
+_WIDTHS: dict[str, dict[str, float]] = {}
+
+
 class ChunkedTable(Flowable):
     """A long, ruled table drawn page by page, in time linear in its rows.
 
@@ -441,8 +462,12 @@ class ChunkedTable(Flowable):
             c.setFillColor(SUB_BG)
             c.rect(0, total_y[1], self.width, total_y[0] - total_y[1], stroke=0, fill=1)
         c.setFillColor(colors.black)
-        c.setFont(self.font, BODY_SIZE)
         half = BODY_SIZE * 0.35  # baseline offset that centres a line vertically
+        width_of = _text_width(self.font)
+        # every string of the page in one text object: no BT/ET and object per cell
+        text = c.beginText()
+        text.setFont(self.font, BODY_SIZE)
+        paragraphs: list[tuple[Flowable, float, float]] = []
         cells = [(self.header, ys[0], ys[1], -1)]
         cells += [
             (self.rows[i], ys[k + 1], ys[k + 2], i)
@@ -460,23 +485,28 @@ class ChunkedTable(Flowable):
                         getattr(value, "height", None)
                         or value.wrap(widths[j] - 2 * CELL_PAD, 1e6)[1]
                     )
-                    value.drawOn(c, x0 + CELL_PAD, middle - h / 2)
+                    paragraphs.append((value, x0 + CELL_PAD, middle - h / 2))
                     continue
-                text = str(value)
+                string = str(value)
                 align = "CENTER" if index < 0 else self.align[j]
                 if merged and j == 1:
                     align = "LEFT"
+                if align == "RIGHT":
+                    x = xs[j + 1] - CELL_PAD - width_of(string)
+                elif align == "CENTER":
+                    x = (x0 + xs[j + 1] - width_of(string)) / 2
+                else:
+                    x = x0 + CELL_PAD
                 color = self.colors_by_row.get(index) if j == self.color_col else None
                 if color is not None:
-                    c.setFillColor(color)
-                if align == "RIGHT":
-                    c.drawRightString(xs[j + 1] - CELL_PAD, middle - half, text)
-                elif align == "CENTER":
-                    c.drawCentredString((x0 + xs[j + 1]) / 2, middle - half, text)
-                else:
-                    c.drawString(x0 + CELL_PAD, middle - half, text)
+                    text.setFillColor(color)
+                text.setTextOrigin(x, middle - half)
+                text.textOut(string)
                 if color is not None:
-                    c.setFillColor(colors.black)
+                    text.setFillColor(colors.black)
+        c.drawText(text)
+        for para, x, y in paragraphs:
+            para.drawOn(c, x, y)
         # the grid in one path
         lines = [(0, y, self.width, y) for y in ys]
         last = len(widths) - 1
@@ -763,8 +793,8 @@ def _score_table(sheet: SheetData, styles: Styles) -> Table:
     n_cat = len(data)
     data += [
         ["基础得分", "", "100.00" if s.category_points else "0.00", _pts(s.base)],
-        ["加分", "", "", f"+{_pts(s.bonus)}"],
-        ["扣分", "", "", f"-{_pts(s.deduction)}"],
+        ["加分", "", "", f"+{_pts(s.bonus)}" if s.bonus else "0.00"],
+        ["扣分", "", "", f"-{_pts(s.deduction)}" if s.deduction else "0.00"],
         ["总分", "", "", _pts(s.total)],
         ["考核等级", "", "", s.grade],
     ]
@@ -844,11 +874,14 @@ def sheet_story(sheet: SheetData, styles: Styles, key: int = 0) -> list[Flowable
                 )
             )
             continue
+        story.append(CondPageBreak(HEADING_ROOM))  # a heading never ends a page alone
         story.append(Paragraph(heading, styles.section))
         story.append(category_table(cat, sheet, styles))
+    story.append(CondPageBreak(HEADING_ROOM))
     story.append(Paragraph(f"{CN_NUMBERS[n]}、加分和扣分", styles.section))
     story.append(_adjustment_table(sheet, styles))
     n += 1
+    story.append(CondPageBreak(HEADING_ROOM))
     story.append(Paragraph(f"{CN_NUMBERS[n]}、单位自评", styles.section))
     for para in (sheet.self_assessment or "（未填写）").splitlines() or ["（未填写）"]:
         if para.strip():
