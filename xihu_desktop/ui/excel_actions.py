@@ -1,0 +1,394 @@
+"""文件 menu actions for Excel returns: export a ledger, export the district summary, import.
+
+Long work runs on a ``QThreadPool`` worker while a modal progress dialog (shown
+after 600 ms, with a working 取消 button) keeps the window responsive:
+
+* exports run entirely in the worker — the window is modal meanwhile, so the
+  store (which serialises access with its lock) is not used from two places;
+* imports parse and validate in the worker (no store access: the link lookups
+  are built beforehand on the main thread); the preview, the administrator's
+  confirmation and the write (one transaction per file) happen on the main thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.categories import CATEGORY_BY_KEY
+from ..exchange import excel_export, excel_import
+from ..exchange.xlsx_safety import UnusableFile
+from ..store import Store
+from ..store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
+_last_dir: Path | None = None
+
+
+# ---------------------------------------------------------------- background work
+
+
+class _Signals(QObject):
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(str)
+
+
+Report = Callable[[int, int], bool]
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[Report], Any], cancel: threading.Event) -> None:
+        super().__init__()
+        self.work = work
+        self.cancel = cancel
+        self.signals = _Signals()
+
+    def _report(self, done: int, total: int) -> bool:
+        self.signals.progress.emit(done, total)
+        return not self.cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            result = self.work(self._report)
+        except excel_export.Cancelled:
+            self.signals.failed.emit("")
+        except (UnusableFile, StoreError, excel_import.ImportRefused) as exc:
+            self.signals.failed.emit(str(exc))
+        except OSError as exc:
+            self.signals.failed.emit(f"无法读写文件：{exc.strerror or exc}")
+        except Exception as exc:  # a bug: log it, tell the user, keep the window alive
+            log.exception("background Excel task failed")
+            self.signals.failed.emit(f"发生意外错误（{type(exc).__name__}：{exc}），详见日志。")
+        else:
+            if self.cancel.is_set():
+                self.signals.failed.emit("")
+            else:
+                self.signals.done.emit(result)
+
+
+@dataclass
+class JobResult:
+    ok: bool
+    value: Any = None
+    error: str = ""  # "" with ok False: cancelled
+
+
+def run_in_background(
+    parent: QWidget | None, title: str, label: str, work: Callable[[Report], Any]
+) -> JobResult:
+    """Run ``work(report)`` on the thread pool behind a modal, cancellable progress dialog."""
+    cancel = threading.Event()
+    task = _Task(work, cancel)
+    task.setAutoDelete(False)
+    dialog = QProgressDialog(label, "取消", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(600)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    loop = QEventLoop()
+    outcome = JobResult(False)
+
+    def on_progress(done: int, total: int) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, max(total, 1)))
+
+    def on_done(value: Any) -> None:
+        outcome.ok, outcome.value = True, value
+        loop.quit()
+
+    def on_failed(message: str) -> None:
+        outcome.ok, outcome.error = False, message
+        loop.quit()
+
+    def on_cancel() -> None:
+        cancel.set()
+        dialog.setLabelText("正在取消…")
+
+    task.signals.progress.connect(on_progress)
+    task.signals.done.connect(on_done)
+    task.signals.failed.connect(on_failed)
+    dialog.canceled.connect(on_cancel)
+    QThreadPool.globalInstance().start(task)
+    loop.exec()
+    dialog.canceled.disconnect(on_cancel)
+    dialog.close()
+    dialog.deleteLater()
+    return outcome
+
+
+def _status(parent: QWidget | None, text: str) -> None:
+    show = getattr(parent, "show_message", None)
+    if callable(show):
+        show(text)
+        return
+    window = parent.window() if parent is not None else None
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(text, 8000)
+
+
+def _start_dir() -> Path:
+    return _last_dir if _last_dir and _last_dir.is_dir() else Path.home()
+
+
+def _ask_save_path(parent: QWidget | None, title: str, default_name: str) -> Path | None:
+    global _last_dir
+    name, _ = QFileDialog.getSaveFileName(
+        parent, title, str(_start_dir() / default_name), XLSX_FILTER
+    )
+    if not name:
+        return None
+    path = Path(name)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
+    _last_dir = path.parent
+    return path
+
+
+def _finish_export(parent: QWidget | None, title: str, result: JobResult, what: str) -> Path | None:
+    if result.ok:
+        path = Path(result.value)
+        _status(parent, f"已导出{what}：{path}")
+        return path
+    if result.error:
+        QMessageBox.warning(parent, title, result.error)
+    else:
+        _status(parent, "已取消导出")
+    return None
+
+
+# ---------------------------------------------------------------- exports
+
+
+def export_return(parent: QWidget, store: Store, ledger_id: int) -> Path | None:
+    """文件 → 导出报表: the Excel return of one ledger."""
+    ledger = store.ledger(ledger_id)
+    path = _ask_save_path(parent, "导出报表", excel_export.default_return_name(ledger))
+    if path is None:
+        return None
+    result = run_in_background(
+        parent,
+        "导出报表",
+        f"正在导出{ledger.unit_name}{ledger.year}年报表…",
+        lambda report: excel_export.export_ledger(store, ledger_id, path, report),
+    )
+    return _finish_export(parent, "导出报表", result, f"{ledger.unit_name}{ledger.year}年报表")
+
+
+def export_summary(parent: QWidget, store: Store, year: int) -> Path | None:
+    """文件 → 导出全区汇总: every category across all units, completion and ranking."""
+    if not store.ledgers(year=year):
+        QMessageBox.information(parent, "导出全区汇总", f"{year}年还没有任何台账，无法汇总。")
+        return None
+    path = _ask_save_path(parent, "导出全区汇总表", excel_export.default_summary_name(year))
+    if path is None:
+        return None
+    result = run_in_background(
+        parent,
+        "导出全区汇总表",
+        f"正在汇总{year}年全区台账…",
+        lambda report: excel_export.export_summary(store, year, path, report),
+    )
+    return _finish_export(parent, "导出全区汇总表", result, f"{year}年全区汇总表")
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    parsed: excel_import.ParsedReturn | None = None
+    plan: excel_import.ImportPlan | None = None
+    error: str = ""  # the file cannot be imported at all
+
+    @property
+    def importable(self) -> bool:
+        return not self.error and self.plan is not None and not self.plan.fatal
+
+    @property
+    def clean(self) -> bool:
+        return self.importable and not (self.plan and self.plan.problems)
+
+
+class ImportPreviewDialog(QDialog):
+    """What each file will change, and its problems, before anything is written."""
+
+    IMPORT, VALID_ONLY = "all", "valid"
+
+    def __init__(self, outcomes: list[FileOutcome], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("导入报表 — 预览")
+        self.resize(860, 520)
+        self.choice: str | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel("以下是导入后将发生的变化。有问题的文件不会写入，除非选择“仅导入有效行”。")
+        )
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["文件 / 条目", "说明"])
+        self.tree.setColumnWidth(0, 360)
+        layout.addWidget(self.tree)
+        for o in outcomes:
+            self._add_file(o)
+        self.tree.expandAll()
+        buttons = QDialogButtonBox()
+        self.import_button = QPushButton("导入")
+        self.valid_button = QPushButton("仅导入有效行")
+        self.cancel_button = QPushButton("取消")
+        buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.valid_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.import_button.setEnabled(any(o.clean for o in outcomes))
+        self.valid_button.setEnabled(any(o.importable and not o.clean for o in outcomes))
+        self.import_button.setToolTip("导入没有问题的文件；有问题的文件不写入")
+        self.valid_button.setToolTip("跳过有问题的行，其余内容照常导入（每个文件一个事务）")
+        self.import_button.clicked.connect(lambda: self._choose(self.IMPORT))
+        self.valid_button.clicked.connect(lambda: self._choose(self.VALID_ONLY))
+        self.cancel_button.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
+        self.accept()
+
+    def _add_file(self, o: FileOutcome) -> None:
+        top = QTreeWidgetItem(self.tree, [o.path.name, ""])
+        if o.error:
+            top.setText(1, o.error)
+            return
+        assert o.plan is not None
+        plan = o.plan
+        top.setText(1, plan.summary())
+        if plan.fatal:
+            return
+        labels = {"new": "新增", "changed": "修改", "removed": "删除", "skipped": "跳过（有问题）"}
+        for change in plan.entries:
+            if change.kind not in labels:
+                continue
+            cat = CATEGORY_BY_KEY[change.category]
+            detail = cat.label
+            if change.changes:
+                detail += "：" + "、".join(cat.field(k).label for k in change.changes)
+            QTreeWidgetItem(top, [f"{labels[change.kind]}　{change.name}", detail])
+        for key, (old, new) in plan.header_changes.items():
+            label = dict(excel_export.COVER_FIELDS).get(key, key)
+            QTreeWidgetItem(top, [f"台账信息　{label}", f"{old or '（空）'} → {new or '（空）'}"])
+        if plan.progress_changes:
+            QTreeWidgetItem(top, ["进度填报", f"{plan.progress_changes} 个季度的进度有变化"])
+        if plan.adjustments_change:
+            QTreeWidgetItem(top, ["加减分", "加减分记录将按报表更新"])
+        for p in plan.problems:
+            where = " ".join(x for x in (p.sheet, p.cell, p.field) if x)
+            item = QTreeWidgetItem(top, [f"问题　{where}", p.message])
+            item.setForeground(1, Qt.GlobalColor.darkRed)
+
+
+def _parse_files(
+    paths: list[Path], lookups: excel_import.Lookups, report: Report
+) -> list[FileOutcome]:
+    out = []
+    for i, path in enumerate(paths):
+        if not report(i, len(paths)):
+            raise excel_export.Cancelled("已取消")
+        try:
+            out.append(FileOutcome(path, parsed=excel_import.read_return(path, lookups)))
+        except UnusableFile as exc:
+            out.append(FileOutcome(path, error=str(exc)))
+        except Exception as exc:  # one odd file must not stop the others
+            log.exception("reading %s failed", path)
+            out.append(FileOutcome(path, error=f"无法读取（{type(exc).__name__}：{exc}）"))
+    report(len(paths), len(paths))
+    return out
+
+
+def import_returns(parent: QWidget, store: Store) -> int:
+    """文件 → 导入报表: choose files, preview, confirm, write. Returns files imported."""
+    global _last_dir
+    names, _ = QFileDialog.getOpenFileNames(parent, "导入报表", str(_start_dir()), XLSX_FILTER)
+    if not names:
+        return 0
+    paths = [Path(n) for n in names]
+    _last_dir = paths[0].parent
+    lookups = excel_import.Lookups.of(store)
+    result = run_in_background(
+        parent,
+        "导入报表",
+        f"正在读取并校验 {len(paths)} 个文件…",
+        lambda report: _parse_files(paths, lookups, report),
+    )
+    if not result.ok:
+        if result.error:
+            QMessageBox.warning(parent, "导入报表", result.error)
+        return 0
+    outcomes: list[FileOutcome] = result.value
+    for o in outcomes:
+        if o.parsed is not None:
+            try:
+                o.plan = excel_import.plan_import(store, o.parsed)
+            except StoreError as exc:
+                o.error = str(exc)
+    dialog = ImportPreviewDialog(outcomes, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.choice is None:
+        return 0
+    valid_only = dialog.choice == ImportPreviewDialog.VALID_ONLY
+    imported, messages = 0, []
+    for o in outcomes:
+        if not o.importable or (not valid_only and not o.clean):
+            continue
+        assert o.plan is not None and o.parsed is not None
+        allow = False
+        if o.plan.needs_admin and o.plan.has_changes:
+            if store.role != "admin":
+                messages.append(
+                    f"{o.path.name}：台账{o.plan.ledger_status}，需区管理员导入，已跳过。"
+                )
+                continue
+            answer = QMessageBox.question(
+                parent,
+                "确认导入",
+                f"{o.plan.unit_name}{o.plan.year}年台账{o.plan.ledger_status}。\n"
+                f"导入“{o.path.name}”将以区管理员身份修改这本台账，是否继续？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                messages.append(f"{o.path.name}：未确认，已跳过。")
+                continue
+            allow = True
+        try:
+            plan = excel_import.apply_import(
+                store, o.parsed, valid_only=valid_only, allow_locked=allow
+            )
+        except StoreError as exc:
+            messages.append(f"{o.path.name}：{exc}")
+            continue
+        imported += 1
+        messages.append(f"{o.path.name}：{plan.summary()}")
+    if messages:
+        QMessageBox.information(parent, "导入报表", "\n".join(messages))
+    _status(parent, f"已导入 {imported} 份报表")
+    return imported
