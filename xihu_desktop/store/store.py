@@ -1173,3 +1173,42 @@ class Store:
         params.append(limit)
         keys = ("id", "ts", "user", "action", "ledger_id", "entry_id", "field", "old", "new")
         return [dict(zip(keys, r, strict=True)) for r in self.query(sql, params)]
+
+    # ------------------------------------------------------------ carry over
+
+    def carry_over(self, from_ledger_id: int, to_year: int) -> Ledger:
+        """Start ``to_year``'s ledger of the same unit from an earlier one; one transaction.
+
+        Entries are copied with their links to plan targets and catalogue items; the
+        completion fields (group 完成情况: actual values, physical progress) and all
+        progress are left behind and statuses restart at 未启动. An indicator's last
+        actual value becomes its 上年完成值 (baseline).
+        """
+        source = self.ledger(from_ledger_id)
+        if to_year <= source.year:
+            raise InvalidData(f"只能结转到{source.year}年以后的年度")
+        with self.transaction():
+            if self.find_ledger(source.unit_id, to_year):
+                raise InvalidData(f"{source.unit_name}{to_year}年的台账已存在，不能再结转")
+            ledger = self.create_ledger(source.unit_id, to_year, source.leader, source.contact)
+            entries = self.entries(from_ledger_id)
+            for e in entries:
+                cat = category(e.category)
+                values = {
+                    f.key: e.values.get(f.key)
+                    for f in cat.fields
+                    if f.group != "完成情况" and e.values.get(f.key) is not None
+                }
+                values["status"] = "未启动"
+                actual = e.values.get("actual")
+                if cat.has("baseline") and actual is not None:
+                    values["baseline"] = actual
+                self._insert_entry(ledger.id, e.category, e.position, values)
+            self.audit(
+                "结转台账",
+                ledger.id,
+                field_key="carry_over",
+                old=f"{source.unit_name} {source.year}",
+                new=f"{to_year}年，{len(entries)}个条目",
+            )
+        return self.ledger(ledger.id)

@@ -1,0 +1,615 @@
+"""One category tab: the entry table with Excel habits, a search box and row tools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.categories import Category, FieldType
+from ..core.validate import Problem
+from ..store import Entry, Ledger, Store, StoreError
+from .commands import AddRowsCommand, DeleteRowsCommand, EditCommand, MoveRowCommand
+from .delegates import FieldDelegate
+from .entry_model import COPY_ROLE, EntryFilterProxy, EntryTableModel, Lookups
+from .tsv import format_tsv, parse_tsv
+
+#: at most this many rejected cells are listed in one message
+MAX_LISTED = 30
+
+
+class LedgerTableView(QTableView):
+    """A table that behaves like a spreadsheet: Enter moves down, Delete clears."""
+
+    copyRequested = Signal()
+    pasteRequested = Signal()
+    clearRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(True)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.state() != QAbstractItemView.State.EditingState:
+            if event.matches(QKeySequence.StandardKey.Copy):
+                self.copyRequested.emit()
+                return
+            if event.matches(QKeySequence.StandardKey.Paste):
+                self.pasteRequested.emit()
+                return
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.clearRequested.emit()
+                return
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                up = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self.move_vertically(-1 if up else 1)
+                return
+        super().keyPressEvent(event)
+
+    def move_vertically(self, step: int) -> None:
+        current = self.currentIndex()
+        model = self.model()
+        if not current.isValid() or model is None:
+            return
+        row = min(max(current.row() + step, 0), model.rowCount() - 1)
+        self.setCurrentIndex(model.index(row, current.column()))
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
+            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            self.move_vertically(1)  # Enter commits and moves down, as in Excel
+            return
+        super().closeEditor(editor, hint)
+
+
+class CategoryTab(QWidget):
+    """The entries of one category: table, search, row tools; every edit undoable."""
+
+    message = Signal(str)  # status bar text
+    entriesChanged = Signal(list)  # entry ids written
+
+    def __init__(
+        self,
+        store: Store,
+        cat: Category,
+        lookups: Lookups,
+        undo_stack: QUndoStack,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.category = cat
+        self.undo_stack = undo_stack
+        self.settings = settings
+        self.model = EntryTableModel(store, cat, lookups)
+        self.model.edit_handler = self._edit_cells
+        self.model.entriesChanged.connect(self.entriesChanged)
+        self.proxy = EntryFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.modelReset.connect(self._update_count)
+        self.model.dataChanged.connect(self._update_count)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+        self.view = LedgerTableView(self)
+        self.view.setModel(self.proxy)
+        self.delegate = FieldDelegate(lookups, self.view)
+        self.view.setItemDelegate(self.delegate)
+        header = self.view.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorClearable(True)
+        self.view.setSortingEnabled(True)
+        self._set_default_widths()
+        self._restore_header()
+        self.view.copyRequested.connect(self.copy)
+        self.view.pasteRequested.connect(self.paste)
+        self.view.clearRequested.connect(self.clear_cells)
+
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(f"搜索{cat.short}…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("在本表所有列中查找（不区分大小写）")
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(lambda: self.proxy.set_search(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.count_label = QLabel(self)
+
+        self.actions_: dict[str, QAction] = {}
+        tools = QHBoxLayout()
+        tools.setContentsMargins(0, 0, 0, 0)
+        for key, text, tip, shortcut, slot in (
+            ("add", "新增行", "在末尾新增一行（Ctrl+N）", "Ctrl+N", self.add_row),
+            ("insert", "插入行", "在当前行上方插入一行（Ctrl+I）", "Ctrl+I", self.insert_row),
+            ("duplicate", "复制行", "复制当前行到其下方（Ctrl+D）", "Ctrl+D", self.duplicate_row),
+            ("delete", "删除行", "删除所选行（Ctrl+-，可撤销）", "Ctrl+-", self.delete_rows),
+            ("up", "上移", "当前行上移（Alt+↑）", "Alt+Up", lambda: self.move_row(-1)),
+            ("down", "下移", "当前行下移（Alt+↓）", "Alt+Down", lambda: self.move_row(1)),
+        ):
+            action = QAction(text, self)
+            action.setToolTip(tip)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            tools.addWidget(button)
+            self.actions_[key] = action
+        tools.addStretch(1)
+        tools.addWidget(self.count_label)
+        tools.addWidget(self.search, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(tools)
+        layout.addWidget(self.view, 1)
+        self._update_actions()
+
+    # ------------------------------------------------------------ loading
+
+    def load(self, ledger: Ledger | None, entries: list[Entry] | None = None) -> None:
+        self.delegate.plan_id = ledger.plan_id if ledger else None
+        self.model.load(ledger, entries)
+        self._update_actions()
+
+    def set_writable(self, writable: bool) -> None:
+        self.model.set_writable(writable)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        for action in self.actions_.values():
+            action.setEnabled(self.model.writable)
+
+    def _update_count(self, *_args: Any) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        text = f"共 {total} 条" if shown == total else f"显示 {shown} / {total} 条"
+        errors = sum(1 for e in self.model.entries if self.model.errors(e.id))
+        if errors:
+            text += f"，{errors} 条待完善"
+        self.count_label.setText(text)
+
+    # ------------------------------------------------------------ header state
+
+    def _set_default_widths(self) -> None:
+        em = self.view.fontMetrics().horizontalAdvance("中")
+        header = self.view.horizontalHeader()
+        for col, f in enumerate(self.category.fields):
+            header.resizeSection(col, max(int(f.width * em * 0.9), 4 * em))
+
+    def _settings_key(self) -> str:
+        return f"table/{self.category.key}/header"
+
+    def _restore_header(self) -> None:
+        if self.settings is None:
+            return
+        state = self.settings.value(self._settings_key())
+        if state:
+            self.view.horizontalHeader().restoreState(state)
+            header = self.view.horizontalHeader()
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    def save_header(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue(self._settings_key(), self.view.horizontalHeader().saveState())
+
+    # ------------------------------------------------------------ helpers
+
+    def _error(self, text: str) -> None:
+        self.message.emit(text)
+
+    def source_index(self, index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
+        return self.proxy.mapToSource(index)
+
+    def select_cell(self, entry_id: int, key: str | None = None) -> bool:
+        """Make a cell current (used by the validation list)."""
+        row = self.model.row_of(entry_id)
+        if row is None:
+            return False
+        if self.proxy.mapFromSource(self.model.index(row, 0)).isValid() is False:
+            self.search.clear()
+            self.proxy.set_search("")
+        col = self.model.column(key) if key and self.category.has(key) else 0
+        index = self.proxy.mapFromSource(self.model.index(row, col))
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+        self.view.setFocus()
+        return True
+
+    def _current_entry(self) -> Entry | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.entry(self.source_index(index).row())
+
+    def _selected_rows(self) -> list[int]:
+        """Source rows touched by the selection (or the current cell), in order."""
+        rows = {self.source_index(i).row() for i in self.view.selectionModel().selectedIndexes()}
+        if not rows and self.view.currentIndex().isValid():
+            rows.add(self.source_index(self.view.currentIndex()).row())
+        return sorted(rows)
+
+    def _require_writable(self) -> bool:
+        if not self.model.writable:
+            self._error("台账已提交或无编辑权限，不能修改。")
+            return False
+        return True
+
+    # ------------------------------------------------------------ cell edits
+
+    def _edit_cells(self, changes: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
+        """Write one typed cell (the model's edit handler); push it on the undo stack."""
+        before = [
+            (eid, {k: self.model.entry(self.model.row_of(eid) or 0).values.get(k) for k in vals})
+            for eid, vals in changes
+        ]
+        try:
+            problems = self.model.apply_changes(changes)
+        except StoreError as exc:
+            self._show_rejected(str(exc))
+            return [Problem("", "", str(exc))]
+        if problems:
+            self._show_rejected("；".join(str(p) for p in problems))
+            return problems
+        key = next(iter(changes[0][1]))
+        label = self.category.field(key).label
+        self.undo_stack.push(
+            EditCommand(self.model, f"修改“{label}”", before, changes, (), self._error)
+        )
+        self.message.emit(f"已保存：{label}")
+        return []
+
+    def _show_rejected(self, text: str) -> None:
+        self._error(f"未保存：{text}")
+        QApplication.beep()
+
+    def clear_cells(self) -> None:
+        if not self._require_writable():
+            return
+        cells: dict[int, dict[str, Any]] = {}
+        for index in self.view.selectionModel().selectedIndexes() or [self.view.currentIndex()]:
+            if not index.isValid():
+                continue
+            src = self.source_index(index)
+            entry = self.model.entry(src.row())
+            f = self.model.field(src.column())
+            if entry.values.get(f.key) is not None:
+                cells.setdefault(entry.id, {})[f.key] = None
+        if cells:
+            self._write_cells(list(cells.items()), "清除内容")
+
+    # ------------------------------------------------------------ clipboard
+
+    def _selection_block(self) -> tuple[list[int], list[int]] | None:
+        """Proxy rows and visual columns of the selection's bounding box."""
+        indexes = self.view.selectionModel().selectedIndexes()
+        if not indexes and self.view.currentIndex().isValid():
+            indexes = [self.view.currentIndex()]
+        if not indexes:
+            return None
+        header = self.view.horizontalHeader()
+        rows = sorted({i.row() for i in indexes})
+        cols = sorted({header.visualIndex(i.column()) for i in indexes})
+        return list(range(rows[0], rows[-1] + 1)), list(range(cols[0], cols[-1] + 1))
+
+    def copy(self) -> None:
+        block = self._selection_block()
+        if block is None:
+            return
+        rows, visuals = block
+        header = self.view.horizontalHeader()
+        selected = {
+            (i.row(), i.column()) for i in self.view.selectionModel().selectedIndexes()
+        } or {(self.view.currentIndex().row(), self.view.currentIndex().column())}
+        out = []
+        for r in rows:
+            line = []
+            for v in visuals:
+                c = header.logicalIndex(v)
+                text = self.proxy.index(r, c).data(COPY_ROLE) if (r, c) in selected else ""
+                line.append(text or "")
+            out.append(line)
+        QApplication.clipboard().setText(format_tsv(out))
+        self.message.emit(f"已复制 {len(rows)} 行 × {len(visuals)} 列")
+
+    def paste(self) -> None:
+        if not self._require_writable():
+            return
+        block = parse_tsv(QApplication.clipboard().text())
+        if not block:
+            self.message.emit("剪贴板中没有可粘贴的内容")
+            return
+        header = self.view.horizontalHeader()
+        current = self.view.currentIndex()
+        start_row = current.row() if current.isValid() else self.proxy.rowCount()
+        start_visual = header.visualIndex(current.column()) if current.isValid() else 0
+        ncols = self.model.columnCount()
+        # one value copied, several cells selected: fill the selection (as Excel does)
+        cells: list[tuple[int, int, str]] = []  # proxy row (may be beyond the end), column, text
+        selected = self.view.selectionModel().selectedIndexes()
+        if len(block) == 1 and len(block[0]) == 1 and len(selected) > 1:
+            cells = [(i.row(), i.column(), block[0][0]) for i in selected]
+        else:
+            for r, line in enumerate(block):
+                for c, text in enumerate(line):
+                    visual = start_visual + c
+                    if visual >= ncols:
+                        continue
+                    cells.append((start_row + r, header.logicalIndex(visual), text))
+        self._paste_cells(cells)
+
+    def _paste_cells(self, cells: list[tuple[int, int, str]]) -> None:
+        ledger = self.model.ledger
+        if ledger is None or not cells:
+            return
+        existing = self.proxy.rowCount()
+        extra = max(r for r, _, _ in cells) + 1 - existing
+        local: list[tuple[int, str, str]] = []  # (view row, label, message)
+        by_row: dict[int, dict[str, Any]] = {}
+        for r, c, text in cells:
+            f = self.model.field(c)
+            value: Any = text
+            if f.type in (FieldType.TARGET, FieldType.CATALOGUE) and text.strip():
+                found = self.model.lookups.find(f, text) if self.model.lookups else None
+                if found is None:
+                    what = "规划指标" if f.type == FieldType.TARGET else "规划目录项"
+                    local.append((r + 1, f.label, f"找不到{what}“{text.strip()}”"))
+                    continue
+                value = found
+            by_row.setdefault(r, {})[f.key] = value
+        view_rows = sorted(by_row)
+        existing_ids = {
+            r: self.model.entry(self.source_index(self.proxy.index(r, 0)).row()).id
+            for r in view_rows
+            if r < existing
+        }
+        before = self._before([(existing_ids[r], by_row[r]) for r in view_rows if r < existing])
+        try:
+            with self.store.transaction():
+                created = [
+                    self.store.add_entry(ledger.id, self.category.key).id
+                    for _ in range(max(extra, 0))
+                ]
+                changes = [
+                    (existing_ids[r] if r < existing else created[r - existing], by_row[r])
+                    for r in view_rows
+                ]
+                problems = self.store.update_entries(changes)
+        except StoreError as exc:
+            QMessageBox.warning(self, "粘贴失败", f"粘贴的内容均未保存：{exc}")
+            self.model.reload()
+            return
+        self._finish_block("粘贴", len(cells), changes, before, problems, created, view_rows, local)
+
+    def _before(
+        self, changes: list[tuple[int, dict[str, Any]]]
+    ) -> list[tuple[int, dict[str, Any]]]:
+        out = []
+        for eid, values in changes:
+            row = self.model.row_of(eid)
+            old = self.model.entry(row).values if row is not None else {}
+            out.append((eid, {k: old.get(k) for k in values}))
+        return out
+
+    def _write_cells(self, changes: list[tuple[int, dict[str, Any]]], what: str) -> None:
+        before = self._before(changes)
+        try:
+            problems = self.store.update_entries(changes)
+        except StoreError as exc:
+            self._error(str(exc))
+            return
+        ncells = sum(len(v) for _, v in changes)
+        self._finish_block(what, ncells, changes, before, problems, [], None, [])
+
+    def _finish_block(
+        self,
+        what: str,
+        ncells: int,
+        changes: list[tuple[int, dict[str, Any]]],
+        before: list[tuple[int, dict[str, Any]]],
+        problems: list[Problem],
+        created: list[int],
+        view_rows: list[int] | None,
+        local: list[tuple[int, str, str]],
+    ) -> None:
+        """After a block write: refresh rows, push one undo command, list rejected cells."""
+        if created:
+            self.model.reload()
+        else:
+            self.model.refresh_entries([eid for eid, _ in changes])
+        rejected = {(changes[p.row or 0][0], p.key) for p in problems}
+        after = [
+            (eid, {k: v for k, v in values.items() if (eid, k) not in rejected})
+            for eid, values in changes
+        ]
+        before = [
+            (eid, {k: v for k, v in values.items() if (eid, k) not in rejected})
+            for eid, values in before
+        ]
+        stored = sum(len(v) for _, v in after)
+        if stored or created:
+            self.undo_stack.push(EditCommand(self.model, what, before, after, created, self._error))
+        self.model.entriesChanged.emit([eid for eid, _ in changes])
+        lines = list(local)
+        for p in problems:
+            if view_rows is not None and p.row is not None:
+                row = view_rows[p.row] + 1
+            else:
+                src = self.model.row_of(changes[p.row or 0][0])
+                row = self.proxy.mapFromSource(self.model.index(src or 0, 0)).row() + 1
+            lines.append((row, p.label, p.message))
+        self.message.emit(
+            f"{what}：已保存 {stored} 个单元格" + (f"，{len(lines)} 个未通过校验" if lines else "")
+        )
+        if lines:
+            lines.sort()
+            text = "\n".join(f"第{r}行 “{label}”：{msg}" for r, label, msg in lines[:MAX_LISTED])
+            if len(lines) > MAX_LISTED:
+                text += f"\n……另有{len(lines) - MAX_LISTED}处"
+            QMessageBox.warning(
+                self,
+                f"{what}：{len(lines)} 个单元格未保存",
+                f"共 {ncells} 个单元格，已保存 {stored} 个；以下 {len(lines)} 个未通过校验，"
+                f"保持原值：\n\n{text}",
+            )
+        if view_rows:
+            self._select_block(view_rows, changes)
+
+    def _select_block(
+        self, view_rows: list[int], changes: list[tuple[int, dict[str, Any]]]
+    ) -> None:
+        keys = {k for _, v in changes for k in v}
+        cols = [self.model.column(k) for k in keys]
+        if not cols:
+            return
+        header = self.view.horizontalHeader()
+        visuals = sorted(header.visualIndex(c) for c in cols)
+        top = self.proxy.index(min(view_rows), header.logicalIndex(visuals[0]))
+        bottom = self.proxy.index(
+            min(max(view_rows), self.proxy.rowCount() - 1), header.logicalIndex(visuals[-1])
+        )
+        if top.isValid() and bottom.isValid():
+            self.view.selectionModel().setCurrentIndex(
+                top, QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+            self.view.selectionModel().select(
+                QItemSelection(top, bottom), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+
+    # ------------------------------------------------------------ rows
+
+    def _new_rows_done(self, created: list[int], text: str) -> None:
+        self.model.reload()
+        self.undo_stack.push(AddRowsCommand(self.model, text, created, self._error))
+        self.model.entriesChanged.emit(created)
+        if created:
+            self.select_cell(created[0], self.category.fields[0].key)
+        self.message.emit(f"{text}（可撤销 Ctrl+Z）")
+
+    def add_row(self) -> None:
+        if not self._require_writable() or self.model.ledger is None:
+            return
+        try:
+            entry = self.store.add_entry(self.model.ledger.id, self.category.key)
+        except StoreError as exc:
+            self._error(str(exc))
+            return
+        self.search.clear()
+        self._new_rows_done([entry.id], "新增行")
+
+    def insert_row(self) -> None:
+        current = self._current_entry()
+        if current is None:
+            self.add_row()
+            return
+        if not self._require_writable() or self.model.ledger is None:
+            return
+        try:
+            entry = self.store.add_entry(
+                self.model.ledger.id, self.category.key, position=current.position
+            )
+        except StoreError as exc:
+            self._error(str(exc))
+            return
+        self._new_rows_done([entry.id], "插入行")
+
+    def duplicate_row(self) -> None:
+        current = self._current_entry()
+        if current is None or not self._require_writable() or self.model.ledger is None:
+            return
+        values = {k: v for k, v in current.values.items() if v is not None and self.category.has(k)}
+        try:
+            entry = self.store.add_entry(
+                self.model.ledger.id, self.category.key, values, position=current.position + 1
+            )
+        except StoreError as exc:
+            self._error(str(exc))
+            return
+        self._new_rows_done([entry.id], "复制行")
+
+    def delete_rows(self) -> None:
+        if not self._require_writable():
+            return
+        rows = self._selected_rows()
+        if not rows:
+            return
+        entries = sorted((self.model.entry(r) for r in rows), key=lambda e: (e.position, e.id))
+        try:
+            removed = self.store.delete_entries([e.id for e in entries])
+        except StoreError as exc:
+            self._error(str(exc))
+            return
+        self.model.reload()
+        self.undo_stack.push(
+            DeleteRowsCommand(self.model, f"删除{len(removed)}行", removed, self._error)
+        )
+        self.model.entriesChanged.emit([e.id for e in entries])
+        self.message.emit(f"已删除 {len(removed)} 行（可撤销 Ctrl+Z）")
+
+    def move_row(self, step: int) -> None:
+        if not self._require_writable():
+            return
+        if (
+            self.view.horizontalHeader().sortIndicatorSection() >= 0
+            and self.proxy.sortColumn() >= 0
+        ):
+            self._error("表格已按列排序，请先点击列标题取消排序再调整顺序。")
+            return
+        current = self._current_entry()
+        if current is None:
+            return
+        row = self.model.row_of(current.id) or 0
+        new_row = row + step
+        if not 0 <= new_row < self.model.rowCount():
+            return
+        column = self.view.currentIndex().column()
+        try:
+            self.store.move_entry(current.id, new_row + 1)
+        except StoreError as exc:
+            self._error(str(exc))
+            return
+        self.model.reload()
+        self.undo_stack.push(
+            MoveRowCommand(self.model, current.id, row + 1, new_row + 1, self._error)
+        )
+        self.select_cell(current.id, self.category.fields[max(column, 0)].key)

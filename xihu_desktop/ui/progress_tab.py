@@ -1,0 +1,520 @@
+"""The 进度 tab: per entry and quarter, value, status, problems, next steps, comment, flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import scoring
+from ..core.categories import CATEGORIES, CATEGORY_BY_KEY, STATUSES, Field, FieldType
+from ..core.validate import Invalid, is_empty, parse_number
+from ..store import Entry, Ledger, Progress, Store, StoreError
+from .category_tab import LedgerTableView
+from .commands import ProgressCommand
+from .delegates import FieldDelegate
+from .entry_model import ENTRY_ROLE, FIELD_ROLE, SORT_ROLE, Lookups, format_number
+
+Index = QModelIndex | QPersistentModelIndex
+
+LIGHT_COLOURS = {
+    scoring.GREEN: QColor(46, 160, 67),
+    scoring.YELLOW: QColor(230, 170, 0),
+    scoring.RED: QColor(215, 58, 73),
+}
+LIGHT_SYMBOL = {scoring.GREEN: "● 绿", scoring.YELLOW: "● 黄", scoring.RED: "● 红", None: "—"}
+
+# (key, header, editable field declaration or None)
+COLUMNS: tuple[tuple[str, str, Field | None], ...] = (
+    ("category", "类别", None),
+    ("name", "名称", None),
+    ("goal", "年度目标", None),
+    ("last_year", "上年完成", None),
+    ("previous", "上季度", None),
+    ("value", "本季度完成值", Field("value", "本季度完成值", FieldType.NUMBER)),
+    ("status", "状态", Field("status", "状态", FieldType.ENUM, choices=STATUSES)),
+    ("completion", "完成率", None),
+    ("light", "灯", None),
+    ("problems", "存在问题", Field("problems", "存在问题", FieldType.LONGTEXT)),
+    ("next_steps", "下步打算", Field("next_steps", "下步打算", FieldType.LONGTEXT)),
+    ("comment", "备注", Field("comment", "备注", FieldType.LONGTEXT)),
+    ("follow_up", "需跟踪", None),
+)
+COLUMN = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
+_CAT_ORDER = {c.key: i for i, c in enumerate(CATEGORIES)}
+
+
+def lower_is_better(entry: Entry, lookups: Lookups | None) -> bool:
+    direction = entry.values.get("direction")
+    if direction is not None:
+        return bool(direction == "越小越好")
+    target = lookups.targets.get(entry.values.get("target_id")) if lookups else None
+    return bool(target and target["lower_is_better"])
+
+
+def current_quarter(year: int, today: dt.date | None = None) -> int:
+    today = today or dt.date.today()
+    if today.year > year:
+        return 4
+    if today.year < year:
+        return 1
+    return (today.month - 1) // 3 + 1
+
+
+class ProgressModel(QAbstractTableModel):
+    """All entries of a ledger against one quarter's progress."""
+
+    def __init__(self, store: Store, lookups: Lookups | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.lookups = lookups
+        self.ledger: Ledger | None = None
+        self.writable = False
+        self.quarter = 1
+        self.as_of: dt.date | None = None  # tests pin the date; None is today
+        self.settings = scoring.ScoringSettings()
+        self._rows: list[Entry] = []
+        self._row_of: dict[int, int] = {}
+        self._progress: dict[int, dict[int, Progress]] = {}
+        self._last_year: dict[tuple[str, str], float | None] = {}
+        self.edit_handler: Callable[[int, dict[str, Any]], bool] | None = None
+
+    # ------------------------------------------------------------ loading
+
+    def load(self, ledger: Ledger | None, entries: list[Entry] | None = None) -> None:
+        self.beginResetModel()
+        self.ledger = ledger
+        self.writable = bool(ledger and self.store.can_write(ledger))
+        if ledger is None:
+            self._rows, self._progress, self._last_year = [], {}, {}
+        else:
+            rows = entries if entries is not None else self.store.entries(ledger.id)
+            self._rows = sorted(rows, key=lambda e: (_CAT_ORDER.get(e.category, 9), e.position))
+            self._progress = self.store.ledger_progress(ledger.id)
+            self.settings = self.store.scoring_settings(ledger.year)
+            self._last_year = {}
+            previous = self.store.find_ledger(ledger.unit_id, ledger.year - 1)
+            if previous is not None:
+                for e in self.store.entries(previous.id):
+                    self._last_year.setdefault((e.category, e.name), e.values.get("actual"))
+        self._row_of = {e.id: r for r, e in enumerate(self._rows)}
+        self.endResetModel()
+
+    def set_quarter(self, quarter: int) -> None:
+        self.quarter = quarter
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
+            )
+
+    def set_writable(self, writable: bool) -> None:
+        self.writable = writable
+        self.set_quarter(self.quarter)
+
+    def refresh_entry(self, entry_id: int) -> None:
+        row = self._row_of.get(entry_id)
+        if row is None:
+            return
+        try:
+            self._rows[row] = self.store.entry(entry_id)
+        except StoreError:
+            return
+        self._progress[entry_id] = {p.quarter: p for p in self.store.progress(entry_id)}
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    # ------------------------------------------------------------ values
+
+    def entry(self, row: int) -> Entry:
+        return self._rows[row]
+
+    def row_of(self, entry_id: int) -> int | None:
+        return self._row_of.get(entry_id)
+
+    def progress(self, entry_id: int, quarter: int) -> Progress | None:
+        return self._progress.get(entry_id, {}).get(quarter)
+
+    def last_year(self, entry: Entry) -> float | None:
+        return self._last_year.get((entry.category, entry.name))
+
+    def previous_value(self, entry: Entry, quarter: int | None = None) -> float | None:
+        q = self.quarter if quarter is None else quarter
+        for earlier in range(q - 1, 0, -1):
+            p = self.progress(entry.id, earlier)
+            if p is not None and p.value is not None:
+                return p.value
+        return None
+
+    def completion(self, entry: Entry) -> float | None:
+        item = scoring.ScoreInput(
+            id=entry.id,
+            category=entry.category,
+            goal=entry.values.get("goal"),
+            actual=entry.values.get("actual"),
+            status=entry.values.get("status"),
+            lower_is_better=lower_is_better(entry, self.lookups),
+        )
+        return scoring.entry_completion(item, self.settings)[1]
+
+    def light(self, entry: Entry) -> str | None:
+        if self.ledger is None:
+            return None
+        return scoring.light(
+            self.completion(entry),
+            self.ledger.year,
+            self.as_of or dt.date.today(),
+            self.settings.yellow_margin,
+            entry.values.get("status"),
+        )
+
+    def _raw(self, entry: Entry, key: str) -> Any:
+        p = self.progress(entry.id, self.quarter)
+        if key == "category":
+            return CATEGORY_BY_KEY[entry.category].short
+        if key == "name":
+            return entry.name
+        if key == "goal":
+            return entry.values.get("goal")
+        if key == "last_year":
+            return self.last_year(entry)
+        if key == "previous":
+            return self.previous_value(entry)
+        if key == "completion":
+            return self.completion(entry)
+        if key == "light":
+            return self.light(entry)
+        if key == "follow_up":
+            return bool(p and p.follow_up)
+        return getattr(p, key) if p is not None else None
+
+    # ------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self._rows[index.row()]
+        key, _, f = COLUMNS[index.column()]
+        value = self._raw(entry, key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "follow_up":
+                return None
+            if key == "completion":
+                return "" if value is None else f"{value * 100:.1f}%"
+            if key == "light":
+                return LIGHT_SYMBOL.get(value, "—")
+            if isinstance(value, float):
+                return format_number(value)
+            if isinstance(value, str) and "\n" in value:
+                return value.split("\n", 1)[0] + " …"
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.EditRole:
+            return value
+        if role == SORT_ROLE:
+            if key == "light":
+                return {scoring.RED: 0, scoring.YELLOW: 1, scoring.GREEN: 2}.get(value)
+            return value
+        if role == ENTRY_ROLE:
+            return entry
+        if role == FIELD_ROLE:
+            return f
+        if role == Qt.ItemDataRole.CheckStateRole and key == "follow_up":
+            return Qt.CheckState.Checked if value else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ForegroundRole and key == "light" and value:
+            return QBrush(LIGHT_COLOURS[value])
+        if role == Qt.ItemDataRole.BackgroundRole and f is None and key not in ("follow_up",):
+            return QBrush(QColor(246, 246, 246))
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in (
+            "goal",
+            "last_year",
+            "previous",
+            "value",
+            "completion",
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if isinstance(value, str) and len(value) > 20:
+                return value
+            if key == "last_year":
+                return "上一年度同名条目的完成值"
+            if key == "light":
+                return "对照全年时间进度：绿灯按进度，黄灯落后15个百分点以内，红灯落后更多或逾期"
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if not 0 <= section < len(COLUMNS):
+                return None
+            key, header, _ = COLUMNS[section]
+            if key == "value":
+                return f"Q{self.quarter}完成值"
+            if key == "previous" and self.quarter > 1:
+                return f"Q{self.quarter - 1}完成值"
+            return header
+        return str(section + 1)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        key, _, f = COLUMNS[index.column()]
+        if self.writable and f is not None:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        if key == "follow_up" and self.writable:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or not self.writable:
+            return False
+        entry = self._rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if key == "follow_up" and role == Qt.ItemDataRole.CheckStateRole:
+            checked = Qt.CheckState(value) == Qt.CheckState.Checked
+            return self._write(entry.id, {"follow_up": checked})
+        if role != Qt.ItemDataRole.EditRole or COLUMNS[index.column()][2] is None:
+            return False
+        current = self._raw(entry, key)
+        if value == current or (value in ("", None) and current in ("", None)):
+            return True
+        return self._write(entry.id, {key: value})
+
+    def _write(self, entry_id: int, values: dict[str, Any]) -> bool:
+        if self.edit_handler is not None:
+            return self.edit_handler(entry_id, values)
+        self.store.set_progress(entry_id, self.quarter, values)
+        self.refresh_entry(entry_id)
+        return True
+
+
+class ProgressProxy(QSortFilterProxyModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.needle = ""
+        self.follow_up_only = False
+
+    def set_filter(self, needle: str, follow_up_only: bool) -> None:
+        self.beginFilterChange()
+        self.needle, self.follow_up_only = needle.strip().lower(), follow_up_only
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, ProgressModel):
+            return True
+        entry = model.entry(source_row)
+        if self.follow_up_only:
+            p = model.progress(entry.id, model.quarter)
+            if not (p and p.follow_up):
+                return False
+        return not self.needle or self.needle in entry.name.lower()
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
+        if a is None:
+            return descending and b is not None
+        if b is None:
+            return not descending
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)
+
+
+class ProgressTab(QWidget):
+    message = Signal(str)
+    entriesChanged = Signal(list)
+
+    def __init__(
+        self,
+        store: Store,
+        lookups: Lookups,
+        undo_stack: QUndoStack,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.undo_stack = undo_stack
+        self.model = ProgressModel(store, lookups)
+        self.model.edit_handler = self._edit
+        self.proxy = ProgressProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = LedgerTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setItemDelegate(FieldDelegate(lookups, self.view))
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.horizontalHeader().setSortIndicatorClearable(True)
+        self.view.setSortingEnabled(True)
+        em = self.view.fontMetrics().horizontalAdvance("中")
+        for col, chars in enumerate((5, 18, 7, 7, 7, 8, 6, 6, 4, 16, 16, 12, 4)):
+            self.view.horizontalHeader().resizeSection(col, int(chars * em * 1.05) + em)
+        self.view.horizontalHeader().setSectionResizeMode(
+            COLUMN["problems"], QHeaderView.ResizeMode.Interactive
+        )
+
+        self.quarter = QComboBox(self)
+        for q in (1, 2, 3, 4):
+            self.quarter.addItem(f"第{q}季度", q)
+        self.quarter.setToolTip("选择填报的季度")
+        self.quarter.currentIndexChanged.connect(self._quarter_changed)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("按名称搜索…")
+        self.search.setClearButtonEnabled(True)
+        self.follow = QCheckBox("只看需跟踪", self)
+        self.search.textChanged.connect(self._filter)
+        self.follow.toggled.connect(self._filter)
+        self.summary = QLabel(self)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(QLabel("季度：", self))
+        top.addWidget(self.quarter)
+        top.addWidget(self.follow)
+        top.addStretch(1)
+        top.addWidget(self.summary)
+        top.addWidget(self.search, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+
+    def load(self, ledger: Ledger | None, entries: list[Entry] | None = None) -> None:
+        self.model.load(ledger, entries)
+        if ledger is not None:
+            q = current_quarter(ledger.year)
+            self.quarter.blockSignals(True)
+            self.quarter.setCurrentIndex(q - 1)
+            self.quarter.blockSignals(False)
+            self.model.set_quarter(q)
+            self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        self._update_summary()
+
+    def set_writable(self, writable: bool) -> None:
+        self.model.set_writable(writable)
+
+    def refresh_entries(self, entry_ids: list[int]) -> None:
+        for eid in entry_ids:
+            self.model.refresh_entry(eid)
+        self._update_summary()
+
+    def _quarter_changed(self) -> None:
+        self.model.set_quarter(int(self.quarter.currentData()))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        self._filter()
+
+    def _filter(self) -> None:
+        self.proxy.set_filter(self.search.text(), self.follow.isChecked())
+
+    def _update_summary(self) -> None:
+        counts = {scoring.GREEN: 0, scoring.YELLOW: 0, scoring.RED: 0}
+        for row in range(self.model.rowCount()):
+            lamp = self.model.light(self.model.entry(row))
+            if lamp in counts:
+                counts[lamp] += 1
+        self.summary.setText(
+            f"绿灯 {counts[scoring.GREEN]}　黄灯 {counts[scoring.YELLOW]}　红灯 {counts[scoring.RED]}"
+        )
+
+    def select_entry(self, entry_id: int) -> None:
+        row = self.model.row_of(entry_id)
+        if row is not None:
+            index = self.proxy.mapFromSource(self.model.index(row, COLUMN["value"]))
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+
+    # ------------------------------------------------------------ writes
+
+    def _confirm(self, entry: Entry, raw: Any) -> bool:
+        """Ask before storing a value far outside last year's or going down."""
+        if is_empty(raw):
+            return True
+        try:
+            value = parse_number(raw)
+        except Invalid:
+            return True  # the store explains
+        doubts = []
+        last = self.model.last_year(entry)
+        if last is not None and last > 0 and value > 3 * last:
+            doubts.append(f"超过上年完成值（{format_number(last)}）的3倍")
+        previous = self.model.previous_value(entry)
+        if previous is not None and value < previous:
+            doubts.append(f"低于上季度累计值（{format_number(previous)}）")
+        if not doubts:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "请确认数值",
+            f"“{entry.name}”第{self.model.quarter}季度完成值 {format_number(value)} "
+            + "，".join(doubts)
+            + "。\n\n确定要保存吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _edit(self, entry_id: int, values: dict[str, Any]) -> bool:
+        row = self.model.row_of(entry_id)
+        if row is None:
+            return False
+        entry = self.model.entry(row)
+        quarter = self.model.quarter
+        if "value" in values and not self._confirm(entry, values["value"]):
+            self.message.emit("未保存：已取消")
+            return False
+        current = self.model.progress(entry_id, quarter)
+        before = {k: (getattr(current, k) if current else None) for k in values}
+        try:
+            self.store.set_progress(entry_id, quarter, values)
+        except StoreError as exc:
+            self.message.emit(f"未保存：{exc}")
+            return False
+        self._refresh(entry_id)
+        self.undo_stack.push(
+            ProgressCommand(
+                self.store,
+                entry_id,
+                quarter,
+                before,
+                dict(values),
+                self._refresh,
+                self.message.emit,
+            )
+        )
+        self.message.emit(f"已保存：{entry.name} 第{quarter}季度进度")
+        return True
+
+    def _refresh(self, entry_id: int) -> None:
+        self.model.refresh_entry(entry_id)
+        self._update_summary()
+        self.entriesChanged.emit([entry_id])

@@ -1,0 +1,28 @@
+"""Application-wide look: a readable Chinese font, sized by the platform (DPI-safe)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+CHINESE_FONTS = (
+    "Microsoft YaHei UI",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "SimSun",
+)
+
+
+def apply_style(app: QApplication) -> None:
+    """Prefer a Chinese UI font; keep the platform's point size so scaling stays right."""
+    font = QFont(app.font())
+    families = [*CHINESE_FONTS, *font.families()]
+    font.setFamilies(families)
+    if font.pointSizeF() > 0 and font.pointSizeF() < 10:
+        font.setPointSizeF(10)
+    app.setFont(font)
