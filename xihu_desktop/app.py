@@ -70,7 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("XihuDistrict")
     app.setApplicationDisplayName(APP_TITLE)
     install_excepthook(log_path)
+    from .ui.instance_lock import InstanceLock
+    from .ui.style import apply_style
+
+    apply_style(app)
     path = args.db or default_db_path()
+    instance_lock = InstanceLock(path)  # one window per data file
+    if not instance_lock.acquire():
+        QMessageBox.warning(None, "数据文件正在使用", instance_lock.message())
+        return 3
     try:
         store = Store.open(path)
         initialise(store, demo=args.demo)
