@@ -215,7 +215,9 @@ class CategoryTab(QWidget):
         em = self.view.fontMetrics().horizontalAdvance("中")
         header = self.view.horizontalHeader()
         for col, f in enumerate(self.category.fields):
-            header.resizeSection(col, max(int(f.width * em * 0.9), 4 * em))
+            label = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            title = header.fontMetrics().horizontalAdvance(label) + em
+            header.resizeSection(col, max(int(f.width * em * 0.9), title, 4 * em))
 
     def _settings_key(self) -> str:
         return f"table/{self.category.key}/header"

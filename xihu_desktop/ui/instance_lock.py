@@ -30,9 +30,10 @@ class InstanceLock:
 
     def holder(self) -> str:
         """Who holds the lock, e.g. "电脑 PC-07 上的进程 1234（xihu-desktop）"."""
-        ok, pid, host, app = self._lock.getLockInfo()
-        if not ok:
+        info = self._lock.getLockInfo()  # PySide6: (pid, hostname, appname)
+        if not isinstance(info, tuple) or len(info) < 3 or not info[0]:
             return "另一个程序"
+        pid, host, app = info[-3:]
         where = f"电脑“{host}”上的" if host else ""
         name = f"（{app}）" if app else ""
         return f"{where}进程 {pid}{name}"

@@ -125,6 +125,7 @@ class OverviewTab(QWidget):
         grid = QGridLayout(summary)
         grid.addWidget(self.total, 0, 0)
         grid.addWidget(self.details, 1, 0)
+        grid.setRowStretch(2, 1)
 
         upper = QHBoxLayout()
         upper.addWidget(summary, 1)
