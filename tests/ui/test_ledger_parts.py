@@ -232,3 +232,20 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     assert lock.acquire()
     lock.release()
     assert QLockFile  # imported for the format reference
+
+
+def test_reprint_notice_follows_needs_reprint(
+    qtbot: Any, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xihu_desktop.ui.pdf_actions as pdf_actions
+
+    unit_id = store.units()[0].id
+    store.create_ledger(unit_id, YEAR)
+    flag = {"value": False}
+    monkeypatch.setattr(pdf_actions, "needs_reprint", lambda _s, _l: flag["value"])
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    qtbot.waitUntil(lambda: not window._reprint_timer.isActive(), timeout=2000)
+    assert window.reprint_label.text() == ""
+    flag["value"] = True
+    window.refresh_summary()
+    qtbot.waitUntil(lambda: window.reprint_label.text() == "已修改，需重新打印", timeout=2000)

@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -201,10 +201,17 @@ class CategoryTab(QWidget):
         for action in self.actions_.values():
             action.setEnabled(self.model.writable)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._update_count()
+
     def _update_count(self, *_args: Any) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         text = f"共 {total} 条" if shown == total else f"显示 {shown} / {total} 条"
-        errors = sum(1 for e in self.model.entries if self.model.errors(e.id))
+        # validating every row is only worth it for the tab on screen
+        errors = (
+            sum(1 for e in self.model.entries if self.model.errors(e.id)) if self.isVisible() else 0
+        )
         if errors:
             text += f"，{errors} 条待完善"
         self.count_label.setText(text)

@@ -174,7 +174,7 @@ class EntryTableModel(QAbstractTableModel):
                 key=lambda e: (e.position, e.id),
             )
         self._row_of = {e.id: r for r, e in enumerate(self._rows)}
-        self._errors = {e.id: self._check(e) for e in self._rows}
+        self._errors = {}  # validated lazily: only rows that are painted or asked for
         self.endResetModel()
 
     def reload(self) -> None:
@@ -205,7 +205,7 @@ class EntryTableModel(QAbstractTableModel):
             except StoreError:
                 continue
             self._rows[row] = entry
-            self._errors[entry_id] = self._check(entry)
+            self._errors.pop(entry_id, None)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.fields) - 1))
 
     # ------------------------------------------------------------ access
@@ -221,7 +221,14 @@ class EntryTableModel(QAbstractTableModel):
         return self._row_of.get(entry_id)
 
     def errors(self, entry_id: int) -> Mapping[str, str]:
-        return self._errors.get(entry_id, {})
+        """Validation messages of an entry by field key (computed on first use)."""
+        found = self._errors.get(entry_id)
+        if found is None:
+            row = self._row_of.get(entry_id)
+            if row is None:
+                return {}
+            found = self._errors[entry_id] = self._check(self._rows[row])
+        return found
 
     # ------------------------------------------------------------ Qt model API
 
@@ -250,18 +257,18 @@ class EntryTableModel(QAbstractTableModel):
         if role == FIELD_ROLE:
             return f
         if role == ERROR_ROLE:
-            return self._errors.get(entry.id, {}).get(f.key)
+            return self.errors(entry.id).get(f.key)
         if role == COPY_ROLE:
             return copy_text(f, value, self.lookups)
         if role == Qt.ItemDataRole.ToolTipRole:
-            error = self._errors.get(entry.id, {}).get(f.key)
+            error = self.errors(entry.id).get(f.key)
             if error:
                 return f"{f.label}：{error}"
             if f.type == FieldType.LONGTEXT and value:
                 return str(value)
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
-            if self._errors.get(entry.id, {}).get(f.key):
+            if self.errors(entry.id).get(f.key):
                 return INVALID_BRUSH
             if not self.writable:
                 return LOCKED_BRUSH

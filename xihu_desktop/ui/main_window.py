@@ -68,8 +68,12 @@ class MainWindow(QMainWindow):
 
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
-        self._summary_timer.setInterval(120)
+        self._summary_timer.setInterval(300)
         self._summary_timer.timeout.connect(self.refresh_summary)
+        self._reprint_timer = QTimer(self)
+        self._reprint_timer.setSingleShot(True)
+        self._reprint_timer.setInterval(0)
+        self._reprint_timer.timeout.connect(self.update_reprint_notice)
         self._progress_reload = QTimer(self)
         self._progress_reload.setSingleShot(True)
         self._progress_reload.setInterval(0)
@@ -350,6 +354,7 @@ class MainWindow(QMainWindow):
         for tab in self.category_tabs.values():
             tab.load(ledger, entries)
         self.progress_tab.load(ledger, entries)
+        self._progress_reload.stop()  # the tables' resets asked for it; it is fresh already
         if ledger is None:
             unit = self.unit_combo.currentText() or "所选单位"
             previous = (
@@ -429,6 +434,11 @@ class MainWindow(QMainWindow):
         )
         if score:
             self.score_label.setText(f"得分 {score.total:.1f}（{score.grade}）")
+        self._reprint_timer.start()  # after the window has painted: the check imports PDF code
+
+    def update_reprint_notice(self) -> None:
+        if self.store.conn is None:
+            return
         self.reprint_label.setText("已修改，需重新打印" if self._needs_reprint() else "")
 
     def _needs_reprint(self) -> bool:
@@ -702,6 +712,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._summary_timer.stop()
         self._progress_reload.stop()
+        self._reprint_timer.stop()
         for tab in self.category_tabs.values():
             tab.save_header()
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -98,6 +98,8 @@ class ProgressModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}
         self._progress: dict[int, dict[int, Progress]] = {}
         self._last_year: dict[tuple[str, str], float | None] = {}
+        self._lights: dict[int, str | None] = {}  # computed once per row, updated per write
+        self._today = dt.date.today()
         self.edit_handler: Callable[[int, dict[str, Any]], bool] | None = None
 
     # ------------------------------------------------------------ loading
@@ -119,7 +121,15 @@ class ProgressModel(QAbstractTableModel):
                 for e in self.store.entries(previous.id):
                     self._last_year.setdefault((e.category, e.name), e.values.get("actual"))
         self._row_of = {e.id: r for r, e in enumerate(self._rows)}
+        self._today = dt.date.today()
+        self._lights = {e.id: self._compute_light(e) for e in self._rows}
         self.endResetModel()
+
+    def light_counts(self) -> dict[str | None, int]:
+        counts: dict[str | None, int] = {scoring.GREEN: 0, scoring.YELLOW: 0, scoring.RED: 0}
+        for lamp in self._lights.values():
+            counts[lamp] = counts.get(lamp, 0) + 1
+        return counts
 
     def set_quarter(self, quarter: int) -> None:
         self.quarter = quarter
@@ -141,6 +151,7 @@ class ProgressModel(QAbstractTableModel):
         except StoreError:
             return
         self._progress[entry_id] = {p.quarter: p for p in self.store.progress(entry_id)}
+        self._lights[entry_id] = self._compute_light(self._rows[row])
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     # ------------------------------------------------------------ values
@@ -177,12 +188,17 @@ class ProgressModel(QAbstractTableModel):
         return scoring.entry_completion(item, self.settings)[1]
 
     def light(self, entry: Entry) -> str | None:
+        if entry.id in self._lights:
+            return self._lights[entry.id]
+        return self._compute_light(entry)
+
+    def _compute_light(self, entry: Entry) -> str | None:
         if self.ledger is None:
             return None
         return scoring.light(
             self.completion(entry),
             self.ledger.year,
-            self.as_of or dt.date.today(),
+            self.as_of or self._today,
             self.settings.yellow_margin,
             entry.values.get("status"),
         )
@@ -437,11 +453,7 @@ class ProgressTab(QWidget):
         self.proxy.set_filter(self.search.text(), self.follow.isChecked())
 
     def _update_summary(self) -> None:
-        counts = {scoring.GREEN: 0, scoring.YELLOW: 0, scoring.RED: 0}
-        for row in range(self.model.rowCount()):
-            lamp = self.model.light(self.model.entry(row))
-            if lamp in counts:
-                counts[lamp] += 1
+        counts = self.model.light_counts()
         self.summary.setText(
             f"绿灯 {counts[scoring.GREEN]}　黄灯 {counts[scoring.YELLOW]}　红灯 {counts[scoring.RED]}"
         )
