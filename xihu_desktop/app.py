@@ -85,7 +85,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         QMessageBox.critical(None, "无法打开数据文件", str(exc))
         return 2
+    from .store.backups import daily_backup
+    from .ui.login import install_idle_lock, login
+
+    try:
+        daily_backup(store)  # the first start of each day
+    except (StoreError, OSError) as exc:  # a full disk must not stop the day's work
+        log.warning("每日备份失败：%s", exc)
+    if not login(None, store):
+        store.close()
+        return 0
     window = MainWindow(store)
+    install_idle_lock(window, store)
     window.show()
     quit_ms = os.environ.get("XIHU_SMOKE_QUIT_MS")  # installer smoke test: start, then quit
     if quit_ms:

@@ -18,7 +18,6 @@ FAST = U.ScryptParams(n=2**10, r=8, p=1)
 def secured(store: Store, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A database with login turned on: an administrator and an operator of unit 1."""
     monkeypatch.setattr(U, "DEFAULT_PARAMS", FAST)
-    monkeypatch.setattr(U.authenticate, "__kwdefaults__", {"clock": U.time.time, "params": FAST})
     unit = store.units()[0]
     U.create_user(store, "管理员", "admin", password="admin-pass", params=FAST)
     U.create_user(store, "填报员", "operator", unit.id, password="op-pass", params=FAST)

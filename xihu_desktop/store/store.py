@@ -1174,6 +1174,13 @@ class Store:
         keys = ("id", "ts", "user", "action", "ledger_id", "entry_id", "field", "old", "new")
         return [dict(zip(keys, r, strict=True)) for r in self.query(sql, params)]
 
+    def audit_choices(self) -> dict[str, list[str]]:
+        """Distinct users and actions of the audit log, for filter lists."""
+        return {
+            col: [str(r[0]) for r in self.query(f"SELECT DISTINCT {col} FROM audit_log ORDER BY 1")]
+            for col in ("user", "action")
+        }
+
     # ------------------------------------------------------------ carry over
 
     def carry_over(self, from_ledger_id: int, to_year: int) -> Ledger:

@@ -86,7 +86,8 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def hash_password(password: str, params: ScryptParams = DEFAULT_PARAMS) -> str:
+def hash_password(password: str, params: ScryptParams | None = None) -> str:
+    params = params or DEFAULT_PARAMS
     salt = os.urandom(16)
     digest = hashlib.scrypt(
         password.encode("utf-8"), salt=salt, n=params.n, r=params.r, p=params.p,
@@ -121,9 +122,9 @@ def verify_password(password: str, encoded: str | None) -> bool:
     return hmac.compare_digest(digest, expected)
 
 
-def needs_rehash(encoded: str | None, params: ScryptParams = DEFAULT_PARAMS) -> bool:
+def needs_rehash(encoded: str | None, params: ScryptParams | None = None) -> bool:
     parsed = _parse(encoded or "")
-    return parsed is None or parsed[0] != params
+    return parsed is None or parsed[0] != (params or DEFAULT_PARAMS)
 
 
 def pause_after(failures: int) -> float:
@@ -218,7 +219,7 @@ def create_user(
     role: str,
     unit_id: int | None = None,
     password: str | None = None,
-    params: ScryptParams = DEFAULT_PARAMS,
+    params: ScryptParams | None = None,
 ) -> User:
     _require_admin(store)
     name = name.strip()
@@ -290,7 +291,7 @@ def set_active(store: Store, user_id: int, active: bool) -> User:
 
 
 def set_password(
-    store: Store, user_id: int, password: str, params: ScryptParams = DEFAULT_PARAMS
+    store: Store, user_id: int, password: str, params: ScryptParams | None = None
 ) -> None:
     """Set a password: the administrator for anyone, a user for themself."""
     user = get_user(store, user_id)
@@ -313,7 +314,7 @@ def authenticate(
     password: str,
     *,
     clock: Clock = time.time,
-    params: ScryptParams = DEFAULT_PARAMS,
+    params: ScryptParams | None = None,
 ) -> User:
     """Check a login. On success the store acts for the user from now on.
 
@@ -330,7 +331,9 @@ def authenticate(
         wait = rows[0][4] - moment
         raise LoginThrottled(f"密码错误次数过多，请在{int(wait) + 1}秒后重试", wait)
     if not rows:
-        verify_password(password, _dummy_hash(params))  # same cost as a real check
+        verify_password(
+            password, _dummy_hash(params or DEFAULT_PARAMS)
+        )  # same cost as a real check
         raise LoginFailed("用户名或密码错误")
     user_id, stored, active, failures, _ = rows[0]
     ok = verify_password(password, stored)
