@@ -434,3 +434,35 @@ def test_about_and_guide(
     browser = window.guide_dialog.findChild(QTextBrowser)
     assert "六个一批" in browser.toPlainText()
     window.guide_dialog.close()
+
+
+def test_column_widths_and_order_are_remembered(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
+) -> None:
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    header = window.category_tabs["project"].view.horizontalHeader()
+    header.moveSection(3, 0)
+    header.resizeSection(1, 333)
+    window.close()
+    again = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    header = again.category_tabs["project"].view.horizontalHeader()
+    assert header.logicalIndex(0) == 3
+    assert header.sectionSize(1) == 333
+    assert (
+        header.sortIndicatorSection() == -1
+        or not again.category_tabs["project"].proxy.sortColumn() >= 0
+    )
+
+
+def test_viewer_sees_but_cannot_edit(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
+) -> None:
+    store.add_entry(ledger_id, "indicator", {"name": "甲", "goal": 1})
+    store.act_as("查看员", "viewer")
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    tab = window.category_tabs["indicator"]
+    assert tab.model.rowCount() == 1
+    index = tab.proxy.index(0, 0)
+    assert not (tab.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable)
+    assert not window.submit_action.isEnabled()
+    assert not window.progress_tab.model.writable

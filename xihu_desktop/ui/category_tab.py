@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from PySide6.QtCore import (
@@ -227,7 +228,9 @@ class CategoryTab(QWidget):
             header.resizeSection(col, max(int(f.width * em * 0.9), title, 4 * em))
 
     def _settings_key(self) -> str:
-        return f"table/{self.category.key}/header"
+        # the field list is part of the key: a saved layout never applies to other columns
+        signature = zlib.crc32(",".join(self.category.keys).encode())
+        return f"table/{self.category.key}-{signature:08x}/header"
 
     def _restore_header(self) -> None:
         if self.settings is None:
