@@ -108,10 +108,23 @@ def test_enter_moves_down_and_invalid_typing_is_rejected_with_a_message(
     store.add_entry(ledger_id, "indicator", {"name": "乙", "goal": 20, "baseline": 7})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.category_tabs["indicator"]
-    type_into(qtbot, tab, 0, "goal", "abc")
-    assert tab.model.entry(0).values["goal"] == 10  # unchanged
-    assert "未保存" in window.statusBar().currentMessage()
-    assert tab.view.currentIndex().row() == 1  # Enter moved on anyway
+    view = tab.view
+    goal = tab.proxy.index(0, tab.model.column("goal"))
+    view.setCurrentIndex(goal)
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.indexWidget(goal)
+    editor.clear()
+    qtbot.keyClicks(editor, "abc")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    # rejected: the value stays, the message says why, the cell is edited again with "abc"
+    qtbot.waitUntil(
+        lambda: view.indexWidget(goal) is not None and view.indexWidget(goal) is not editor
+    )
+    assert view.indexWidget(goal).text() == "abc"
+    assert tab.model.entry(0).values["goal"] == 10
+    assert "不是有效的数字" in window.statusBar().currentMessage()
+    qtbot.keyClick(view.indexWidget(goal), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.indexWidget(goal) is None)
     type_into(qtbot, tab, 0, "goal", "12")
     assert tab.view.currentIndex().row() == 1
     assert store.entries(ledger_id, "indicator")[0].values["goal"] == 12

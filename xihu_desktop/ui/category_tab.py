@@ -302,6 +302,7 @@ class CategoryTab(QWidget):
             return [Problem("", "", str(exc))]
         if problems:
             self._show_rejected("；".join(str(p) for p in problems))
+            self._reopen_later(*changes[0])
             return problems
         key = next(iter(changes[0][1]))
         label = self.category.field(key).label
@@ -314,6 +315,22 @@ class CategoryTab(QWidget):
     def _show_rejected(self, text: str) -> None:
         self._error(f"未保存：{text}")
         QApplication.beep()
+
+    def _reopen_later(self, entry_id: int, values: dict[str, Any]) -> None:
+        """After a rejected entry, go back to the cell with the typed text (as Excel does)."""
+        key, raw = next(iter(values.items()))
+        if isinstance(raw, str):
+            QTimer.singleShot(0, lambda: self._reopen(entry_id, key, raw))
+
+    def _reopen(self, entry_id: int, key: str, text: str) -> None:
+        if not self.select_cell(entry_id, key):
+            return
+        index = self.view.currentIndex()
+        self.view.edit(index)
+        editor = self.view.indexWidget(index)
+        if isinstance(editor, QLineEdit):
+            editor.setText(text)
+            editor.selectAll()
 
     def clear_cells(self) -> None:
         if not self._require_writable():
