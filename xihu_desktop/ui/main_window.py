@@ -398,7 +398,7 @@ class MainWindow(QMainWindow):
         else:
             colour = STATUS_COLOURS.get(ledger.status, "#000")
             text = f"状态：{ledger.status}"
-            if not writable and ledger.status == "草稿":
+            if not writable:
                 text += "（只读）"
             self.status_label.setText(text)
             self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
