@@ -249,3 +249,27 @@ def test_reprint_notice_follows_needs_reprint(
     flag["value"] = True
     window.refresh_summary()
     qtbot.waitUntil(lambda: window.reprint_label.text() == "已修改，需重新打印", timeout=2000)
+
+
+def test_progress_delete_clears_and_copy(
+    qtbot: Any, store: Store, tmp_path: Path, no_modal_boxes: Boxes
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    unit_id = store.units()[0].id
+    ledger = store.create_ledger(unit_id, YEAR)
+    entry = store.add_entry(
+        ledger.id, "project", {"name": "项目", "owner_org": "甲", "nature": "新建"}
+    )
+    store.set_progress(entry.id, 4, {"problems": "拆迁滞后", "value": 3})
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    tab = window.progress_tab
+    tab.quarter.setCurrentIndex(3)
+    cell = tab.proxy.index(0, COLUMN["problems"])
+    tab.view.setCurrentIndex(cell)
+    qtbot.keyClick(tab.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "拆迁滞后\n"
+    qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
+    assert store.progress(entry.id)[0].problems is None
+    window.undo_action.trigger()
+    assert store.progress(entry.id)[0].problems == "拆迁滞后"

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -35,6 +36,7 @@ from .category_tab import LedgerTableView
 from .commands import ProgressCommand
 from .delegates import FieldDelegate
 from .entry_model import ENTRY_ROLE, FIELD_ROLE, SORT_ROLE, Lookups, format_number
+from .tsv import format_tsv
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -392,6 +394,8 @@ class ProgressTab(QWidget):
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.horizontalHeader().setSortIndicatorClearable(True)
         self.view.setSortingEnabled(True)
+        self.view.clearRequested.connect(self.clear_cells)
+        self.view.copyRequested.connect(self.copy)
         em = self.view.fontMetrics().horizontalAdvance("中")
         for col, chars in enumerate((5, 18, 7, 7, 7, 8, 6, 6, 4, 16, 16, 12, 4)):
             self.view.horizontalHeader().resizeSection(col, int(chars * em * 1.05) + em)
@@ -458,6 +462,35 @@ class ProgressTab(QWidget):
             f"绿灯 {counts[scoring.GREEN]}　黄灯 {counts[scoring.YELLOW]}　红灯 {counts[scoring.RED]}"
         )
 
+    def clear_cells(self) -> None:
+        """Delete: empty the selected editable cells (each one undoable)."""
+        for index in self.view.selectionModel().selectedIndexes():
+            if self.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable and index.data(
+                Qt.ItemDataRole.EditRole
+            ) not in (None, ""):
+                self.proxy.setData(index, "", Qt.ItemDataRole.EditRole)
+
+    def copy(self) -> None:
+        indexes = sorted(
+            self.view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column())
+        )
+        if not indexes:
+            return
+        rows = sorted({i.row() for i in indexes})
+        cols = sorted({i.column() for i in indexes})
+        chosen = {(i.row(), i.column()) for i in indexes}
+        block = [
+            [
+                str(self.proxy.index(r, c).data(Qt.ItemDataRole.EditRole) or "")
+                if (r, c) in chosen
+                else ""
+                for c in cols
+            ]
+            for r in rows
+        ]
+        QApplication.clipboard().setText(format_tsv(block))
+        self.message.emit(f"已复制 {len(rows)} 行 × {len(cols)} 列")
+
     def select_entry(self, entry_id: int) -> None:
         row = self.model.row_of(entry_id)
         if row is not None:
@@ -501,6 +534,9 @@ class ProgressTab(QWidget):
             return False
         entry = self.model.entry(row)
         quarter = self.model.quarter
+        values = {  # an emptied text is no text
+            k: (v.strip() or None) if isinstance(v, str) else v for k, v in values.items()
+        }
         if "value" in values and not self._confirm(entry, values["value"]):
             self.message.emit("未保存：已取消")
             return False
