@@ -63,7 +63,10 @@ def parse_number(value: Any, unit: str = "") -> float:
     if isinstance(value, bool):
         raise Invalid("不是数字")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond float range, e.g. from a tampered cell
+            raise Invalid("数值过大") from None
     else:
         text = normalise_text(value)
         for suffix in filter(None, (unit, unicodedata.normalize("NFKC", unit))):
