@@ -190,6 +190,7 @@ class _Formats:
         self.group = wb.add_format({**base, "bold": True, "align": "center", "bg_color": "#BDD7EE"})
         self.label = wb.add_format({**base, "bold": True, "bg_color": "#F2F2F2"})
         self.text = wb.add_format(base)
+        self.grid = wb.add_format({"border": 1})
         self._cache: dict[tuple[str | None, bool, bool], Any] = {}
         self._base = base
 
@@ -212,15 +213,20 @@ class _Formats:
 CellWriter = Callable[[int, int, Any], None]
 
 
-def _cell_writer(ws: Any, f: Field, formats: _Formats) -> CellWriter:
-    """A fast writer for one column: numbers as numbers, all else as string cells."""
+def _cell_writer(ws: Any, f: Field, formats: _Formats, blanks: bool = True) -> CellWriter:
+    """A fast writer for one column: numbers as numbers, all else as string cells.
+
+    With ``blanks`` an empty cell still gets the column's format (a clerk typing into
+    it gets 万元 with two decimals); the big summary leaves empty cells out.
+    """
     plain = formats.cell(f)
     quoted = formats.cell(f, quote=True)
     write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
 
     def write(row: int, col: int, value: Any) -> None:
         if value is None or value == "":
-            write_blank(row, col, None, plain)
+            if blanks:
+                write_blank(row, col, None, plain)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             write_number(row, col, value, plain)
         else:
@@ -297,15 +303,28 @@ def _header(
 
 
 def _write_rows(
-    ws: Any, formats: _Formats, columns: Sequence[Field], rows: Iterable[Sequence[Any]]
+    ws: Any,
+    formats: _Formats,
+    columns: Sequence[Field],
+    rows: Iterable[Sequence[Any]],
+    blanks: bool = True,
 ) -> int:
-    writers = [_cell_writer(ws, f, formats) for f in columns]
+    writers = [_cell_writer(ws, f, formats, blanks) for f in columns]
     pairs = list(enumerate(writers))
     r = FIRST_DATA_ROW
     for values in rows:
         for c, write in pairs:
             write(r, c, values[c])
         r += 1
+    if not blanks and r > FIRST_DATA_ROW:
+        # one rule draws the grid over the whole table, empty cells included
+        ws.conditional_format(
+            FIRST_DATA_ROW,
+            0,
+            r - 1,
+            len(columns) - 1,
+            {"type": "formula", "criteria": "TRUE", "format": formats.grid},
+        )
     return r - FIRST_DATA_ROW
 
 
@@ -559,13 +578,25 @@ def default_summary_name(year: int) -> str:
 def _summary_sheet_rows(
     store: Store, ledgers: Sequence[Ledger], cat: Category, links: Links
 ) -> Iterator[list[Any]]:
+    plain = [f.key for f in cat.fields if f.type not in (FieldType.TARGET, FieldType.CATALOGUE)]
+    linked = [
+        (i, f)
+        for i, f in enumerate(cat.fields, start=2)
+        if f.type in (FieldType.TARGET, FieldType.CATALOGUE)
+    ]
+    if linked:  # keep the column order: fill plain values, then put link texts in place
+        keys = [f.key for f in cat.fields]
+        for ledger in ledgers:
+            for i, e in enumerate(store.entries(ledger.id, cat.key), start=1):
+                get = e.values.get
+                row = [ledger.unit_name, i, *map(get, keys)]
+                for c, f in linked:
+                    row[c] = links.display(f, row[c])
+                yield row
+        return
     for ledger in ledgers:
         for i, e in enumerate(store.entries(ledger.id, cat.key), start=1):
-            yield [
-                ledger.unit_name,
-                i,
-                *(links.display(f, e.values.get(f.key)) for f in cat.fields),
-            ]
+            yield [ledger.unit_name, i, *map(e.values.get, plain)]
 
 
 def export_summary(
@@ -603,7 +634,8 @@ def export_summary(
             ws = wb.add_worksheet(sheet_name(cat))
             total = sum(c.get(cat.key, 0) for _, _, c in scores)
             _header(ws, formats, f"西湖区{year}年{cat.label}汇总", columns, total)
-            _write_rows(ws, formats, columns, _summary_sheet_rows(store, ledgers, cat, links))
+            rows = _summary_sheet_rows(store, ledgers, cat, links)
+            _write_rows(ws, formats, columns, rows, blanks=False)
             tick()
         _write_meta(
             wb,

@@ -59,6 +59,7 @@ from .xlsx_safety import (
 )
 
 HEADER_SCAN_ROWS = 12
+_PROGRESS_FIELDS = layout.progress_fields()
 
 
 class ImportRefused(StoreError):
@@ -589,7 +590,7 @@ def _parse_progress(sheet: _Sheet, file: str) -> tuple[list[ParsedProgress], lis
         for q, _label in layout.QUARTERS:
             values: dict[str, Any] = {}
             any_value = False
-            for f in layout.progress_fields():
+            for f in _PROGRESS_FIELDS:
                 c, raw = by_key.get(f"q{q}.{f.key}", (-1, None))
                 if c < 0:
                     continue
@@ -864,18 +865,25 @@ def _match(
     return out
 
 
-def _progress_target(
-    parsed: ParsedReturn, matched: Sequence[EntryChange], item: ParsedProgress
-) -> EntryChange | None:
-    candidates = [c for c in matched if c.row is not None and c.category == item.category]
-    if item.key is not None:
-        for c in candidates:
-            if c.row is not None and c.row.key == item.key:
-                return c
-    for c in candidates:
-        if c.name == item.name:
-            return c
-    return None
+class _RowIndex:
+    """Entry rows of the return by (category, key) and (category, name), for progress rows."""
+
+    def __init__(self, matched: Sequence[EntryChange]) -> None:
+        self.by_key: dict[tuple[str, int], EntryChange] = {}
+        self.by_name: dict[tuple[str, str], EntryChange] = {}
+        for c in matched:
+            if c.row is None:
+                continue
+            if c.row.key is not None:
+                self.by_key.setdefault((c.category, c.row.key), c)
+            self.by_name.setdefault((c.category, c.name), c)
+
+    def find(self, item: ParsedProgress) -> EntryChange | None:
+        if item.key is not None:
+            found = self.by_key.get((item.category, item.key))
+            if found is not None:
+                return found
+        return self.by_name.get((item.category, item.name))
 
 
 def _progress_updates(
@@ -890,10 +898,11 @@ def _progress_updates(
     if entry_ids:
         ledger_id = store.entry(next(iter(entry_ids))).ledger_id
         current = store.ledger_progress(ledger_id)
+    index = _RowIndex(matched)
     for item in parsed.progress:
         if item.problems:
             continue
-        target = _progress_target(parsed, matched, item)
+        target = index.find(item)
         if target is None or target.kind == "skipped" or target.row is None:
             continue
         have = current.get(target.entry_id or -1, {})
@@ -923,8 +932,9 @@ def _unmatched_progress(
     parsed: ParsedReturn, matched: Sequence[EntryChange]
 ) -> list[ImportProblem]:
     out = []
+    index = _RowIndex(matched)
     for item in parsed.progress or ():
-        if not item.problems and _progress_target(parsed, matched, item) is None:
+        if not item.problems and index.find(item) is None:
             out.append(
                 ImportProblem(
                     parsed.file,
@@ -1020,12 +1030,12 @@ def _write(store: Store, plan: ImportPlan) -> None:
 
 def _reorder(store: Store, ledger_id: int, cat_key: str, wanted: Sequence[int]) -> None:
     current = [e.id for e in store.entries(ledger_id, cat_key)]
-    rest = [i for i in current if i not in set(wanted)]
-    target = [*wanted, *rest]
+    keep = set(wanted)
+    target = [*wanted, *(i for i in current if i not in keep)]
     for pos, eid in enumerate(target, start=1):
-        current = [e.id for e in store.entries(ledger_id, cat_key)]
         if current[pos - 1] != eid:
             store.move_entry(eid, pos)
+            current = [e.id for e in store.entries(ledger_id, cat_key)]
 
 
 def import_file(
