@@ -390,7 +390,10 @@ def test_check_digit_of_garbage_is_none(code17: Any) -> None:
 
 def test_text_fields_are_cleaned() -> None:
     name = PROJECT.field("name")
-    assert check_value(name, "  ａ\x00b\nc ") == ("ab c", None)
+    assert check_value(name, "  a\x00b\nc\u3000") == ("ab c", None)
+    # Chinese punctuation in names stays as typed (NFKC would make it ASCII)
+    typed = "西湖区（之江）文化中心：一期，二期"
+    assert check_value(name, typed) == (typed, None)
     roadmap = PROJECT.field("roadmap")
     assert check_value(roadmap, "第一步\r\n第二步\x07") == ("第一步\n第二步", None)
     value, error = check_value(roadmap, "字" * 4001)

@@ -222,7 +222,9 @@ def parse_value(f: Field, value: Any) -> Any:
         return None
     t = f.type
     if t in (FieldType.TEXT, FieldType.LONGTEXT):
-        text = str(value).strip() if t == FieldType.LONGTEXT else normalise_text(value)
+        # No NFKC here: it would turn the Chinese punctuation of names and measures
+        # （，：） into ASCII. Only numbers, codes and choices are normalised.
+        text = str(value).strip()
         text = _strip_controls(text, keep_newlines=t == FieldType.LONGTEXT)
         if len(text) > 4000:
             raise Invalid("文字过长（不超过4000字）")
