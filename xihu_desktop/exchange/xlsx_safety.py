@@ -21,6 +21,8 @@ MAX_TOTAL_UNCOMPRESSED = 256 * 1024 * 1024
 MAX_ENTRY_UNCOMPRESSED = 192 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed of one large member
 MAX_ROWS = 60_000  # per sheet
+MAX_COLS = 1_000  # per sheet (a return has a few dozen)
+MAX_CELLS = 6_000_000  # rows x columns of a sheet's bounding box
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -90,6 +92,7 @@ def check_xlsx(path: str | Path) -> None:
                 if "xl/workbook.bin" in names:
                     raise UnusableFile(f"文件“{name}”是 .xlsb 二进制工作簿，不是 xlsx 报表。")
                 raise UnusableFile(f"文件“{name}”不是 xlsx 报表（压缩包中没有工作簿）。")
+            _check_extent(name, zf, infos)
     except zipfile.BadZipFile:
         raise UnusableFile(
             f"文件“{name}”已损坏（不是完整的 xlsx 文件），请重新导出或重新拷贝。"
@@ -119,6 +122,45 @@ def _check_directory(name: str, infos: list[zipfile.ZipInfo]) -> None:
             f"文件“{name}”解压后共 {total / 1048576:.0f} MB，超过上限 "
             f"{MAX_TOTAL_UNCOMPRESSED // 1048576} MB，拒绝读取。"
         )
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\s[^>]*?\br="([A-Za-z]{0,4})(\d{1,12})"')
+
+
+def _check_extent(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a sheet whose cells reach far down or right.
+
+    python-calamine allocates a sheet's whole bounding box at once: one cell at
+    XFD1048576 asks for 512 GB and aborts the process (no exception to catch). The
+    references are scanned in the compressed stream, bounded by the checks above.
+    """
+    for info in infos:
+        part = info.filename
+        if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+            continue
+        max_row = max_col = 0
+        tail = b""
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    data = tail + chunk
+                    for m in _CELL_REF.finditer(data):
+                        max_row = max(max_row, int(m.group(2)))
+                        col = 0
+                        for ch in m.group(1).upper():
+                            col = col * 26 + ch - 64
+                        max_col = max(max_col, col)
+                    tail = data[-512:]
+        except Exception as exc:  # zlib.error, BadZipFile (CRC) …
+            raise UnusableFile(
+                f"文件“{name}”已损坏（部件 {part} 无法解压：{type(exc).__name__}），"
+                "请重新导出或重新拷贝。"
+            ) from None
+        if max_row > MAX_ROWS or max_col > MAX_COLS or max_row * max(max_col, 1) > MAX_CELLS:
+            raise UnusableFile(
+                f"文件“{name}”的工作表 {part.rsplit('/', 1)[-1]} 范围过大（{max_row} 行 × "
+                f"{max_col} 列），疑似已损坏或被篡改，拒绝读取。"
+            )
 
 
 # ---------------------------------------------------------------- formulas
