@@ -333,3 +333,13 @@ def test_submitted_ledger_needs_the_administrator(demo_store: Store, tmp_path: P
     ei.import_file(demo_store, out, allow_locked=True)
     assert demo_store.entries(ledger.id, "project")[0].values["remark"] == "区里改的"
     assert demo_store.ledger(ledger.id).status == "已锁定"
+
+
+def test_import_into_an_empty_draft_ledger(demo_store: Store, fresh: Store, tmp_path: Path) -> None:
+    ledger = next(lg for lg in demo_store.ledgers(year=2025) if lg.status == "已提交")
+    out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
+    empty = fresh.create_ledger(fresh.find_unit(ledger.unit_code).id, 2025)
+    plan = ei.import_file(fresh, out)  # the draft in this database needs no administrator
+    assert plan.ledger_id == empty.id
+    assert fresh.ledger(empty.id).status == "草稿"
+    assert ledger_fingerprint(fresh, empty.id) == ledger_fingerprint(demo_store, ledger.id)

@@ -502,11 +502,13 @@ def _parse_category(
         return [], set(), problems
     present = {f.key for f in mapping.values() if not f.key.startswith("_")}
     out: list[ParsedRow] = []
+    caches: dict[int, dict[tuple[type, Any], tuple[Any, str | None]]] = {c: {} for c in mapping}
+    letters = {c: col_letter(c) for c in mapping}
     for r, cells in _data_rows(sheet, h, mapping):
         row = ParsedRow(cat.key, sheet.name, r + 1, None, "", {}, {})
         for c, raw in cells.items():
             f = mapping[c]
-            ref = cell_ref(r, c)
+            ref = f"{letters[c]}{r + 1}"
             if f.key == "_key":
                 row.key = _parse_key(raw)
                 continue
@@ -518,7 +520,7 @@ def _parse_category(
                 if error:
                     row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
                     continue
-            value, error = check_value(f, _tolerant(f, raw))
+            value, error = _check(f, raw, caches[c])
             if error:
                 row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
             else:
@@ -546,6 +548,21 @@ def _parse_category(
     return out, present, problems
 
 
+def _check(
+    f: Field, raw: Any, cache: dict[tuple[type, Any], tuple[Any, str | None]]
+) -> tuple[Any, str | None]:
+    """check_value with the import's tolerance, memoised per column: returns repeat the
+    same statuses, names and phrases thousands of times."""
+    try:
+        key = (type(raw), raw)
+        hit = cache.get(key)
+    except TypeError:  # unhashable: not from a spreadsheet, just check it
+        return check_value(f, _tolerant(f, raw))
+    if hit is None:
+        hit = cache[key] = check_value(f, _tolerant(f, raw))
+    return hit
+
+
 def _tolerant(f: Field, raw: Any) -> Any:
     """A choice typed with spaces inside (“新 建”) is that choice."""
     if f.type == FieldType.ENUM and isinstance(raw, str):
@@ -569,6 +586,9 @@ def _parse_progress(sheet: _Sheet, file: str) -> tuple[list[ParsedProgress], lis
     out: list[ParsedProgress] = []
     if h < 0:
         return out, problems
+    caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]] = {
+        f.key: {} for f in _PROGRESS_FIELDS
+    }
     for r, cells in _data_rows(sheet, h, mapping):
         by_key = {mapping[c].key: (c, v) for c, v in cells.items()}
         cat_text = _text_value(by_key.get("_category", (0, None))[1]) or ""
@@ -595,7 +615,7 @@ def _parse_progress(sheet: _Sheet, file: str) -> tuple[list[ParsedProgress], lis
                 if c < 0:
                     continue
                 any_value = any_value or not is_empty(raw)
-                value, error = check_value(f, raw)
+                value, error = _check(f, raw, caches[f.key])
                 if error:
                     item.problems.append(
                         ImportProblem(file, sheet.name, cell_ref(r, c), f"{_label}{f.label}", error)
