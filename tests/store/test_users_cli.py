@@ -109,3 +109,57 @@ def test_restore_and_unlock_commands(store: Store, capsys, tmp_path: Path) -> No
     assert code == 2 and "不是本程序" in err
     code, out, _ = _run(capsys, "unlock", "--db", path)
     assert code == 0 and "没有占用记录" in out
+
+
+def test_user_management_from_the_command_line(
+    store: Store, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(U, "DEFAULT_PARAMS", FAST)
+    path = store.path
+    unit = store.units()[0]
+    store.close()
+    monkeypatch.delenv(cli.NEW_PASSWORD_ENV, raising=False)
+    code, _, err = _run(capsys, "user-add", "--db", path, "--name", "老王", "--role", "admin")
+    assert code == 2 and cli.NEW_PASSWORD_ENV in err  # an administrator needs a password
+    code, _, err = _run(capsys, "login-mode", "--db", path, "on")
+    assert code == 2 and "区管理员" in err  # not before an administrator can log in
+    monkeypatch.setenv(cli.NEW_PASSWORD_ENV, "wang-pass-1")
+    assert _run(capsys, "user-add", "--db", path, "--name", "老王", "--role", "admin")[0] == 0
+    monkeypatch.setenv(cli.NEW_PASSWORD_ENV, "li-pass-22")
+    code, out, _ = _run(
+        capsys,
+        "user-add",
+        "--db",
+        path,
+        "--name",
+        "小李",
+        "--role",
+        "operator",
+        "--unit",
+        unit.code,
+    )
+    assert code == 0 and "填报员" in out
+    assert _run(capsys, "login-mode", "--db", path, "on", "--idle", "10")[0] == 0
+    code, out, _ = _run(capsys, "users", "--db", path)
+    assert code == 0 and "需要登录" in out and "10 分钟" in out and unit.name in out
+    # From now on only the administrator, logged in, manages users.
+    code, _, err = _run(capsys, "user-active", "--db", path, "--name", "小李", "off")
+    assert code == 2 and "--user" in err
+    monkeypatch.setenv(cli.PASSWORD_ENV, "li-pass-22")
+    code, _, err = _run(
+        capsys, "user-active", "--db", path, "--name", "小李", "off", "--user", "小李"
+    )
+    assert code == 2 and "区管理员" in err
+    monkeypatch.setenv(cli.PASSWORD_ENV, "wang-pass-1")
+    code, _, _ = _run(
+        capsys, "user-active", "--db", path, "--name", "小李", "off", "--user", "老王"
+    )
+    assert code == 0
+    monkeypatch.setenv(cli.PASSWORD_ENV, "li-pass-22")
+    code, _, err = _run(capsys, "units", "--db", path, "--user", "小李")
+    assert code == 2 and "停用" in err
+    monkeypatch.setenv(cli.PASSWORD_ENV, "wang-pass-1")
+    assert _run(capsys, "login-mode", "--db", path, "off", "--user", "老王")[0] == 0
+    with Store.open(path) as s:
+        assert not U.login_required(s)
+        assert [r["action"] for r in s.audit_log(user="老王", action="停用用户")]
