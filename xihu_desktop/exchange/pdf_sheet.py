@@ -188,18 +188,20 @@ def collect_sheet(store: Store, ledger_id: int, revision: int | None = None) -> 
                     entry.values.get("status"),
                 )
             )
-        adjustments = [(float(a["points"]), str(a["reason"])) for a in store.adjustments(ledger_id)]
+        adjustments = [
+            (float(a["points"]), clean_text(str(a["reason"]))) for a in store.adjustments(ledger_id)
+        ]
     return SheetData(
         ledger_id=ledger.id,
-        unit_name=ledger.unit_name,
+        unit_name=clean_text(ledger.unit_name),
         unit_code=ledger.unit_code,
         unit_kind=ledger.unit_kind,
         year=ledger.year,
         status=ledger.status,
-        leader=ledger.leader or "",
-        contact=ledger.contact or "",
-        preparer=ledger.preparer or "",
-        self_assessment=ledger.self_assessment or "",
+        leader=clean_text(ledger.leader or ""),
+        contact=clean_text(ledger.contact or ""),
+        preparer=clean_text(ledger.preparer or ""),
+        self_assessment=clean_text(ledger.self_assessment or ""),
         score=score,
         rows=rows,
         adjustments=adjustments,
@@ -217,6 +219,16 @@ def _category(key: str) -> Category:
 # ---------------------------------------------------------------- formatting
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as printed: line breaks kept, tabs as spaces, other control characters dropped
+    (a font has no glyph for them; they would print as blanks and extract as NUL)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROL_RE.sub("", text)
+
+
 def _num(value: float, decimals: int = 2) -> str:
     text = f"{value:,.{decimals}f}"
     if "." in text:
@@ -229,9 +241,9 @@ def format_value(f: Field, value: Any, lookups: dict[str, dict[int, str]]) -> st
     if value is None or value == "":
         return ""
     if f.type == FieldType.TARGET:
-        return lookups.get("target", {}).get(value, str(value))
+        return clean_text(lookups.get("target", {}).get(value, str(value)))
     if f.type == FieldType.CATALOGUE:
-        return lookups.get("catalogue", {}).get(value, str(value))
+        return clean_text(lookups.get("catalogue", {}).get(value, str(value)))
     if f.type in (FieldType.INTEGER, FieldType.YEAR) and isinstance(value, int | float):
         return str(int(value))
     if f.type == FieldType.MONEY and isinstance(value, int | float):
@@ -240,7 +252,7 @@ def format_value(f: Field, value: Any, lookups: dict[str, dict[int, str]]) -> st
         return f"{_num(value)}%"
     if f.is_numeric and isinstance(value, int | float):
         return _num(value, 4)
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def _pct(completion: float | None) -> str:

@@ -42,6 +42,7 @@ from .pdf_sheet import (
     _escape,
     _SheetStart,
     cell,
+    clean_text,
 )
 
 GRADE_COLORS = {
@@ -81,7 +82,7 @@ def ranking(store: Store, year: int) -> list[RankRow]:
         rows.append(
             RankRow(
                 rank,
-                ledger.unit_name,
+                clean_text(ledger.unit_name),
                 ledger.unit_kind,
                 ledger.status,
                 dict(s.category_scores),
