@@ -332,3 +332,28 @@ def test_empty_ledger_prints(store: Store, tmp_path: Path) -> None:
     text = "".join(page_texts(out))
     assert "本类无条目" in text
     assert "0.00" in text
+
+
+def test_row_taller_than_a_page_continues_on_the_next(store: Store, tmp_path: Path) -> None:
+    ledger_id = draft_ledger(store)
+    store.add_entry(ledger_id, "indicator", {"name": "甲乙"})
+    store.add_entry(ledger_id, "indicator", {"name": "鑫" * 4000, "goal": 5, "actual": 4})
+    store.add_entry(ledger_id, "indicator", {"name": "丙丁"})
+    out = tmp_path / "tall.pdf"
+    pdf_sheet.export_sheet(store, ledger_id, out, record=False)
+    texts = page_texts(out)
+    assert len(texts) >= 4
+    flat = squash("".join(texts))
+    assert flat.count("鑫") == 4000  # nothing cut off
+    assert "甲乙" in flat and "丙丁" in flat
+    for i, text in enumerate(texts[:-1], start=1):
+        assert f"第 {i} 页 共 {len(texts)} 页" in text
+
+
+def test_control_characters_are_not_printed(store: Store, tmp_path: Path) -> None:
+    ledger_id = draft_ledger(store)
+    store.add_entry(ledger_id, "indicator", {"name": "控\x01\x02\t制"})
+    out = tmp_path / "ctl.pdf"
+    pdf_sheet.export_sheet(store, ledger_id, out, record=False)
+    text = "".join(page_texts(out))
+    assert "\x00" not in text and "控 制" in text

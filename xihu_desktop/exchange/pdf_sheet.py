@@ -75,6 +75,7 @@ LIGHT_COLORS = {
 GRID = colors.HexColor("#444444")
 HEAD_BG = colors.HexColor("#E8EEF5")
 SUB_BG = colors.HexColor("#F3F3F3")
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
 HEADING_ROOM = 28 * mm  # heading + table header + two rows
 CN_NUMBERS = "一二三四五六七八九十"
 
@@ -446,12 +447,59 @@ class ChunkedTable(Flowable):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         stop = self._fit(availHeight)
         if stop == self.start:
-            if self.header_height + self.heights[self.start] > PAGE_H - MARGIN_TOP - MARGIN_BOTTOM:
-                raise ValueError("表格中有一行内容超过一整页，无法排版，请精简该条目的文字。")
+            if self.header_height + self.heights[self.start] > FRAME_H:
+                return self._split_tall_row(availHeight)
             return []  # not even one row here: the frame moves to the next page
         if stop == self.end:
             return [self._copy(self.start, self.end)]
         return [self._copy(self.start, stop), self._copy(stop, self.end)]
+
+    def _split_tall_row(self, avail: float) -> list[Flowable]:
+        """A row taller than a page: its wrapped cells continue on the next page."""
+        room = avail - self.header_height - PAD_TOP - PAD_BOTTOM
+        if room < 3 * BODY_LEADING:
+            return []  # too little left here: start on the next page
+        row = self.rows[self.start]
+        first: list[Any] = []
+        rest: list[Any] = []
+        for value, width in zip(row, self.col_widths, strict=True):
+            if isinstance(value, Paragraph):
+                parts = value.split(width - 2 * CELL_PAD, room)
+                if len(parts) == 2:
+                    first.append(parts[0])
+                    rest.append(parts[1])
+                    continue
+                if not parts:  # not even one line fits (cannot happen with room >= 3 lines)
+                    return []
+            first.append(value)
+            rest.append("")
+        index = self.start
+        color = self.colors_by_row.get(index)
+        head = ChunkedTable(
+            self.header,
+            [first],
+            self.col_widths,
+            self.align,
+            self.font,
+            {0: color} if color is not None else {},
+            self.color_col,
+            None,
+            header_height=self.header_height,
+        )
+        tail_rows = [rest, *self.rows[index + 1 : self.end]]
+        tail = ChunkedTable(
+            self.header,
+            tail_rows,
+            self.col_widths,
+            self.align,
+            self.font,
+            {i - index: c for i, c in self.colors_by_row.items() if index < i < self.end},
+            self.color_col,
+            None if self.total_row is None else self.total_row - index,
+            heights=[_row_height(rest, self.col_widths), *self.heights[index + 1 : self.end]],
+            header_height=self.header_height,
+        )
+        return [head, tail]
 
     def draw(self) -> None:
         c = self.canv
