@@ -233,6 +233,7 @@ class _Sheet:
                 for c in range(c0, c1 + 1):
                     if (r, c) != (r0, c0):
                         self.merged_from[(r, c)] = (r0, c0)
+        self.merged_rows = {r for r, _ in self.merged_from}
 
     def raw(self, r: int, c: int) -> Any:
         if r >= len(self.rows) or c >= len(self.rows[r]):
@@ -247,8 +248,8 @@ class _Sheet:
 
 def _plain(value: Any) -> Any:
     """Calamine value → what the validators expect (integral floats stay floats)."""
-    if isinstance(value, str):
-        return value
+    if value.__class__ is str:
+        return value or None
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     return value
@@ -336,13 +337,20 @@ def _map_columns(
 def _data_rows(
     sheet: _Sheet, h: int, mapping: Mapping[int, Field]
 ) -> Iterable[tuple[int, dict[int, Any]]]:
+    cols = list(mapping)
+    merged_rows = sheet.merged_rows
     for r in range(h + 1, len(sheet.rows)):
-        cells = {}
-        for c in mapping:
-            src = sheet.merged_from.get((r, c))
-            # a header cell merged down into the data area is not data
-            cells[c] = None if src and src[0] <= h else _plain(sheet.get(r, c))
-        if all(is_empty(v) for v in cells.values()):
+        if r in merged_rows:
+            cells = {}
+            for c in cols:
+                src = sheet.merged_from.get((r, c))
+                # a header cell merged down into the data area is not data
+                cells[c] = None if src and src[0] <= h else _plain(sheet.get(r, c))
+        else:  # the fast path: no merged cell in this row
+            row = sheet.rows[r]
+            n = len(row)
+            cells = {c: _plain(row[c]) if c < n else None for c in cols}
+        if all(v is None or (v.__class__ is str and is_empty(v)) for v in cells.values()):
             continue
         yield r, cells
 
@@ -677,16 +685,10 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _signature(values: Mapping[str, Any], keys: Iterable[str]) -> tuple[Any, ...]:
-    out = []
-    for k in sorted(keys):
-        v = values.get(k)
-        if isinstance(v, float | int) and not isinstance(v, bool):
-            v = round(float(v), 6)
-        elif isinstance(v, str):
-            v = v.replace("\r\n", "\n").strip() or None
-        out.append(v)
-    return tuple(out)
+def _signature(values: Mapping[str, Any], keys: Sequence[str]) -> tuple[Any, ...]:
+    """Exact values of ``keys``: a fast first match; near-equal rows still match by key or
+    name and are then compared with :func:`same`."""
+    return tuple(map(values.get, keys))
 
 
 @dataclass
@@ -824,16 +826,16 @@ def _match(
 ) -> list[EntryChange]:
     out: list[EntryChange] = []
     for cat_key, rows in parsed.rows.items():
-        keys = parsed.columns[cat_key]
+        keys = sorted(parsed.columns[cat_key])
         cat = CATEGORY_BY_KEY[cat_key]
         # Linked items compare by their readable name: two catalogue items may share one.
         link_fields = [f for f in cat.fields if f.type in (FieldType.TARGET, FieldType.CATALOGUE)]
 
         def comparable(
             values: Mapping[str, Any], link_fields: list[Field] = link_fields
-        ) -> dict[str, Any]:
+        ) -> Mapping[str, Any]:
             if not link_fields:
-                return dict(values)
+                return values
             out = dict(values)
             for f in link_fields:
                 if f.key in out:
@@ -841,24 +843,27 @@ def _match(
             return out
 
         existing = store.entries(ledger_id, cat_key) if ledger_id else []
-        by_id = {e.id: e for e in existing}
-        unmatched = dict(by_id)
+        unmatched = {e.id: e for e in existing}
         assigned: dict[int, Entry] = {}
+        identical: set[int] = set()
         by_sig: dict[tuple[Any, ...], list[Entry]] = {}
+        by_name: dict[str, list[Entry]] = {}
         for e in existing:
             by_sig.setdefault(_signature(comparable(e.values), keys), []).append(e)
+            by_name.setdefault(e.name, []).append(e)
         for i, row in enumerate(rows):  # a. same content
             if row.valid:
-                for e in by_sig.get(_signature(comparable(row.values), keys), []):
+                for e in by_sig.get(_signature(comparable(row.values), keys), ()):
                     if e.id in unmatched:
                         assigned[i] = unmatched.pop(e.id)
+                        identical.add(i)
                         break
         for i, row in enumerate(rows):  # b. the entry key
             if i not in assigned and row.key is not None and row.key in unmatched:
                 assigned[i] = unmatched.pop(row.key)
         for i, row in enumerate(rows):  # c. the name
             if i not in assigned and row.name:
-                e = next((e for e in unmatched.values() if e.name == row.name), None)
+                e = next((e for e in by_name.get(row.name, ()) if e.id in unmatched), None)
                 if e is not None:
                     assigned[i] = unmatched.pop(e.id)
         for i, row in enumerate(rows):
@@ -867,6 +872,8 @@ def _match(
                 out.append(EntryChange("skipped", cat_key, row.name, e.id if e else None, row))
             elif e is None:
                 out.append(EntryChange("new", cat_key, row.name, None, row))
+            elif i in identical:
+                out.append(EntryChange("unchanged", cat_key, row.name, e.id, row))
             else:
                 old, new = comparable(e.values), comparable(row.values)
                 changes = {
@@ -942,7 +949,10 @@ def _progress_updates(
                     "comment": None,
                     "follow_up": False,
                 }
-            if old is not None and all(same(getattr(old, k), v) for k, v in values.items()):
+            if old is not None and (
+                all(getattr(old, k) == v for k, v in values.items())
+                or all(same(getattr(old, k), v) for k, v in values.items())
+            ):
                 continue
             out.append((target, q, values))
     return out
