@@ -235,6 +235,45 @@ def run_mode(mode: str, db: Path, out_dir: Path, ledger_limit: int | None) -> di
     }
 
 
+def run_interleaved(modes: list[str], db: Path, out_dir: Path, limit: int | None) -> dict[str, Any]:
+    """Render every sheet with each mode in turn, so a busy machine slows all modes alike."""
+    store = Store.open(db)
+    font = register_font()
+    sheets = [
+        pdf_sheet.collect_sheet(store, x.id) for x in store.ledgers(year=YEAR)[: limit or None]
+    ]
+    rows = sum(len(r) for s in sheets for r in s.rows.values())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    spent = dict.fromkeys(modes, 0.0)
+    pages = dict.fromkeys(modes, 0)
+    for i, sheet in enumerate(sheets):
+        for mode in modes:
+            out = out_dir / f"{mode}-{i}.pdf"
+            t0 = time.perf_counter()
+            if mode == "sheet":
+                pdf_sheet.render_sheets([sheet], out, font)
+            elif mode == "canvas":
+                canvas_draw(sheet, out, font)
+            else:
+                single_table(sheet, out, font)
+            spent[mode] += time.perf_counter() - t0
+            pages[mode] += count_pages(out)
+    return {"rows": rows, "render_s": spent, "pages": pages}
+
+
+def show_interleaved(title: str, r: dict[str, Any]) -> None:
+    base = r["render_s"]["canvas"]
+    print(f"\n{title} (modes interleaved sheet by sheet, same process)")
+    print(
+        f"  {'mode':<8} {'rows':>7} {'pages':>6} {'render s':>9} {'pages/s':>8} {'rows/s':>8} {'time vs canvas':>15}"
+    )
+    for mode, spent in r["render_s"].items():
+        print(
+            f"  {mode:<8} {r['rows']:>7} {r['pages'][mode]:>6} {spent:>9.2f} "
+            f"{r['pages'][mode] / spent:>8.1f} {r['rows'] / spent:>8.0f} {spent / base:>14.2f}×"
+        )
+
+
 def spawn(mode: str, db: Path, out_dir: Path, limit: int | None = None) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--mode", mode, "--db", str(db), "--out", str(out_dir)]
     if limit:
@@ -270,22 +309,27 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     args = parser.parse_args()
     if args.mode:  # child process
-        print(json.dumps(run_mode(args.mode, args.db, args.out, args.limit)))
+        if args.mode.startswith("pair:"):
+            modes = args.mode[5:].split(",")
+            print(json.dumps(run_interleaved(modes, args.db, args.out, args.limit)))
+        else:
+            print(json.dumps(run_mode(args.mode, args.db, args.out, args.limit)))
         return
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         work = Path(tmp)
         db = work / "district.sqlite3"
         units, built = build_district(db, args.entries)
         print(f"district: {args.entries:,} entries over {units} units, built in {built:.1f} s")
+        title = f"every unit's sheet ({args.entries:,} entries, {units} files)"
+        show_interleaved(title, spawn("pair:canvas,sheet", db, work / "pair"))
         results = [spawn(m, db, work / m) for m in ("canvas", "sheet")]
-        show(f"every unit's sheet ({args.entries:,} entries, {units} files)", results)
+        show(f"{title}: each mode in its own process, for peak memory", results)
         for size in (int(s) for s in args.sizes.split(",") if s):
             one = work / f"one-{size}.sqlite3"
             build_district(one, size, units=1)
-            modes = ["canvas", "sheet", "table"]
-            show(
+            show_interleaved(
                 f"one ledger of {size:,} rows",
-                [spawn(m, one, work / f"{m}-{size}", limit=1) for m in modes],
+                spawn("pair:canvas,sheet,table", one, work / f"pair-{size}", limit=1),
             )
 
 
