@@ -16,7 +16,8 @@ The rules themselves live in ``store/users.py`` and the store; this module only 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import (
@@ -170,6 +171,20 @@ class NewPasswordDialog(QDialog):
         return self.password_edit.text()
 
 
+@contextmanager
+def _keep_running() -> Iterator[None]:
+    """While only a login dialog is visible, closing it must not end the program."""
+    app = QApplication.instance()
+    before = app.quitOnLastWindowClosed() if app is not None else True
+    if app is not None:
+        app.setQuitOnLastWindowClosed(False)
+    try:
+        yield
+    finally:
+        if app is not None:
+            app.setQuitOnLastWindowClosed(before)
+
+
 def _has_admin_login(store: Store) -> bool:
     return any(u.role == "admin" and u.active and u.has_password for u in U.users(store))
 
@@ -203,9 +218,10 @@ def login(parent: QWidget | None, store: Store) -> bool:
         return True
     # Login is on but no administrator can log in (e.g. a file edited by hand): the
     # store acts as administrator until one is set up.
-    if not _has_admin_login(store) and not first_admin(parent, store):
-        return False
-    return LoginDialog(store, parent).exec() == QDialog.DialogCode.Accepted
+    with _keep_running():
+        if not _has_admin_login(store) and not first_admin(parent, store):
+            return False
+        return LoginDialog(store, parent).exec() == QDialog.DialogCode.Accepted
 
 
 # ---------------------------------------------------------------- idle lock
@@ -277,7 +293,9 @@ class IdleLock(QObject):
             reason=f"已超过{U.idle_minutes(self.store)}分钟没有操作，窗口已锁定。请重新登录。",
         )
         before = (self.store.user, self.store.role, self.store.unit_id)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        with _keep_running():
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        if accepted:
             self.locked = False
             self.last_activity = self.clock()
             self.window.show()
