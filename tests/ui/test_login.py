@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
 
 from xihu_desktop.store import Store
 from xihu_desktop.store import users as U
@@ -176,7 +176,14 @@ def test_idle_lock_hides_window_until_login(qtbot, secured: Store) -> None:
         seen["visible_while_locked"] = window.isVisible()
         seen["reason"] = reason
         dialog = L.LoginDialog(store, parent, name=name, reason=reason)
-        dialog.exec = _answer("管理员", "admin-pass").__get__(dialog)  # type: ignore[method-assign]
+        answer = _answer("管理员", "admin-pass")
+
+        def exec_() -> int:
+            # Only this dialog is visible: closing it must not quit the program.
+            seen["quit_on_close"] = QApplication.instance().quitOnLastWindowClosed()
+            return answer(dialog)
+
+        dialog.exec = exec_  # type: ignore[method-assign]
         return dialog
 
     lock = L.install_idle_lock(window, secured, clock=clock, dialog_factory=factory)
@@ -193,6 +200,8 @@ def test_idle_lock_hides_window_until_login(qtbot, secured: Store) -> None:
         assert seen["visible_while_locked"] is False
         assert "5分钟" in str(seen["reason"])
         assert window.isVisible() and not lock.locked
+        assert seen["quit_on_close"] is False
+        assert QApplication.instance().quitOnLastWindowClosed()  # restored
     finally:
         lock.uninstall()
 
