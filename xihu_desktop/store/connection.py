@@ -87,13 +87,16 @@ def inspect(path: Path) -> int:
     wal = path.with_name(path.name + "-wal")
     uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if wal.exists() else "&immutable=1")
     journal = path.with_name(path.name + "-journal")
-    if journal.exists() and journal.stat().st_size > 0:
-        # A hot rollback journal (a crash in rollback-journal mode, e.g. on a network
-        # share): the main file may hold half a transaction until the journal is rolled
-        # back, which a read-only or immutable connection cannot do. Of our own file
-        # (application_id in the header) let SQLite roll it back, as any open would.
-        if int.from_bytes(head[68:72], "big") == APPLICATION_ID:
-            uri = path.resolve().as_uri()
+    # A hot rollback journal (a crash in rollback-journal mode, e.g. on a network share):
+    # the main file may hold half a transaction until the journal is rolled back, which
+    # a read-only or immutable connection cannot do. Of our own file (application_id in
+    # the header) let SQLite roll it back, as any open would.
+    if (
+        journal.exists()
+        and journal.stat().st_size > 0
+        and int.from_bytes(head[68:72], "big") == APPLICATION_ID
+    ):
+        uri = path.resolve().as_uri()
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
