@@ -225,7 +225,7 @@ def parse_value(f: Field, value: Any) -> Any:
         # No NFKC here: it would turn the Chinese punctuation of names and measures
         # （，：） into ASCII. Only numbers, codes and choices are normalised.
         text = str(value).strip()
-        text = _strip_controls(text, keep_newlines=t == FieldType.LONGTEXT)
+        text = _strip_controls(text, keep_newlines=t == FieldType.LONGTEXT).strip()
         if len(text) > 4000:
             raise Invalid("文字过长（不超过4000字）")
         if f.required and not text:
