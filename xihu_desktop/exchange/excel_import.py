@@ -597,10 +597,22 @@ def _parse_progress(sheet: _Sheet, file: str) -> tuple[list[ParsedProgress], lis
     caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]] = {
         f.key: {} for f in _PROGRESS_FIELDS
     }
+    column = {f.key: c for c, f in mapping.items()}
+    slots = [
+        (
+            q,
+            label,
+            [(f, column[f"q{q}.{f.key}"]) for f in _PROGRESS_FIELDS if f"q{q}.{f.key}" in column],
+        )
+        for q, label in layout.QUARTERS
+    ]
+    categories: dict[str, Category | None] = {}
     for r, cells in _data_rows(sheet, h, mapping):
-        by_key = {mapping[c].key: (c, v) for c, v in cells.items()}
+        by_key = {mapping[c].key: (c, v) for c, v in cells.items() if mapping[c].key[0] == "_"}
         cat_text = _text_value(by_key.get("_category", (0, None))[1]) or ""
-        cat = find_category(cat_text)
+        if cat_text not in categories:
+            categories[cat_text] = find_category(cat_text)
+        cat = categories[cat_text]
         item = ParsedProgress(
             cat.key if cat else "",
             _text_value(by_key.get("_name", (0, None))[1]) or "",
@@ -615,13 +627,11 @@ def _parse_progress(sheet: _Sheet, file: str) -> tuple[list[ParsedProgress], lis
                     file, sheet.name, cell_ref(r, c), "类别", f"“{cat_text}”不是“六个一批”类别"
                 )
             )
-        for q, _label in layout.QUARTERS:
+        for q, _label, fields in slots:
             values: dict[str, Any] = {}
             any_value = False
-            for f in _PROGRESS_FIELDS:
-                c, raw = by_key.get(f"q{q}.{f.key}", (-1, None))
-                if c < 0:
-                    continue
+            for f, c in fields:
+                raw = cells[c]
                 any_value = any_value or not is_empty(raw)
                 value, error = _check(f, raw, caches[f.key])
                 if error:

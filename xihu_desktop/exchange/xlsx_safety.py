@@ -146,10 +146,11 @@ def _check_extent(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) 
                     data = tail + chunk
                     # findall and sets keep the per-match work in C: a 10,000-row
                     # return has half a million references but few distinct ones
-                    refs = set(_CELL_REF.findall(data))
+                    refs = _CELL_REF.findall(data)
                     if refs:
-                        max_row = max(max_row, max(int(r) for _, r in refs))
-                        for letters in {c.upper() for c, _ in refs}:
+                        letter_refs, row_refs = zip(*refs, strict=True)
+                        max_row = max(max_row, *map(int, set(row_refs)))
+                        for letters in {c.upper() for c in set(letter_refs)}:
                             col = 0
                             for ch in letters:
                                 col = col * 26 + ch - 64
