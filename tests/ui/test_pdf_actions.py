@@ -208,3 +208,21 @@ def test_verify_sheet_by_code_and_pdf(
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
     pdf_actions.verify_sheet(parent, demo_store)
     assert len(messages) == count  # cancelled: nothing shown
+
+
+def test_export_summary(
+    parent: QWidget,
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: list[tuple[str, str]],
+) -> None:
+    target = tmp_path / "汇总"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    out = pdf_actions.export_summary(parent, demo_store, 2025)
+    assert out == target.with_suffix(".pdf") and len(PdfReader(out).pages) >= 2
+    assert messages[-1][0] == "info"
+    assert pdf_actions.export_summary(parent, demo_store, 1999) is None
+    assert messages[-1][0] == "warning" and "1999" in messages[-1][1]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert pdf_actions.export_summary(parent, demo_store, 2025) is None

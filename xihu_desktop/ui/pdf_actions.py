@@ -1,8 +1,8 @@
 """Window actions for the PDF assessment sheet: print with preview, export all, verify.
 
-The main window calls exactly these functions (lazily imported from its menus):
+The main window calls these functions (lazily imported from its menus):
 :func:`print_sheet`, :func:`export_all_sheets`, :func:`verify_sheet` and
-:func:`needs_reprint`. Sheets are generated off the UI thread with a progress
+:func:`needs_reprint`, and :func:`export_summary` for the district summary. Sheets are generated off the UI thread with a progress
 dialog (shown after 600 ms) that can cancel; the window holds no SQL.
 """
 
@@ -346,3 +346,28 @@ def verify_sheet(parent: QWidget, store: Store) -> None:
         QMessageBox.warning(parent, TITLE_VERIFY, f"无法核验：{exc}")
         return
     _show_results(parent, results)
+
+
+def export_summary(parent: QWidget, store: Store, year: int) -> Path | None:
+    """Choose a file; write the district summary PDF (ranking table and bar chart)."""
+    from ..exchange.pdf_summary import render_summary
+
+    default = str(Path.home() / f"西湖区{year}年考核汇总表.pdf")
+    name, _ = QFileDialog.getSaveFileName(
+        parent, f"保存 {year} 年考核汇总表", default, "PDF 文件 (*.pdf)"
+    )
+    if not name:
+        return None
+    dest = Path(name) if name.lower().endswith(".pdf") else Path(name + ".pdf")
+    result, error = run_job(
+        parent,
+        "考核汇总表",
+        f"正在生成 {year} 年考核汇总表…",
+        lambda progress: render_summary(store, year, dest),
+    )
+    if error or result is CANCELLED:
+        if error:
+            QMessageBox.warning(parent, "考核汇总表", f"无法生成考核汇总表：{error}")
+        return None
+    QMessageBox.information(parent, "考核汇总表", f"已保存考核汇总表到“{dest}”。")
+    return dest
