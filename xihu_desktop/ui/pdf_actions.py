@@ -1,9 +1,10 @@
 """Window actions for the PDF assessment sheet: print with preview, export all, verify.
 
 The main window calls these functions (lazily imported from its menus):
-:func:`print_sheet`, :func:`export_all_sheets`, :func:`verify_sheet` and
-:func:`needs_reprint`, and :func:`export_summary` for the district summary. Sheets are generated off the UI thread with a progress
-dialog (shown after 600 ms) that can cancel; the window holds no SQL.
+:func:`print_sheet`, :func:`export_all_sheets`, :func:`verify_sheet`,
+:func:`needs_reprint` and :func:`export_summary` (the district summary). Sheets are
+generated off the UI thread with a progress dialog (shown after 600 ms) that can
+cancel; the window holds no SQL.
 """
 
 from __future__ import annotations
