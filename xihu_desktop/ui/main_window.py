@@ -222,6 +222,10 @@ class MainWindow(QMainWindow):
         self.units_action = a("责任单位…", self.show_units)
         self.weights_action = a("考核权重…", self.show_weights)
         self.audit_action = a("审计日志…", self.show_audit_log, "查看谁在何时修改了什么")
+        self.users_action = a("用户与登录…", self.manage_users, "管理用户、角色和登录方式")
+        self.summary_pdf_action = a(
+            "导出区汇总考核表（PDF）…", self.export_summary_pdf, "全区得分排名表和得分柱状图"
+        )
         self.guide_action = a(
             "用户指南", self.show_guide, "", QKeySequence.StandardKey.HelpContents
         )
@@ -237,6 +241,7 @@ class MainWindow(QMainWindow):
             None,
             self.print_action,
             self.print_all_action,
+            self.summary_pdf_action,
             self.verify_action,
             None,
             self.backup_action,
@@ -263,6 +268,7 @@ class MainWindow(QMainWindow):
             self.units_action,
             self.weights_action,
             None,
+            self.users_action,
             self.audit_action,
         ):
             admin_menu.addSeparator() if action is None else admin_menu.addAction(action)
@@ -392,6 +398,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.import_action.setEnabled(admin)
         self.restore_action.setEnabled(admin)
+        self.users_action.setEnabled(admin)
         if ledger is None:
             self.status_label.setText("未建立")
             self.status_label.setStyleSheet("color: #6b6b6b;")
@@ -645,6 +652,19 @@ class MainWindow(QMainWindow):
 
     def verify_sheet(self) -> None:
         self._call("pdf_actions", "verify_sheet")
+
+    def export_summary_pdf(self) -> None:
+        self._call("pdf_actions", "export_summary", self._year())
+
+    def manage_users(self) -> None:
+        self._call("login", "manage_users")
+        self.user_changed()
+
+    def user_changed(self) -> None:
+        """Another user logged in (idle lock) or roles changed: reload what they may see."""
+        self.lookups.reload()
+        self._fill_selectors()
+        self.load_ledger()
 
     def backup_now(self) -> None:
         self._call("backup_actions", "backup_now")

@@ -1,0 +1,42 @@
+"""The window's menus reach the other features, and a change of user reloads what is shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ledger_helpers import make_window
+
+from xihu_desktop.store import Store
+from xihu_desktop.ui import login, pdf_actions
+
+
+def test_users_and_summary_pdf_are_in_the_menus(
+    qtbot: Any, demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit = demo_store.find_unit("北山街道")
+    window = make_window(qtbot, demo_store, tmp_path, unit.id, 2025)
+    calls: list[tuple[str, Any]] = []
+    monkeypatch.setattr(login, "manage_users", lambda parent, store: calls.append(("users", None)))
+    monkeypatch.setattr(
+        pdf_actions, "export_summary", lambda parent, store, year: calls.append(("pdf", year))
+    )
+    assert window.users_action.isEnabled()
+    window.users_action.trigger()
+    window.summary_pdf_action.trigger()
+    assert calls == [("users", None), ("pdf", 2025)]
+
+
+def test_user_changed_limits_an_operator_to_her_unit(
+    qtbot: Any, demo_store: Store, tmp_path: Path
+) -> None:
+    unit = demo_store.find_unit("西溪街道")
+    window = make_window(qtbot, demo_store, tmp_path, demo_store.find_unit("北山街道").id, 2025)
+    assert window.unit_combo.count() > 1
+    demo_store.act_as("clerk", "operator", unit.id)
+    window.user_changed()
+    assert window.unit_combo.count() == 1
+    assert window.unit_combo.currentData() == unit.id
+    assert not window.users_action.isEnabled()
+    assert not window.import_action.isEnabled()
