@@ -447,3 +447,19 @@ def test_links_to_missing_catalogue_rows_rejected(
     assert [p.label for p in problems] == [label]
     assert store.entry(entry.id).values["roadmap"] == "按月调度"
     assert store.entry(entry.id).values[link] is None
+
+
+def test_undo_may_empty_a_required_field_but_a_paste_may_not(store: Store, ledger: Ledger) -> None:
+    entry = store.add_entry(ledger.id, "project", project_values())
+    problems = store.update_entries([(entry.id, {"owner_org": ""})])
+    assert [p.label for p in problems] == ["业主单位"]
+    assert store.entry(entry.id).values["owner_org"] == "之江城投集团"
+    before = audit_count(store)
+    assert store.update_entries([(entry.id, {"owner_org": None})], allow_empty_required=True) == []
+    assert store.entry(entry.id).values.get("owner_org") is None
+    # one audited change, not a delete and a restore
+    actions = [r["action"] for r in store.audit_log(limit=audit_count(store) - before)]
+    assert actions == ["修改"]
+    # every other check still applies
+    problems = store.update_entries([(entry.id, {"goal": "abc"})], allow_empty_required=True)
+    assert [p.label for p in problems] == ["年度计划投资"]

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -698,12 +698,16 @@ class Store:
 
     @staticmethod
     def clean_values(
-        category_key: str, values: Mapping[str, Any], partial: bool = False
+        category_key: str,
+        values: Mapping[str, Any],
+        partial: bool = False,
+        allow_empty_required: bool = False,
     ) -> tuple[dict[str, Any], list[Problem]]:
         """Parse raw values with the category's declarations.
 
         With ``partial`` only the given keys are checked (an edit of one cell);
-        otherwise required fields missing from ``values`` are problems too.
+        otherwise required fields missing from ``values`` are problems too. With
+        ``allow_empty_required`` a required field may be emptied (undo of a first entry).
         """
         cat = category(category_key)
         clean: dict[str, Any] = {}
@@ -715,7 +719,8 @@ class Store:
                 raw = f.default
             else:
                 raw = values[f.key]
-            value, error = check_value(f, raw)
+            checked = replace(f, required=False) if allow_empty_required and f.required else f
+            value, error = check_value(checked, raw)
             if error:
                 problems.append(Problem(f.key, f.label, error))
             else:
@@ -865,9 +870,14 @@ class Store:
     def set_entry_value(self, entry_id: int, key: str, value: Any) -> Entry:
         return self.update_entry(entry_id, {key: value})
 
-    def update_entries(self, changes: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Problem]:
+    def update_entries(
+        self,
+        changes: Iterable[tuple[int, Mapping[str, Any]]],
+        allow_empty_required: bool = False,
+    ) -> list[Problem]:
         """Apply many raw edits in one transaction (a paste). Invalid cells are skipped and
         returned as problems (``row`` holds the index of the change); valid ones are written.
+        ``allow_empty_required`` lets undo put an emptied required cell back as it was.
         """
         problems: list[Problem] = []
         with self.transaction():
@@ -875,7 +885,9 @@ class Store:
             for index, (entry_id, values) in enumerate(changes):
                 old = self.entry(entry_id)
                 self._require_editable(old.ledger_id)
-                clean, cell_problems = self.clean_values(old.category, values, partial=True)
+                clean, cell_problems = self.clean_values(
+                    old.category, values, partial=True, allow_empty_required=allow_empty_required
+                )
                 for p in self._link_problems(old.category, clean):
                     cell_problems.append(p)
                     clean.pop(p.key)

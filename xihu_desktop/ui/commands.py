@@ -8,12 +8,10 @@ first, and only an accepted edit goes on the stack.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..core.categories import category
 from ..core.validate import Problem
 from ..store import Entry, Progress, Store, StoreError
 from .entry_model import EntryTableModel
@@ -26,22 +24,10 @@ ErrorSink = Callable[[str], None]
 def write_back(store: Store, changes: Changes) -> list[Problem]:
     """Put earlier values back (undo/redo), in the caller's transaction.
 
-    An empty required cell cannot be written through ``update_entries`` (validation
-    refuses it), yet undo must be able to empty it again: such an entry is put back
-    whole with ``delete_entries`` + ``restore_entries``, which keep its id, position
-    and progress.
+    Undo must be able to empty a required cell again (the row was new), so the
+    required check is relaxed here; every other check still applies.
     """
-    plain: Changes = []
-    for eid, values in changes:
-        entry = store.entry(eid)
-        cat = category(entry.category)
-        if any(v is None and cat.has(k) and cat.field(k).required for k, v in values.items()):
-            ((old, progress),) = store.delete_entries([eid])
-            merged = {**old.values, **values}
-            store.restore_entries([(replace(old, values=merged), progress)])
-        else:
-            plain.append((eid, values))
-    return store.update_entries(plain) if plain else []
+    return store.update_entries(changes, allow_empty_required=True) if changes else []
 
 
 class _StoreCommand(QUndoCommand):
