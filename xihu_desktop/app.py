@@ -10,9 +10,13 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import APP_TITLE, __version__
 from .paths import default_db_path, logs_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger("xihu")
 
@@ -56,6 +60,20 @@ def install_excepthook(log_path: Path) -> None:
     sys.excepthook = hook
 
 
+def install_translations(app: QApplication) -> bool:
+    """Qt's own texts (dialog buttons, file dialogs, print dialogs) in Chinese."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    QLocale.setDefault(locale)
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(locale, "qtbase", "_", folder):
+        log.warning("未找到 Qt 中文翻译（%s）", folder)
+        return False
+    return app.installTranslator(translator)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     log_path = setup_logging()
@@ -74,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .ui.style import apply_style
 
     apply_style(app)
+    install_translations(app)
     path = args.db or default_db_path()
     instance_lock = InstanceLock(path)  # one window per data file
     if not instance_lock.acquire():

@@ -187,7 +187,7 @@ def _project_rows(store: Store, rng: random.Random, unit_name: str) -> list[dict
                 ),
                 "nature": "新建" if start == 2025 else ("前期" if rng.random() < 0.1 else "续建"),
                 "start_year": start,
-                "end_year": start + rng.randint(2, 4),
+                "end_year": max(start + rng.randint(2, 4), 2025),
                 "total_investment": float(total),
                 "goal": float(annual),
                 "roadmap": "倒排工期、挂图作战，协调解决政策处理和要素保障问题。",
