@@ -1035,11 +1035,17 @@ def _write(store: Store, plan: ImportPlan) -> None:
     removed = [c.entry_id for c in plan.entries if c.kind == "removed" and c.entry_id]
     if removed:
         store.delete_entries(removed)
+    new_rows: dict[str, list[EntryChange]] = {}
     for c in plan.entries:
         if c.kind == "changed" and c.entry_id:
             store.update_entry(c.entry_id, {k: new for k, (_, new) in c.changes.items()})
         elif c.kind == "new" and c.row is not None:
-            c.entry_id = store.add_entry(ledger_id, c.category, c.row.values, validate=True).id
+            new_rows.setdefault(c.category, []).append(c)
+    for cat_key, changes in new_rows.items():  # one bulk insert per category
+        rows = [c.row.values for c in changes if c.row is not None]
+        ids = store.add_entries(ledger_id, cat_key, rows, validate=True)
+        for c, entry_id in zip(changes, ids, strict=True):
+            c.entry_id = entry_id
     for cat_key in parsed.rows:
         wanted = [
             c.entry_id
@@ -1047,16 +1053,29 @@ def _write(store: Store, plan: ImportPlan) -> None:
             if c.category == cat_key and c.entry_id and c.kind != "removed"
         ]
         _reorder(store, ledger_id, cat_key, wanted)
-    for target, q, values in _progress_updates(store, parsed, plan.entries):
-        assert target.entry_id is not None
-        store.set_progress(target.entry_id, q, values)
-    for c in plan.entries:  # progress moved actual/status to the latest quarter: the row wins
+    # Progress normally moves actual/status to the latest quarter; a row of the return
+    # that states them wins, so the sync leaves those keys alone (``keep``).
+    keep = {
+        c.entry_id: [k for k in ("actual", "status") if k in c.row.values]
+        for c in plan.entries
+        if c.row is not None and c.entry_id and c.kind != "skipped"
+    }
+    store.set_progress_many(
+        [
+            (target.entry_id, q, values)
+            for target, q, values in _progress_updates(store, parsed, plan.entries)
+            if target.entry_id is not None
+        ],
+        keep=keep,
+    )
+    now_values = {e.id: e.values for e in store.entries(ledger_id)}
+    for c in plan.entries:  # the row wins (a safety net: normally nothing to fix)
         if c.row is not None and c.entry_id and c.kind != "skipped":
-            e = store.entry(c.entry_id)
+            have = now_values.get(c.entry_id, {})
             fix = {
                 k: c.row.values[k]
                 for k in ("actual", "status")
-                if k in c.row.values and not same(e.values.get(k), c.row.values[k])
+                if k in c.row.values and not same(have.get(k), c.row.values[k])
             }
             if fix:
                 store.update_entry(c.entry_id, fix)

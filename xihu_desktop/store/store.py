@@ -808,6 +808,81 @@ class Store:
             self._touch(ledger_id)
         return self.entry(entry_id)
 
+    def add_entries(
+        self,
+        ledger_id: int,
+        category_key: str,
+        rows: Sequence[Mapping[str, Any]],
+        validate: bool = True,
+    ) -> list[int]:
+        """Append many entries to one category of a ledger in one transaction (an import).
+
+        Every row gets the same checks and defaults as in :meth:`add_entry`, all before
+        anything is written (a bad row raises :class:`InvalidData`, its problems carry the
+        row's index). The ledger is checked and its revision bumped once, and each new
+        entry gets one audit row holding all its values. Returns the new ids in order.
+        """
+        if not rows:
+            return []
+        cat = category(category_key)
+        known: dict[str, set[int]] = {}
+        targets: dict[int, dict[str, Any] | None] = {}
+        prepared: list[dict[str, Any]] = []
+        for index, values in enumerate(rows):
+            raw = dict(values)
+            clean, problems = self.clean_values(category_key, raw, partial=not validate)
+            problems = [p for p in problems if validate or p.message != "必填项不能为空"]
+            problems += self._link_problems(category_key, clean, known)
+            if problems:
+                raise InvalidData(
+                    f"第{index + 1}条：" + "；".join(str(p) for p in problems),
+                    [Problem(p.key, p.label, p.message, index) for p in problems],
+                )
+            target_id = clean.get("target_id")
+            if target_id:
+                if target_id not in targets:
+                    targets[target_id] = self.target(target_id)
+                target = targets[target_id]
+                if target is not None:  # as in add_entry
+                    if raw.get("direction") is None:
+                        clean["direction"] = "越小越好" if target["lower_is_better"] else "越大越好"
+                    if raw.get("attribute") is None:
+                        clean["attribute"] = target["attribute"]
+            for f in cat.fields:
+                if f.key not in clean and f.default is not None:
+                    clean[f.key] = f.default
+            prepared.append(clean)
+        ids: list[int] = []
+        with self.transaction() as c:
+            self._require_editable(ledger_id)
+            position = (
+                self.scalar(
+                    "SELECT max(position) FROM entries WHERE ledger_id = ? AND category = ?",
+                    (ledger_id, category_key),
+                )
+                or 0
+            )
+            for clean in prepared:
+                position += 1
+                ids.append(self._insert_entry(ledger_id, category_key, position, clean))
+            stamp = now()
+            c.executemany(
+                "INSERT INTO audit_log (ts, user, action, ledger_id, entry_id, field, old_value, "
+                "new_value) VALUES (?, ?, '新增条目', ?, ?, NULL, NULL, ?)",
+                [
+                    (
+                        stamp,
+                        self.user,
+                        ledger_id,
+                        entry_id,
+                        _json({k: v for k, v in clean.items() if v is not None}),
+                    )
+                    for entry_id, clean in zip(ids, prepared, strict=True)
+                ],
+            )
+            self._touch(ledger_id)
+        return ids
+
     def _insert_entry(
         self, ledger_id: int, category_key: str, position: int, clean: Mapping[str, Any]
     ) -> int:
@@ -835,14 +910,27 @@ class Store:
         )
         return int(cur.lastrowid or 0)
 
-    def _link_problems(self, category_key: str, clean: Mapping[str, Any]) -> list[Problem]:
+    def _link_problems(
+        self,
+        category_key: str,
+        clean: Mapping[str, Any],
+        known: dict[str, set[int]] | None = None,
+    ) -> list[Problem]:
         """Links to a plan target or catalogue item that does not exist (instead of a raw
-        FOREIGN KEY error)."""
+        FOREIGN KEY error). ``known`` caches each table's ids for a bulk insert."""
         problems = []
         cat = category(category_key)
         for key, table in (("target_id", "plan_targets"), ("catalogue_id", "catalogue_items")):
             link = clean.get(key)
-            if link is not None and not self.scalar(f"SELECT 1 FROM {table} WHERE id = ?", (link,)):
+            if link is None:
+                continue
+            if known is not None:
+                if table not in known:
+                    known[table] = {int(r[0]) for r in self.query(f"SELECT id FROM {table}")}
+                exists = link in known[table]
+            else:
+                exists = bool(self.scalar(f"SELECT 1 FROM {table} WHERE id = ?", (link,)))
+            if not exists:
                 problems.append(Problem(key, cat.field(key).label, "所选项目在规划目录中不存在"))
         return problems
 
@@ -988,12 +1076,8 @@ class Store:
             (entry_id, quarter, *(merged[k] for k in PROGRESS_FIELDS), now()),
         )
 
-    def set_progress(self, entry_id: int, quarter: int, values: Mapping[str, Any]) -> Progress:
-        """Record progress of one entry for one quarter.
-
-        The entry's ``actual`` and ``status`` follow its latest reported quarter, so the
-        completion rate, score and light always reflect the newest progress.
-        """
+    @staticmethod
+    def _clean_progress(quarter: int, values: Mapping[str, Any]) -> dict[str, Any]:
         if quarter not in (1, 2, 3, 4):
             raise InvalidData("季度应为1–4")
         bad = set(values) - set(PROGRESS_FIELDS)
@@ -1012,6 +1096,15 @@ class Store:
                 clean["status"] = None
         except Invalid as exc:
             raise InvalidData(str(exc)) from exc
+        return clean
+
+    def set_progress(self, entry_id: int, quarter: int, values: Mapping[str, Any]) -> Progress:
+        """Record progress of one entry for one quarter.
+
+        The entry's ``actual`` and ``status`` follow its latest reported quarter, so the
+        completion rate, score and light always reflect the newest progress.
+        """
+        clean = self._clean_progress(quarter, values)
         with self.transaction():
             entry = self.entry(entry_id)
             self._require_editable(entry.ledger_id)
@@ -1038,6 +1131,107 @@ class Store:
             changes["status"] = latest_status
         if changes:
             self._write_entry_values(entry.id, entry, changes, "进度同步")
+
+    def set_progress_many(
+        self,
+        rows: Iterable[tuple[int, int, Mapping[str, Any]]],
+        keep: Mapping[int, Iterable[str]] | None = None,
+    ) -> None:
+        """Record many (entry id, quarter, values) in one transaction (an import).
+
+        Same checks, results and audit trail as :meth:`set_progress` for each row in turn,
+        but each ledger is checked and its revision bumped once, a quarter reported for
+        the first time gets one audit row holding all its values, and each entry's
+        ``actual``/``status`` follow its latest quarter once, at the end. ``keep`` names,
+        per entry, the keys of the two that must not follow (the import's row wins).
+        """
+        todo = [(entry_id, q, self._clean_progress(q, values)) for entry_id, q, values in rows]
+        if not todo:
+            return
+        with self.transaction() as c:
+            wanted = sorted({entry_id for entry_id, _, _ in todo})
+            entries: dict[int, Entry] = {}
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                marks = ", ".join("?" * len(chunk))
+                for r in self.query(_ENTRY_SELECT + f" WHERE id IN ({marks})", chunk):
+                    entries[r[0]] = _entry_from_row(r)
+            missing = [e for e in wanted if e not in entries]
+            if missing:
+                raise NotFound(f"台账条目（编号{missing[0]}）不存在，可能已被删除")
+            current: dict[int, dict[int, Progress]] = {}
+            for ledger_id in sorted({e.ledger_id for e in entries.values()}):
+                self._require_editable(ledger_id)
+                current.update(self.ledger_progress(ledger_id))
+            stamp = now()
+            writes: list[tuple[Any, ...]] = []
+            audits: list[tuple[Any, ...]] = []
+            for entry_id, q, clean in todo:
+                ledger_id = entries[entry_id].ledger_id
+                quarters = current.setdefault(entry_id, {})
+                before = quarters.get(q)
+                merged = {k: getattr(before, k) if before else None for k in PROGRESS_FIELDS}
+                merged.update(clean)
+                merged["follow_up"] = bool(merged.get("follow_up"))
+                quarters[q] = Progress(entry_id, q, **merged, updated_at=stamp)
+                writes.append(
+                    (
+                        entry_id,
+                        q,
+                        *(merged[k] for k in PROGRESS_FIELDS[:-1]),
+                        int(merged["follow_up"]),
+                        stamp,
+                    )
+                )
+                if before is None:
+                    new = {k: v for k, v in clean.items() if v is not None}
+                    if new:
+                        audits.append((ledger_id, entry_id, f"Q{q}", None, _json(new)))
+                    continue
+                for key, value in clean.items():
+                    old = getattr(before, key)
+                    if old != value:
+                        audits.append(
+                            (ledger_id, entry_id, f"Q{q}.{key}", _json(old), _json(value))
+                        )
+            c.executemany(
+                "INSERT INTO progress (entry_id, quarter, value, status, problems, next_steps, "
+                "comment, follow_up, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (entry_id, quarter) DO UPDATE SET value = excluded.value, "
+                "status = excluded.status, problems = excluded.problems, "
+                "next_steps = excluded.next_steps, comment = excluded.comment, "
+                "follow_up = excluded.follow_up, updated_at = excluded.updated_at",
+                writes,
+            )
+            c.executemany(
+                "INSERT INTO audit_log (ts, user, action, ledger_id, entry_id, field, old_value, "
+                "new_value) VALUES (?, ?, '进度填报', ?, ?, ?, ?, ?)",
+                [(stamp, self.user, *a) for a in audits],
+            )
+            keep = keep or {}
+            for entry_id in wanted:  # as _sync_actual, once per entry
+                entry = entries[entry_id]
+                rows_ = [current[entry_id][q] for q in sorted(current[entry_id])]
+                frozen = set(keep.get(entry_id, ()))
+                latest_value = next((p.value for p in reversed(rows_) if p.value is not None), None)
+                latest_status = next((p.status for p in reversed(rows_) if p.status), None)
+                changes: dict[str, Any] = {}
+                if (
+                    "actual" not in frozen
+                    and latest_value is not None
+                    and latest_value != entry.values.get("actual")
+                ):
+                    changes["actual"] = latest_value
+                if (
+                    "status" not in frozen
+                    and latest_status is not None
+                    and latest_status != entry.values.get("status")
+                ):
+                    changes["status"] = latest_status
+                if changes:
+                    self._write_entry_values(entry_id, entry, changes, "进度同步")
+            for ledger_id in sorted({e.ledger_id for e in entries.values()}):
+                self._touch(ledger_id)
 
     # ------------------------------------------------------------ adjustments and scoring
 
