@@ -30,6 +30,9 @@ for needle in ("北山街道", "2025", "考核表", "单位负责人"):
     assert needle in text, f"frozen export-pdf: {needle!r} missing from the PDF"
 print(f"frozen export-pdf: {len(reader.pages)} page(s), text ok")
 PYEOF
+"$app/xihu" export-excel --db "$work/demo.sqlite3" --year 2025 --unit 北山街道 --out "$work/return.xlsx"
+"$app/xihu" import-excel --db "$work/demo.sqlite3" "$work/return.xlsx" --dry-run --allow-submitted
+"$app/xihu" verify --db "$work/demo.sqlite3" "$work/sheet.pdf"
 # The windowed program starts and quits on its own under the offscreen platform.
 QT_QPA_PLATFORM=offscreen XIHU_SMOKE_QUIT_MS=1500 timeout 60 "$app/xihu-desktop" --db "$work/demo.sqlite3"
 echo "smoke test passed"
