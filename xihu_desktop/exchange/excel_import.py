@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
@@ -1009,6 +1010,7 @@ def apply_import(
         raise ImportRefused(
             f"{plan.unit_name}{plan.year}年台账{plan.ledger_status}，导入将覆盖已提交的数据，需区管理员确认。"
         )
+    _backup_first(store)
     guard = store.admin_override() if plan.needs_admin else nullcontext()
     try:
         with guard, store.transaction():
@@ -1016,6 +1018,18 @@ def apply_import(
     except PermissionDenied as exc:
         raise ImportRefused(str(exc)) from exc
     return plan
+
+
+def _backup_first(store: Store) -> None:
+    """A checked backup in 备份 before an import writes; without one, no import."""
+    if store.path is None:  # an in-memory database has nothing to back up
+        return
+    from ..store.backups import backup_before
+
+    try:
+        backup_before(store, "import")
+    except (StoreError, OSError, sqlite3.Error) as exc:
+        raise ImportRefused(f"导入前备份数据库失败，未导入任何数据：{exc}") from exc
 
 
 def _write(store: Store, plan: ImportPlan) -> None:

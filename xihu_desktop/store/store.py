@@ -702,12 +702,15 @@ class Store:
         values: Mapping[str, Any],
         partial: bool = False,
         allow_empty_required: bool = False,
+        memo: dict[tuple[Any, ...], tuple[Any, str | None]] | None = None,
     ) -> tuple[dict[str, Any], list[Problem]]:
         """Parse raw values with the category's declarations.
 
         With ``partial`` only the given keys are checked (an edit of one cell);
         otherwise required fields missing from ``values`` are problems too. With
         ``allow_empty_required`` a required field may be emptied (undo of a first entry).
+        ``memo`` remembers each field's verdict on a value across calls (a bulk insert
+        repeats the same statuses, units and phrases thousands of times).
         """
         cat = category(category_key)
         clean: dict[str, Any] = {}
@@ -720,7 +723,19 @@ class Store:
             else:
                 raw = values[f.key]
             checked = replace(f, required=False) if allow_empty_required and f.required else f
-            value, error = check_value(checked, raw)
+            if memo is None:
+                value, error = check_value(checked, raw)
+            else:
+                try:
+                    key = (category_key, f.key, checked.required, type(raw), raw)
+                    hit = memo.get(key)
+                except TypeError:  # unhashable: just check it
+                    key, hit = None, None
+                if hit is None:
+                    hit = check_value(checked, raw)
+                    if key is not None:
+                        memo[key] = hit
+                value, error = hit
             if error:
                 problems.append(Problem(f.key, f.label, error))
             else:
@@ -827,10 +842,11 @@ class Store:
         cat = category(category_key)
         known: dict[str, set[int]] = {}
         targets: dict[int, dict[str, Any] | None] = {}
+        memo: dict[tuple[Any, ...], tuple[Any, str | None]] = {}
         prepared: list[dict[str, Any]] = []
         for index, values in enumerate(rows):
             raw = dict(values)
-            clean, problems = self.clean_values(category_key, raw, partial=not validate)
+            clean, problems = self.clean_values(category_key, raw, partial=not validate, memo=memo)
             problems = [p for p in problems if validate or p.message != "必填项不能为空"]
             problems += self._link_problems(category_key, clean, known)
             if problems:
@@ -1145,7 +1161,19 @@ class Store:
         ``actual``/``status`` follow its latest quarter once, at the end. ``keep`` names,
         per entry, the keys of the two that must not follow (the import's row wins).
         """
-        todo = [(entry_id, q, self._clean_progress(q, values)) for entry_id, q, values in rows]
+        memo: dict[tuple[Any, ...], dict[str, Any]] = {}  # returns repeat the same values
+
+        def cleaned(q: int, values: Mapping[str, Any]) -> dict[str, Any]:
+            try:
+                key = (q, *((k, type(v), v) for k, v in values.items()))
+                hit = memo.get(key)
+            except TypeError:
+                return self._clean_progress(q, values)
+            if hit is None:
+                hit = memo[key] = self._clean_progress(q, values)
+            return hit
+
+        todo = [(entry_id, q, cleaned(q, values)) for entry_id, q, values in rows]
         if not todo:
             return
         with self.transaction() as c:
