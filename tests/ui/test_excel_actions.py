@@ -164,7 +164,7 @@ def test_background_work_can_be_cancelled(parent: QWidget, qtbot: Any) -> None:
 
     QTimer.singleShot(100, press_cancel)
     result = excel_actions.run_in_background(parent, "测试", "运行中", work)
-    assert not result.ok and result.error == ""
+    assert not result.ok and result.cancelled and result.error is None
 
 
 # ---------------------------------------------------------------- import

@@ -26,6 +26,7 @@ from ..core.categories import CATEGORIES, STATUSES, Category, Field, FieldType
 from ..store import Ledger, Store
 from .atomic import atomic_path
 from .fingerprint import ledger_fingerprint, short_code
+from .progress import Cancelled
 
 SCHEMA_VERSION = 1
 FORMAT_NAME = "xihu-excel-return"
@@ -374,8 +375,6 @@ def default_return_name(ledger: Ledger) -> str:
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going
 
 
-class Cancelled(Exception):
-    """The user cancelled a long export."""
 
 
 def export_ledger(

@@ -52,6 +52,7 @@ from ..store import prints as print_store
 from .atomic import atomic_path
 from .fingerprint import ledger_fingerprint, short_code
 from .pdf_fonts import font_for_store
+from .progress import Cancelled as Cancelled  # re-exported: progress callbacks raise it
 
 PAYLOAD_PREFIX = "XHLG1"
 PAYLOAD_RE = re.compile(r"XHLG1\|[^\s]+")
@@ -80,8 +81,6 @@ HEADING_ROOM = 28 * mm  # heading + table header + two rows
 CN_NUMBERS = "一二三四五六七八九十"
 
 
-class Cancelled(Exception):
-    """Raised by a progress callback to stop a long export."""
 
 
 Progress = Callable[[int, int, str], None]

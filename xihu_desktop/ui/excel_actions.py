@@ -1,6 +1,6 @@
 """文件 menu actions for Excel returns: export a ledger, export the district summary, import.
 
-Long work runs on a ``QThreadPool`` worker while a modal progress dialog (shown
+Long work runs through the shared job runner (ui/jobs.py) while a modal progress dialog (shown
 after 600 ms, with a working 取消 button) keeps the window responsive:
 
 * exports run entirely in the worker — the window is modal meanwhile, so the
@@ -13,13 +13,12 @@ after 600 ms, with a working 取消 button) keeps the window responsive:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -40,6 +38,7 @@ from ..exchange import excel_export, excel_import
 from ..exchange.xlsx_safety import UnusableFile
 from ..store import Store
 from ..store.errors import StoreError
+from .jobs import JobResult, Report, run_job
 
 log = logging.getLogger(__name__)
 
@@ -47,97 +46,14 @@ XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 _last_dir: Path | None = None
 
 
-# ---------------------------------------------------------------- background work
-
-
-class _Signals(QObject):
-    progress = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(str)
-
-
-Report = Callable[[int, int], bool]
-
-
-class _Task(QRunnable):
-    def __init__(self, work: Callable[[Report], Any], cancel: threading.Event) -> None:
-        super().__init__()
-        self.work = work
-        self.cancel = cancel
-        self.signals = _Signals()
-
-    def _report(self, done: int, total: int) -> bool:
-        self.signals.progress.emit(done, total)
-        return not self.cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            result = self.work(self._report)
-        except excel_export.Cancelled:
-            self.signals.failed.emit("")
-        except (UnusableFile, StoreError, excel_import.ImportRefused) as exc:
-            self.signals.failed.emit(str(exc))
-        except OSError as exc:
-            self.signals.failed.emit(f"无法读写文件：{exc.strerror or exc}")
-        except Exception as exc:  # a bug: log it, tell the user, keep the window alive
-            log.exception("background Excel task failed")
-            self.signals.failed.emit(f"发生意外错误（{type(exc).__name__}：{exc}），详见日志。")
-        else:
-            if self.cancel.is_set():
-                self.signals.failed.emit("")
-            else:
-                self.signals.done.emit(result)
-
-
-@dataclass
-class JobResult:
-    ok: bool
-    value: Any = None
-    error: str = ""  # "" with ok False: cancelled
+_EXPECTED = (UnusableFile, StoreError, excel_import.ImportRefused)
 
 
 def run_in_background(
     parent: QWidget | None, title: str, label: str, work: Callable[[Report], Any]
 ) -> JobResult:
-    """Run ``work(report)`` on the thread pool behind a modal, cancellable progress dialog."""
-    cancel = threading.Event()
-    task = _Task(work, cancel)
-    task.setAutoDelete(False)
-    dialog = QProgressDialog(label, "取消", 0, 0, parent)
-    dialog.setWindowTitle(title)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(600)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    loop = QEventLoop()
-    outcome = JobResult(False)
-
-    def on_progress(done: int, total: int) -> None:
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(min(done, max(total, 1)))
-
-    def on_done(value: Any) -> None:
-        outcome.ok, outcome.value = True, value
-        loop.quit()
-
-    def on_failed(message: str) -> None:
-        outcome.ok, outcome.error = False, message
-        loop.quit()
-
-    def on_cancel() -> None:
-        cancel.set()
-        dialog.setLabelText("正在取消…")
-
-    task.signals.progress.connect(on_progress)
-    task.signals.done.connect(on_done)
-    task.signals.failed.connect(on_failed)
-    dialog.canceled.connect(on_cancel)
-    QThreadPool.globalInstance().start(task)
-    loop.exec()
-    dialog.canceled.disconnect(on_cancel)
-    dialog.close()
-    dialog.deleteLater()
-    return outcome
+    """Excel work through the shared job runner, with the Excel module's known errors."""
+    return run_job(parent, title, label, work, expected=_EXPECTED)
 
 
 def _status(parent: QWidget | None, text: str) -> None:
@@ -175,7 +91,7 @@ def _finish_export(parent: QWidget | None, title: str, result: JobResult, what: 
         return path
     if result.error:
         QMessageBox.warning(parent, title, result.error)
-    else:
+    elif result.cancelled:
         _status(parent, "已取消导出")
     return None
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -40,6 +38,7 @@ from ..exchange.atomic import atomic_write_bytes
 from ..exchange.verify import VerifyError, VerifyResult, verify_code, verify_pdf
 from ..store import Store, StoreError
 from ..store.prints import needs_reprint as _needs_reprint
+from .jobs import Report, run_job
 
 log = logging.getLogger(__name__)
 
@@ -56,106 +55,12 @@ def needs_reprint(store: Store, ledger_id: int) -> bool:
 # ---------------------------------------------------------------- background work
 
 
-class _Cancelled:
-    """Marker result of a cancelled job."""
-
-
-CANCELLED = _Cancelled()
-Work = Callable[[pdf_sheet.Progress], Any]
-
-
-class _Worker(QObject):
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, work: Work) -> None:
-        super().__init__()
-        self._work = work
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def _report(self, done: int, total: int, label: str) -> None:
-        if self._cancel.is_set():
-            raise pdf_sheet.Cancelled
-        self.progressed.emit(done, total, label)
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            result = self._work(self._report)
-        except pdf_sheet.Cancelled:
-            self.succeeded.emit(CANCELLED)
-        except (StoreError, ValueError) as exc:
-            self.failed.emit(str(exc))
-        except OSError as exc:
-            self.failed.emit(f"无法写入文件：{exc.strerror or exc}（{exc.filename or ''}）")
-        except Exception as exc:  # a bug: log it, tell the user, keep the window alive
-            log.exception("PDF job failed")
-            self.failed.emit(f"生成考核表时发生内部错误：{exc}")
-        else:
-            self.succeeded.emit(result)
-
-
-class _Job(QObject):
-    """Lives in the UI thread: receives the worker's signals (queued) and ends the loop."""
-
-    def __init__(self, dialog: QProgressDialog, loop: QEventLoop) -> None:
-        super().__init__()
-        self.dialog = dialog
-        self.loop = loop
-        self.result: Any = None
-        self.error: str | None = None
-
-    @Slot(int, int, str)
-    def on_progress(self, done: int, total: int, label: str) -> None:
-        self.dialog.setMaximum(max(total, 1))
-        self.dialog.setValue(min(done, total))
-        self.dialog.setLabelText(f"正在生成：{label}（{done}/{total}）")
-
-    @Slot(object)
-    def on_success(self, result: Any) -> None:
-        self.result = result
-        self.loop.quit()
-
-    @Slot(str)
-    def on_failure(self, message: str) -> None:
-        self.error = message
-        self.loop.quit()
-
-
-def run_job(parent: QWidget | None, title: str, label: str, work: Work) -> tuple[Any, str | None]:
-    """Run ``work(progress)`` on a worker thread behind a progress dialog that can cancel.
-
-    Returns ``(result, error)``; ``result`` is :data:`CANCELLED` when the user cancelled.
-    The store serialises access from both threads with its own lock.
-    """
-    dialog = QProgressDialog(label, "取消", 0, 0, parent)
-    dialog.setWindowTitle(title)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(600)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    loop = QEventLoop()
-    job = _Job(dialog, loop)
-    worker = _Worker(work)
-    thread = QThread()
-    worker.moveToThread(thread)
-    worker.progressed.connect(job.on_progress)
-    worker.succeeded.connect(job.on_success)
-    worker.failed.connect(job.on_failure)
-    dialog.canceled.connect(worker.cancel, Qt.ConnectionType.DirectConnection)
-    thread.started.connect(worker.run)
-    thread.start()
-    loop.exec()
-    thread.quit()
-    thread.wait()
-    dialog.close()
-    dialog.deleteLater()
-    worker.deleteLater()
-    return job.result, job.error
+def _run(parent: QWidget | None, title: str, label: str, work: Callable[[Report], Any]) -> Any:
+    """Sheet work through the shared job runner; warns on failure, None unless it finished."""
+    result = run_job(parent, title, label, work, expected=(StoreError, ValueError))
+    if result.error:
+        QMessageBox.warning(parent, title, f"无法生成：{result.error}")
+    return result
 
 
 # ---------------------------------------------------------------- preview and print
@@ -275,13 +180,11 @@ def print_sheet(parent: QWidget, store: Store, ledger_id: int) -> None:
         progress(1, 1, "完成")
         return result
 
-    result, error = run_job(parent, TITLE_PRINT, "正在生成考核表…", work)
-    if error or result is CANCELLED or result is None:
+    job = _run(parent, TITLE_PRINT, "正在生成考核表…", work)
+    if not job.ok:
         shutil.rmtree(folder, ignore_errors=True)
-        if error:
-            QMessageBox.warning(parent, TITLE_PRINT, f"无法生成考核表：{error}")
         return
-    dialog = SheetPreviewDialog(parent, path, result.sheets[0])
+    dialog = SheetPreviewDialog(parent, path, job.value.sheets[0])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
 
@@ -292,16 +195,16 @@ def export_all_sheets(parent: QWidget, store: Store, year: int) -> Path | None:
     if not folder:
         return None
     out = Path(folder)
-    result, error = run_job(
+    job = _run(
         parent,
         TITLE_PRINT,
         f"正在生成 {year} 年全部单位的考核表…",
         lambda progress: pdf_sheet.export_year(store, year, out, progress=progress),
     )
-    if error:
-        QMessageBox.warning(parent, TITLE_PRINT, f"无法输出考核表：{error}")
+    if job.error:
         return None
-    if result is CANCELLED:
+    result = job.value
+    if job.cancelled:
         QMessageBox.information(
             parent, TITLE_PRINT, f"已取消。已完成的单位考核表保留在“{out}”，未生成合并打印文件。"
         )
@@ -360,15 +263,13 @@ def export_summary(parent: QWidget, store: Store, year: int) -> Path | None:
     if not name:
         return None
     dest = Path(name) if name.lower().endswith(".pdf") else Path(name + ".pdf")
-    result, error = run_job(
+    job = _run(
         parent,
         "考核汇总表",
         f"正在生成 {year} 年考核汇总表…",
         lambda progress: render_summary(store, year, dest),
     )
-    if error or result is CANCELLED:
-        if error:
-            QMessageBox.warning(parent, "考核汇总表", f"无法生成考核汇总表：{error}")
+    if not job.ok:
         return None
     QMessageBox.information(parent, "考核汇总表", f"已保存考核汇总表到“{dest}”。")
     return dest
