@@ -101,6 +101,17 @@ def test_core_never_reaches_up(path: Path) -> None:
     assert bad == []
 
 
+@pytest.mark.parametrize("path", modules("store"), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_store_never_reaches_up(path: Path) -> None:
+    """Data flows ui → store → exchange: the store knows nothing of exports and imports."""
+    bad = [
+        f"{path.name}:{line}: {name}"
+        for line, name in imported_names(path)
+        if name.startswith(("xihu_desktop.exchange", "xihu_desktop.cli"))
+    ]
+    assert bad == []
+
+
 def test_the_checker_sees_every_spelling(tmp_path: Path) -> None:
     """The walker must find every way a module below the UI could pull in Qt or the UI."""
     fake = tmp_path / "fake.py"

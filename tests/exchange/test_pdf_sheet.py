@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from xihu_desktop.core.categories import CATEGORIES, FieldType
-from xihu_desktop.exchange import pdf_sheet
+from xihu_desktop.exchange import pdf_sheet, verify
 from xihu_desktop.exchange.fingerprint import ledger_fingerprint, short_code
 from xihu_desktop.exchange.pdf_summary import ranking, render_summary
 from xihu_desktop.store import Store, prints
@@ -235,19 +235,19 @@ def test_fingerprint_stable_and_changes_with_every_field(demo_store: Store, tmp_
 def test_print_records_revision_and_needs_reprint(demo_store: Store, tmp_path: Path) -> None:
     ledger = next(ledger for ledger in demo_store.ledgers(year=2025) if ledger.status == "草稿")
     assert prints.last_print(demo_store, ledger.id) is None
-    assert not prints.needs_reprint(demo_store, ledger.id)  # never printed
+    assert not verify.needs_reprint(demo_store, ledger.id)  # never printed
     pdf_sheet.export_sheet(demo_store, ledger.id, tmp_path / "a.pdf")
     rec = prints.last_print(demo_store, ledger.id)
     assert rec is not None and rec.revision == 1
     assert rec.fingerprint == ledger_fingerprint(demo_store, ledger.id)
     assert prints.find_by_code(demo_store, rec.code.lower().replace("-", "")) == [rec]
-    assert not prints.needs_reprint(demo_store, ledger.id)
+    assert not verify.needs_reprint(demo_store, ledger.id)
     assert any(r["action"] == "打印考核表" for r in demo_store.audit_log(ledger.id))
     entry = demo_store.entries(ledger.id)[0]
     demo_store.update_entry(entry.id, {"name": entry.name + "（调整）"})
-    assert prints.needs_reprint(demo_store, ledger.id)
+    assert verify.needs_reprint(demo_store, ledger.id)
     pdf_sheet.export_sheet(demo_store, ledger.id, tmp_path / "b.pdf")
-    assert not prints.needs_reprint(demo_store, ledger.id)
+    assert not verify.needs_reprint(demo_store, ledger.id)
     assert [r.revision for r in prints.prints(demo_store, ledger.id)] == [1, 2]
     assert "第 2 版" in "".join(page_texts(tmp_path / "b.pdf"))
 

@@ -209,3 +209,14 @@ def verify_pdf(store: Store, path: str | Path) -> list[VerifyResult]:
     if found.payloads:
         return [verify_payload(store, p, printed_at=found.created) for p in found.payloads]
     return [verify_code(store, c) for c in found.codes]
+
+
+def needs_reprint(store: Store, ledger_id: int) -> bool:
+    """True when the ledger was printed and its data changed after the last printing.
+
+    A ledger never printed does not *need a reprint* (it needs a first print).
+    """
+    last = print_store.last_print(store, ledger_id)
+    if last is None:
+        return False
+    return ledger_fingerprint(store, ledger_id) != last.fingerprint

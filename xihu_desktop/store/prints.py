@@ -2,7 +2,7 @@
 
 A ledger's printings are numbered 1, 2, 3 … (the sheet shows its number). Each record
 keeps the SHA-256 fingerprint of the ledger data at printing time, so
-:func:`needs_reprint` can tell that the data changed after the last printing.
+``exchange.verify.needs_reprint`` can tell that the data changed after the last printing.
 """
 
 from __future__ import annotations
@@ -94,15 +94,3 @@ def normalise_code(code: str) -> str:
     raw = raw.replace("O", "0").replace("I", "1").replace("L", "1")  # Crockford read-aloud
     return f"{raw[:5]}-{raw[5:]}" if len(raw) == 10 else code.strip().upper()
 
-
-def needs_reprint(store: Store, ledger_id: int) -> bool:
-    """True when the ledger was printed and its data changed after the last printing.
-
-    A ledger never printed does not *need a reprint* (it needs a first print).
-    """
-    from ..exchange.fingerprint import ledger_fingerprint
-
-    last = last_print(store, ledger_id)
-    if last is None:
-        return False
-    return ledger_fingerprint(store, ledger_id) != last.fingerprint

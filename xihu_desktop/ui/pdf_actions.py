@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 from ..exchange import pdf_sheet
 from ..exchange.atomic import atomic_write_bytes
 from ..exchange.verify import VerifyError, VerifyResult, verify_code, verify_pdf
+from ..exchange.verify import needs_reprint as _needs_reprint
 from ..store import Store, StoreError
-from ..store.prints import needs_reprint as _needs_reprint
 from .jobs import Report, run_job
 
 log = logging.getLogger(__name__)
