@@ -534,6 +534,29 @@ def cmd_login_mode(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_add_args(p: argparse.ArgumentParser) -> None:
+    _db_arg(p)
+    p.add_argument("--code", required=True, help="规划代码，如 15th")
+    p.add_argument("--name", required=True, help="规划名称，如 十五五")
+    p.add_argument("--start", required=True, type=int, help="起始年份")
+    p.add_argument("--end", required=True, type=int, help="结束年份")
+    p.add_argument("--title", help="规划全称")
+    p.add_argument("--copy-from", help="复制此规划的指标和目录（数值留空）")
+
+
+@command("plan-add", "新增规划期（如“十五五”2026–2030）", _plan_add_args)
+def cmd_plan_add(args: argparse.Namespace) -> int:
+    from .store.seed import add_plan
+
+    with _open(args.db) as store:
+        add_plan(store, args.code, args.name, args.start, args.end, args.title, args.copy_from)
+        plan = next(p for p in store.plans() if p["code"] == args.code)
+        targets = store.targets(plan["id"])
+    print(f"已新增规划“{plan['name']}”（{plan['start_year']}–{plan['end_year']}年），"
+          f"{len(targets)} 项规划指标。")
+    return 0
+
+
 # ---------------------------------------------------------------- main
 
 

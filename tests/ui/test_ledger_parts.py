@@ -204,7 +204,8 @@ def test_admin_dialogs_write_through_the_store(qtbot: Any, store: Store) -> None
 
     catalogue = CatalogueDialog(store)
     qtbot.addWidget(catalogue)
-    catalogue.targets.item(0, 5).setText("2100")
+    goal_column = [key for key, _, _ in CatalogueDialog.TARGET_COLUMNS].index("goal")
+    catalogue.targets.item(0, goal_column).setText("2100")
     assert store.targets()[0]["goal"] == 2100
     assert catalogue.items.rowCount() == len(store.catalogue_items())
 

@@ -40,3 +40,26 @@ def test_user_changed_limits_an_operator_to_her_unit(
     assert window.unit_combo.currentData() == unit.id
     assert not window.users_action.isEnabled()
     assert not window.import_action.isEnabled()
+
+
+def test_catalogue_dialog_adds_the_next_plan(
+    qtbot: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from xihu_desktop.ui.admin_dialogs import CatalogueDialog, PlanDialog
+
+    dialog = CatalogueDialog(store)
+    qtbot.addWidget(dialog)
+    assert dialog.targets.item(0, 0).text() == "十四五"
+    monkeypatch.setattr(PlanDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    assert dialog.add_plan()  # defaults: 15th 十五五 2026–2030, copying 十四五
+    plan = store.plan_for_year(2028)
+    assert (plan["code"], plan["name"], plan["start_year"], plan["end_year"]) == (
+        "15th",
+        "十五五",
+        2026,
+        2030,
+    )
+    assert len(store.targets(plan["id"])) == 43

@@ -48,6 +48,7 @@ class CatalogueDialog(QDialog):
     """Plan targets (editable, each change one transaction) and catalogue items (read-only)."""
 
     TARGET_COLUMNS = (
+        ("plan", "规划", False),
         ("seq", "序号", False),
         ("category", "类别", True),
         ("name", "指标名称", True),
@@ -70,17 +71,23 @@ class CatalogueDialog(QDialog):
         self.targets.setHorizontalHeaderLabels([h for _, h, _ in self.TARGET_COLUMNS])
         self._loading = True
         rows = store.targets()
+        plan_names = {p["id"]: p["name"] for p in store.plans()}
         self.targets.setRowCount(len(rows))
         for r, t in enumerate(rows):
             for c, (key, _, can_edit) in enumerate(self.TARGET_COLUMNS):
-                value = f"{t['seq']}{t['sub'] or ''}" if key == "seq" else t[key]
+                if key == "plan":
+                    value = plan_names.get(t["plan_id"], "")
+                elif key == "seq":
+                    value = f"{t['seq']}{t['sub'] or ''}"
+                else:
+                    value = t[key]
                 item = _item(value, can_edit and editable)
                 item.setData(Qt.ItemDataRole.UserRole, t["id"])
                 self.targets.setItem(r, c, item)
         self._loading = False
         self.targets.itemChanged.connect(self._target_changed)
         self.targets.resizeColumnsToContents()
-        self.targets.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.targets.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         tabs.addTab(self.targets, "规划指标（专栏2）")
         items = store.catalogue_items()
         self.items = QTableWidget(len(items), 5, self)
@@ -102,11 +109,35 @@ class CatalogueDialog(QDialog):
         tabs.addTab(self.items, "平台、项目与人才计划")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
+        self.add_plan_button = QPushButton("新增规划期…", self)
+        self.add_plan_button.setToolTip("如“十五五”（2026–2030年）：可复制上一规划的指标和目录")
+        self.add_plan_button.setEnabled(editable)
+        self.add_plan_button.clicked.connect(self.add_plan)
+        buttons.addButton(self.add_plan_button, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
         layout.addWidget(buttons)
         em = self.fontMetrics().horizontalAdvance("中")
         self.resize(em * 80, em * 40)
+
+    def add_plan(self) -> bool:
+        """Ask for a new plan period and add it; the dialog's tables show it after reopening."""
+        dialog = PlanDialog(self.store, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        from ..store.seed import add_plan
+
+        try:
+            add_plan(self.store, **dialog.values())
+        except StoreError as exc:
+            QMessageBox.warning(self, "新增规划期", str(exc))
+            return False
+        QMessageBox.information(
+            self,
+            "新增规划期",
+            f"已新增规划“{dialog.values()['name']}”。重新打开本窗口可查看其指标。",
+        )
+        return True
 
     def _target_changed(self, item: QTableWidgetItem) -> None:
         if self._loading:
@@ -124,6 +155,53 @@ class CatalogueDialog(QDialog):
             self.store.update_target(int(item.data(Qt.ItemDataRole.UserRole)), {key: value})
         except StoreError as exc:
             QMessageBox.warning(self, "规划目录", str(exc))
+
+
+class PlanDialog(QDialog):
+    """Code, name, years and an optional earlier plan to copy targets and catalogue from."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("新增规划期")
+        plans = store.plans()
+        last = plans[-1] if plans else None
+        start = (last["end_year"] + 1) if last else 2026
+        self.code = QLineEdit("15th" if start == 2026 else "", self)
+        self.name = QLineEdit("十五五" if start == 2026 else "", self)
+        self.title_edit = QLineEdit(self)
+        self.start = QSpinBox(self)
+        self.end = QSpinBox(self)
+        for box, value in ((self.start, start), (self.end, start + 4)):
+            box.setRange(1950, 2100)
+            box.setValue(value)
+        self.copy_from = QComboBox(self)
+        self.copy_from.addItem("不复制", None)
+        for p in reversed(plans):
+            self.copy_from.addItem(f"复制“{p['name']}”的指标和目录（数值留空）", p["code"])
+        self.copy_from.setCurrentIndex(1 if plans else 0)
+        form = QFormLayout(self)
+        form.addRow("规划代码", self.code)
+        form.addRow("规划名称", self.name)
+        form.addRow("规划全称", self.title_edit)
+        form.addRow("起始年份", self.start)
+        form.addRow("结束年份", self.end)
+        form.addRow("指标和目录", self.copy_from)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "code": self.code.text(),
+            "name": self.name.text(),
+            "start_year": self.start.value(),
+            "end_year": self.end.value(),
+            "title": self.title_edit.text().strip() or None,
+            "copy_from": self.copy_from.currentData(),
+        }
 
 
 class UnitsDialog(QDialog):
