@@ -1082,7 +1082,12 @@ def _write(store: Store, plan: ImportPlan) -> None:
         ],
         keep=keep,
     )
-    now_values = {e.id: e.values for e in store.entries(ledger_id)}
+    now_values = {
+        r[0]: {"actual": r[1], "status": r[2]}
+        for r in store.query(
+            "SELECT id, actual, status FROM entries WHERE ledger_id = ?", (ledger_id,)
+        )
+    }
     for c in plan.entries:  # the row wins (a safety net: normally nothing to fix)
         if c.row is not None and c.entry_id and c.kind != "skipped":
             have = now_values.get(c.entry_id, {})
@@ -1102,13 +1107,22 @@ def _write(store: Store, plan: ImportPlan) -> None:
 
 
 def _reorder(store: Store, ledger_id: int, cat_key: str, wanted: Sequence[int]) -> None:
-    current = [e.id for e in store.entries(ledger_id, cat_key)]
+    def ids() -> list[int]:  # the order of store.entries(ledger_id, cat_key), ids only
+        return [
+            r[0]
+            for r in store.query(
+                "SELECT id FROM entries WHERE ledger_id = ? AND category = ? ORDER BY position, id",
+                (ledger_id, cat_key),
+            )
+        ]
+
+    current = ids()
     keep = set(wanted)
     target = [*wanted, *(i for i in current if i not in keep)]
     for pos, eid in enumerate(target, start=1):
         if current[pos - 1] != eid:
             store.move_entry(eid, pos)
-            current = [e.id for e in store.entries(ledger_id, cat_key)]
+            current = ids()
 
 
 def import_file(

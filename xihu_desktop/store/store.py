@@ -122,12 +122,15 @@ def _entry_from_row(row: Sequence[Any]) -> Entry:
     return Entry(row[0], row[1], row[2], row[3], values)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # = json.dumps(…, same options)
+
+
 def _json(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _ENCODER.encode(value)
 
 
 class Store:
@@ -919,7 +922,7 @@ class Store:
                 clean.get("weight"),
                 clean.get("target_id"),
                 clean.get("catalogue_id"),
-                json.dumps(data, ensure_ascii=False, sort_keys=True),
+                _ENCODER.encode(data),
                 stamp,
                 stamp,
             ),
@@ -1161,17 +1164,28 @@ class Store:
         ``actual``/``status`` follow its latest quarter once, at the end. ``keep`` names,
         per entry, the keys of the two that must not follow (the import's row wins).
         """
-        memo: dict[tuple[Any, ...], dict[str, Any]] = {}  # returns repeat the same values
+        memo: dict[tuple[Any, ...], Any] = {}  # returns repeat the same numbers and statuses
+        fields = set(PROGRESS_FIELDS)
 
         def cleaned(q: int, values: Mapping[str, Any]) -> dict[str, Any]:
-            try:
-                key = (q, *((k, type(v), v) for k, v in values.items()))
-                hit = memo.get(key)
-            except TypeError:
-                return self._clean_progress(q, values)
-            if hit is None:
-                hit = memo[key] = self._clean_progress(q, values)
-            return hit
+            if q not in (1, 2, 3, 4) or not fields.issuperset(values):
+                return self._clean_progress(q, values)  # raises the usual message
+            out = dict(values)
+            for k in ("value", "status"):  # the only keys _clean_progress parses
+                if k not in out:
+                    continue
+                v = out[k]
+                try:
+                    key = (k, type(v), v)
+                    hit = memo.get(key, memo)  # the memo itself marks "not seen"
+                except TypeError:  # unhashable: just check it
+                    key, hit = None, memo
+                if hit is memo:
+                    hit = self._clean_progress(q, {k: v})[k]
+                    if key is not None:
+                        memo[key] = hit
+                out[k] = hit
+            return out
 
         todo = [(entry_id, q, cleaned(q, values)) for entry_id, q, values in rows]
         if not todo:
