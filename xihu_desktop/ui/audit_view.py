@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,42 +28,26 @@ from PySide6.QtWidgets import (
 
 from ..exchange.audit_export import display_value
 from ..store import Store, StoreError
+from .list_model import RecordListModel
 
-Index = QModelIndex | QPersistentModelIndex
 ALL = "（全部）"
 ROW_LIMIT = 5000
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RecordListModel):
     """Rows of ``Store.audit_log``; read-only (flags never include ItemIsEditable)."""
 
     HEADERS = ("时间", "用户", "操作", "台账", "条目", "字段", "原值", "新值")
-    RowRole = Qt.ItemDataRole.UserRole
-    SortRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
         self.ledger_names = {lg.id: f"{lg.unit_name} {lg.year}" for lg in store.ledgers()}
-        self.rows: list[dict[str, Any]] = []
 
     def load(self, ledger_id: int | None = None, **filters: Any) -> None:
-        self.beginResetModel()
-        self.rows = self.store.audit_log(ledger_id, ROW_LIMIT, **filters)
-        self.endResetModel()
+        self.set_rows(self.store.audit_log(ledger_id, ROW_LIMIT, **filters))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def _values(self, row: dict[str, Any]) -> tuple[Any, ...]:
+    def values(self, row: dict[str, Any]) -> tuple[Any, ...]:
         lid = row["ledger_id"]
         return (
             str(row["ts"]).replace("T", " "),
@@ -75,26 +59,6 @@ class AuditModel(QAbstractTableModel):
             display_value(row["old"]),
             display_value(row["new"]),
         )
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role == self.RowRole:
-            return row
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, self.SortRole):
-            value = self._values(row)[index.column()]
-            if role == Qt.ItemDataRole.DisplayRole and isinstance(value, str) and len(value) > 200:
-                return value[:200] + "…"
-            return value
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
 
 class AuditDialog(QDialog):

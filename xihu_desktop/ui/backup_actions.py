@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..paths import backups_dir
 from ..store import Store, StoreError, backups
-
-Index = QModelIndex | QPersistentModelIndex
+from .list_model import RecordListModel
 
 
 def _size(n: int) -> str:
@@ -54,40 +53,14 @@ def backup_now(parent: QWidget | None, store: Store) -> Path | None:
     return path
 
 
-class BackupsModel(QAbstractTableModel):
+class BackupsModel(RecordListModel):
     HEADERS = ("时间", "类型", "大小", "文件")
 
     def __init__(self, db_path: Path) -> None:
-        super().__init__()
-        self.rows = backups.list_backups(db_path)
+        super().__init__(backups.list_backups(db_path))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        b = self.rows[index.row()]
-        if role == Qt.ItemDataRole.UserRole:
-            return b
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (
-            b.created.strftime("%Y-%m-%d %H:%M:%S"),
-            b.reason_label,
-            _size(b.size),
-            b.path.name,
-        )[index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+    def values(self, b: Any) -> tuple[Any, ...]:
+        return (b.created.strftime("%Y-%m-%d %H:%M:%S"), b.reason_label, _size(b.size), b.path.name)
 
 
 class RestoreDialog(QDialog):

@@ -21,12 +21,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
-    Qt,
     QTimer,
 )
 from PySide6.QtWidgets import (
@@ -50,9 +46,7 @@ from PySide6.QtWidgets import (
 
 from ..store import Store, StoreError
 from ..store import users as U
-
-Index = QModelIndex | QPersistentModelIndex
-
+from .list_model import RecordListModel
 
 # ---------------------------------------------------------------- login
 
@@ -321,35 +315,19 @@ def install_idle_lock(window: QWidget, store: Store, **kwargs: Any) -> IdleLock:
 # ---------------------------------------------------------------- user management
 
 
-class UsersModel(QAbstractTableModel):
+class UsersModel(RecordListModel):
     HEADERS = ("用户名", "角色", "责任单位", "状态", "密码", "最近登录")
 
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
         self.units = {u.id: u.name for u in store.units()}
-        self.rows: list[U.User] = []
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self.rows = U.users(self.store)
-        self.endResetModel()
+        self.set_rows(U.users(self.store))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        user = self.rows[index.row()]
-        if role == Qt.ItemDataRole.UserRole:
-            return user
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def values(self, user: U.User) -> tuple[Any, ...]:
         return (
             user.name,
             user.role_label,
@@ -357,14 +335,7 @@ class UsersModel(QAbstractTableModel):
             "启用" if user.active else "停用",
             "已设置" if user.has_password else "未设置",
             (user.last_login or "").replace("T", " "),
-        )[index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+        )
 
 
 class UserEditDialog(QDialog):
