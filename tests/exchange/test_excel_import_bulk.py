@@ -75,7 +75,7 @@ def test_bulk_import_equals_one_by_one(demo_store: Store, fresh: Store, tmp_path
     assert plan.ledger_id is not None
     assert ledger_fingerprint(fresh, plan.ledger_id) == ledger_fingerprint(demo_store, ledger.id)
     entries = fresh.entries(plan.ledger_id)
-    quarters = sum(len(q) for q in fresh.ledger_progress(plan.ledger_id).values())
+    progress = fresh.ledger_progress(plan.ledger_id)
     rows = fresh.audit_log(plan.ledger_id, limit=None)
     added = [r for r in rows if r["action"] == "新增条目"]
     assert len(added) == len(entries)
@@ -83,9 +83,15 @@ def test_bulk_import_equals_one_by_one(demo_store: Store, fresh: Store, tmp_path
     logged = json.loads(next(r["new"] for r in added if r["entry_id"] == e.id))
     assert logged["name"] == e.name and logged.get("goal") == e.values.get("goal")
     reported = [r for r in rows if r["action"] == "进度填报"]
-    assert len(reported) == quarters and all(
-        r["field"] in ("Q1", "Q2", "Q3", "Q4") for r in reported
-    )
+    assert len(reported) == len(progress)  # one row per entry with progress
+    for r in reported:  # … holding every quarter's values
+        logged = json.loads(r["new"])
+        assert r["field"] == "、".join(logged) and set(logged) == {
+            f"Q{q}" for q in progress[r["entry_id"]]
+        }
+        q = min(progress[r["entry_id"]])
+        p = progress[r["entry_id"]][q]
+        assert logged[f"Q{q}"].get("value") == p.value and logged[f"Q{q}"].get("status") == p.status
     assert fresh.counts()["audit_log"] - audit == len(rows)
     # one bump per bulk call (header, each category, progress), not per entry or quarter
     assert fresh.ledger(plan.ledger_id).revision <= 9 < len(entries)

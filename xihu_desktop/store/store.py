@@ -1159,8 +1159,9 @@ class Store:
         """Record many (entry id, quarter, values) in one transaction (an import).
 
         Same checks, results and audit trail as :meth:`set_progress` for each row in turn,
-        but each ledger is checked and its revision bumped once, a quarter reported for
-        the first time gets one audit row holding all its values, and each entry's
+        but each ledger is checked and its revision bumped once, the quarters of an entry
+        reported for the first time get one audit row holding all their values (field
+        e.g. ``Q1、Q2``, new value ``{"Q1": {...}, "Q2": {...}}``), and each entry's
         ``actual``/``status`` follow its latest quarter once, at the end. ``keep`` names,
         per entry, the keys of the two that must not follow (the import's row wins).
         """
@@ -1207,7 +1208,8 @@ class Store:
                 current.update(self.ledger_progress(ledger_id))
             stamp = now()
             writes: list[tuple[Any, ...]] = []
-            audits: list[tuple[Any, ...]] = []
+            audits: list[list[Any]] = []
+            first: dict[int, dict[str, Any]] = {}  # entry → {"Q1": values, …} first reported
             for entry_id, q, clean in todo:
                 ledger_id = entries[entry_id].ledger_id
                 quarters = current.setdefault(entry_id, {})
@@ -1225,17 +1227,22 @@ class Store:
                         stamp,
                     )
                 )
-                if before is None:
+                if before is None:  # one audit row per entry for all its new quarters
                     new = {k: v for k, v in clean.items() if v is not None}
                     if new:
-                        audits.append((ledger_id, entry_id, f"Q{q}", None, _json(new)))
+                        if entry_id not in first:
+                            first[entry_id] = {}
+                            audits.append([ledger_id, entry_id, "", None, first[entry_id]])
+                        first[entry_id][f"Q{q}"] = new
                     continue
                 for key, value in clean.items():
                     old = getattr(before, key)
                     if old != value:
-                        audits.append(
-                            (ledger_id, entry_id, f"Q{q}.{key}", _json(old), _json(value))
-                        )
+                        audits.append([ledger_id, entry_id, f"Q{q}.{key}", _json(old), value])
+            for a in audits:
+                if isinstance(a[4], dict) and a[4] is first.get(a[1]):
+                    a[2] = "、".join(a[4])  # field: the quarters, e.g. "Q1、Q2"
+                a[4] = _json(a[4])
             c.executemany(
                 "INSERT INTO progress (entry_id, quarter, value, status, problems, next_steps, "
                 "comment, follow_up, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
