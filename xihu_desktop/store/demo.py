@@ -120,13 +120,19 @@ def _status(fraction: float, quarter: int) -> str:
     return "推进中" if fraction > 0 else "未启动"
 
 
+_TOTAL_UNITS = ("亿元", "亿美元", "个", "家", "亩", "万人", "人", "件")
+
+
 def _indicator_rows(store: Store, rng: random.Random, share: float) -> list[dict[str, Any]]:
-    targets = [t for t in store.targets() if t["goal"] is not None or t["baseline"] is not None]
+    # Targets with a 2025 goal; a unit's share of a district total is scaled, while rates,
+    # ratios and per-capita figures keep the district's value.
+    targets = [t for t in store.targets() if t["goal"] is not None and t["baseline"] is not None]
     rows = []
     for t in rng.sample(targets, k=rng.randint(4, 6)):
-        absolute = t["unit"] not in ("%", "岁") and "/" not in t["unit"] and "每" not in t["name"]
-        base = t["baseline"] if t["baseline"] is not None else t["goal"]
-        goal = t["goal"] if t["goal"] is not None else base * 1.08
+        absolute = t["unit"] in _TOTAL_UNITS and not any(
+            word in t["name"] for word in ("人均", "每", "率", "比", "增速")
+        )
+        base, goal = t["baseline"], t["goal"]
         if absolute:
             base, goal = base * share, goal * share * rng.uniform(0.85, 0.95)
         rows.append(
