@@ -552,8 +552,10 @@ def cmd_plan_add(args: argparse.Namespace) -> int:
         add_plan(store, args.code, args.name, args.start, args.end, args.title, args.copy_from)
         plan = next(p for p in store.plans() if p["code"] == args.code)
         targets = store.targets(plan["id"])
-    print(f"已新增规划“{plan['name']}”（{plan['start_year']}–{plan['end_year']}年），"
-          f"{len(targets)} 项规划指标。")
+    print(
+        f"已新增规划“{plan['name']}”（{plan['start_year']}–{plan['end_year']}年），"
+        f"{len(targets)} 项规划指标。"
+    )
     return 0
 
 

@@ -375,8 +375,6 @@ def default_return_name(ledger: Ledger) -> str:
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going
 
 
-
-
 def export_ledger(
     store: Store, ledger_id: int, out: str | Path, progress: Progress | None = None
 ) -> Path:

@@ -81,8 +81,6 @@ HEADING_ROOM = 28 * mm  # heading + table header + two rows
 CN_NUMBERS = "一二三四五六七八九十"
 
 
-
-
 Progress = Callable[[int, int, str], None]
 
 

@@ -93,4 +93,3 @@ def normalise_code(code: str) -> str:
     raw = "".join(ch for ch in code.upper() if ch.isalnum())
     raw = raw.replace("O", "0").replace("I", "1").replace("L", "1")  # Crockford read-aloud
     return f"{raw[:5]}-{raw[5:]}" if len(raw) == 10 else code.strip().upper()
-
