@@ -29,13 +29,6 @@ from xihu_desktop.ui.excel_actions import ImportPreviewDialog
 
 
 @pytest.fixture
-def parent(qtbot: Any) -> QWidget:
-    w = QWidget()
-    qtbot.addWidget(w)
-    return w
-
-
-@pytest.fixture
 def boxes(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Record message boxes instead of showing them; question() answers from 'answers'."""
     seen: dict[str, list[str]] = {"warning": [], "information": [], "question": [], "answers": []}

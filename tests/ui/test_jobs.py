@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -13,13 +12,6 @@ from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from xihu_desktop.store import StoreError
 from xihu_desktop.ui import jobs
-
-
-@pytest.fixture
-def parent(qtbot: Any) -> QWidget:
-    widget = QWidget()
-    qtbot.addWidget(widget)
-    return widget
 
 
 def test_result_and_progress_on_the_ui_thread(

@@ -27,13 +27,6 @@ from xihu_desktop.ui.pdf_actions import SheetPreviewDialog
 
 
 @pytest.fixture
-def parent(qtbot: Any) -> QWidget:
-    w = QWidget()
-    qtbot.addWidget(w)
-    return w
-
-
-@pytest.fixture
 def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     seen: list[tuple[str, str]] = []
 
