@@ -133,6 +133,18 @@ def _json(value: Any) -> str | None:
     return _ENCODER.encode(value)
 
 
+def _apply_target_defaults(
+    raw: Mapping[str, Any], clean: dict[str, Any], target: Mapping[str, Any] | None
+) -> None:
+    """A linked plan target decides the direction and attribute the clerk left open."""
+    if target is None:
+        return
+    if raw.get("direction") is None:
+        clean["direction"] = "越小越好" if target["lower_is_better"] else "越大越好"
+    if raw.get("attribute") is None:
+        clean["attribute"] = target["attribute"]
+
+
 class Store:
     """A ledger database file, opened, checked and migrated."""
 
@@ -337,15 +349,21 @@ class Store:
         raise NotFound(f"没有覆盖{year}年的规划期，请先在“规划目录”中添加规划。")
 
     def targets(self, plan_id: int | None = None) -> list[dict[str, Any]]:
+        if plan_id is None:
+            return self._target_rows("", ())
+        return self._target_rows(" WHERE plan_id = ?", (plan_id,))
+
+    def target(self, target_id: int) -> dict[str, Any] | None:
+        rows = self._target_rows(" WHERE id = ?", (target_id,))
+        return rows[0] if rows else None
+
+    def _target_rows(self, where: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
         sql = (
             "SELECT id, plan_id, seq, sub, category, name, unit, baseline, baseline_text, goal, "
             "goal_text, growth, attribute, lower_is_better FROM plan_targets"
+            + where
+            + " ORDER BY plan_id, seq, sub"
         )
-        params: tuple[Any, ...] = ()
-        if plan_id is not None:
-            sql += " WHERE plan_id = ?"
-            params = (plan_id,)
-        sql += " ORDER BY plan_id, seq, sub"
         keys = (
             "id",
             "plan_id",
@@ -369,12 +387,6 @@ class Store:
             d["lower_is_better"] = bool(d["lower_is_better"])
             out.append(d)
         return out
-
-    def target(self, target_id: int) -> dict[str, Any] | None:
-        for t in self.targets():
-            if t["id"] == target_id:
-                return t
-        return None
 
     def update_target(self, target_id: int, values: Mapping[str, Any]) -> None:
         allowed = {
@@ -796,12 +808,8 @@ class Store:
         if problems:
             raise InvalidData("；".join(str(p) for p in problems), problems)
         cat = category(category_key)
-        target = self.target(clean["target_id"]) if clean.get("target_id") else None
-        if target is not None:  # a linked plan target decides what the clerk left open
-            if raw.get("direction") is None:
-                clean["direction"] = "越小越好" if target["lower_is_better"] else "越大越好"
-            if raw.get("attribute") is None:
-                clean["attribute"] = target["attribute"]
+        if clean.get("target_id"):
+            _apply_target_defaults(raw, clean, self.target(clean["target_id"]))
         for f in cat.fields:  # defaults for keys not given
             if f.key not in clean and f.default is not None:
                 clean[f.key] = f.default
@@ -861,12 +869,7 @@ class Store:
             if target_id:
                 if target_id not in targets:
                     targets[target_id] = self.target(target_id)
-                target = targets[target_id]
-                if target is not None:  # as in add_entry
-                    if raw.get("direction") is None:
-                        clean["direction"] = "越小越好" if target["lower_is_better"] else "越大越好"
-                    if raw.get("attribute") is None:
-                        clean["attribute"] = target["attribute"]
+                _apply_target_defaults(raw, clean, targets[target_id])
             for f in cat.fields:
                 if f.key not in clean and f.default is not None:
                     clean[f.key] = f.default
