@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from .enums import LedgerStatus, UnitKind
+
 
 class FieldType(StrEnum):
     TEXT = "text"
@@ -41,9 +43,9 @@ ENTRY_COLUMNS = ("name", "goal", "actual", "status", "weight", "target_id", "cat
 #: Progress status of an entry or a quarter.
 STATUSES = ("未启动", "推进中", "基本完成", "已完成", "滞后")
 
-LEDGER_STATUSES = ("草稿", "已提交", "已锁定")
+LEDGER_STATUSES = tuple(s.value for s in LedgerStatus)
 
-UNIT_KINDS = {"town": "镇街", "department": "部门", "platform": "平台"}
+UNIT_KINDS = {k.value: k.label for k in UnitKind}
 
 
 @dataclass(frozen=True)
