@@ -100,12 +100,12 @@ def build_district(db: Path, entries: int, return_entries: int) -> tuple[int, fl
     rng = random.Random(4)
     store = Store.open(db)
     initialise(store)
-    targets = [t["id"] for t in store.targets()]
+    targets = [t["id"] for t in store.catalogue.targets()]
     items: dict[str, list[int]] = {}
-    for item in store.catalogue_items():
+    for item in store.catalogue.items():
         items.setdefault(item["kind"], []).append(item["id"])
-    units = store.units()
-    ledgers = [store.create_ledger(u.id, YEAR).id for u in units]
+    units = store.units.list()
+    ledgers = [store.ledgers.create(u.id, YEAR).id for u in units]
     share = [return_entries] + [
         (entries - return_entries) // (len(ledgers) - 1)
         + (1 if i < (entries - return_entries) % (len(ledgers) - 1) else 0)
@@ -178,12 +178,12 @@ def _category_rows(store: Any) -> dict[str, list[list[Any]]]:
     from xihu_desktop.exchange.excel_export import Links
 
     links = Links.of(store)
-    ledgers = store.ledgers(year=YEAR)
+    ledgers = store.ledgers.list(year=YEAR)
     out = {}
     for cat in CATEGORIES:
         rows = []
         for ledger in ledgers:
-            for i, e in enumerate(store.entries(ledger.id, cat.key), start=1):
+            for i, e in enumerate(store.entries.list(ledger.id, cat.key), start=1):
                 rows.append(
                     [
                         ledger.unit_name,

@@ -25,14 +25,14 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     store = Store.open(tmp / "big.sqlite3")
     initialise(store)
-    unit = store.units()[0]
-    ledger = store.create_ledger(unit.id, 2025)
+    unit = store.units.list()[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
     t = time.perf_counter()
     with store.transaction():
         for i in range(n):
             cat = CATEGORIES[i % len(CATEGORIES)]
             values = {"name": f"条目{i}", "goal": 100 + i, "actual": i % 150, "q1": "一季度\n节点"}
-            store.add_entry(ledger.id, cat.key, {k: v for k, v in values.items() if cat.has(k)})
+            store.entries.add(ledger.id, cat.key, {k: v for k, v in values.items() if cat.has(k)})
     print(f"filled {n} entries in {time.perf_counter() - t:.2f} s")
 
     settings = QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat)

@@ -44,9 +44,9 @@ def build_district(path: Path, entries: int, units: int | None = None) -> tuple[
     store = Store.open(path)
     initialise(store)
     rng = random.Random(1)
-    all_units = store.units()[: units or None]
-    ledgers = [store.ensure_ledger(u.id, YEAR).id for u in all_units]
-    talent_ids = [i["id"] for i in store.catalogue_items("talent_programme")]
+    all_units = store.units.list()[: units or None]
+    ledgers = [store.ledgers.ensure(u.id, YEAR).id for u in all_units]
+    talent_ids = [i["id"] for i in store.catalogue.items("talent_programme")]
     shares = {c.key: c.default_points for c in CATEGORIES}
     cats = list(shares)
     weights = [shares[k] for k in cats]
@@ -201,7 +201,7 @@ def count_pages(path: Path) -> int:
 def run_mode(mode: str, db: Path, out_dir: Path, ledger_limit: int | None) -> dict[str, Any]:
     store = Store.open(db)
     font = register_font()
-    ledgers = store.ledgers(year=YEAR)[: ledger_limit or None]
+    ledgers = store.ledgers.list(year=YEAR)[: ledger_limit or None]
     t0 = time.perf_counter()
     sheets = [pdf_sheet.collect_sheet(store, ledger.id) for ledger in ledgers]
     collect = time.perf_counter() - t0
@@ -240,7 +240,7 @@ def run_interleaved(modes: list[str], db: Path, out_dir: Path, limit: int | None
     store = Store.open(db)
     font = register_font()
     sheets = [
-        pdf_sheet.collect_sheet(store, x.id) for x in store.ledgers(year=YEAR)[: limit or None]
+        pdf_sheet.collect_sheet(store, x.id) for x in store.ledgers.list(year=YEAR)[: limit or None]
     ]
     rows = sum(len(r) for s in sheets for r in s.rows.values())
     out_dir.mkdir(parents=True, exist_ok=True)

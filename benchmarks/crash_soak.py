@@ -43,8 +43,8 @@ def child(db: Path, seq: int, seed: int, network: bool) -> None:
     if network:  # rollback journal + lock record, as on a network share
         connection.network_share_detector = lambda path: True
     store = Store.open(db)
-    ledger = next(lg for lg in store.ledgers(year=YEAR) if lg.editable)
-    editable = [e.id for e in store.entries(ledger.id) if not e.name.startswith("B")]
+    ledger = next(lg for lg in store.ledgers.list(year=YEAR) if lg.editable)
+    editable = [e.id for e in store.entries.list(ledger.id) if not e.name.startswith("B")]
     rng = random.Random(seed)
     print("READY", flush=True)
     while True:
@@ -52,22 +52,24 @@ def child(db: Path, seq: int, seed: int, network: bool) -> None:
         op = rng.choices(("edit", "add", "progress", "import"), (4, 2, 3, 1))[0]
         if op == "edit" and editable:
             eid = rng.choice(editable)
-            store.update_entry(eid, {"name": f"E{seq}", "goal": seq})
+            store.entries.update(eid, {"name": f"E{seq}", "goal": seq})
             print(f"COMMITTED edit {eid} {seq}", flush=True)
         elif op == "progress" and editable:
             eid, quarter = rng.choice(editable), rng.randint(1, 4)
-            store.set_progress(eid, quarter, {"value": seq, "problems": f"P{seq}"})
+            store.progress.set(eid, quarter, {"value": seq, "problems": f"P{seq}"})
             print(f"COMMITTED progress {eid} {quarter} {seq}", flush=True)
         elif op == "import":
             n = rng.randint(5, 60)
             with store.transaction():
                 for i in range(n):
-                    store.add_entry(
+                    store.entries.add(
                         ledger.id, "project", {"name": f"B{seq}#{i}/{n}", "total_investment": i}
                     )
             print(f"COMMITTED import {seq} {n}", flush=True)
         else:
-            entry = store.add_entry(ledger.id, "indicator", {"name": f"A{seq}"})
+            entry = store.entries.get(
+                store.entries.add(ledger.id, "indicator", {"name": f"A{seq}"}).id
+            )
             editable.append(entry.id)
             print(f"COMMITTED add {entry.id} {seq}", flush=True)
 
@@ -108,10 +110,10 @@ def prepare(db: Path) -> None:
 
     with Store.open(db) as store:
         initialise(store)
-        unit = store.units()[0]
-        ledger = store.create_ledger(unit.id, YEAR)
+        unit = store.units.list()[0]
+        ledger = store.ledgers.get(store.ledgers.create(unit.id, YEAR).id)
         for i in range(5):
-            store.add_entry(ledger.id, "indicator", {"name": f"S{i}"})
+            store.entries.add(ledger.id, "indicator", {"name": f"S{i}"})
 
 
 def verify(db: Path, seen: Ledger) -> list[str]:
@@ -127,9 +129,9 @@ def verify(db: Path, seen: Ledger) -> list[str]:
         result = store.integrity_check()
         if result != "ok":
             problems.append(f"integrity_check: {result}")
-        ledger = next(lg for lg in store.ledgers(year=YEAR))
-        entries = {e.id: e for e in store.entries(ledger.id)}
-        progress = store.ledger_progress(ledger.id)
+        ledger = next(lg for lg in store.ledgers.list(year=YEAR))
+        entries = {e.id: e for e in store.entries.list(ledger.id)}
+        progress = store.progress.of_ledger(ledger.id)
 
         def seq_of(name: str) -> int:
             return int(name[1:]) if name[:1] in "AE" and name[1:].isdigit() else -1

@@ -48,9 +48,9 @@ def test_verify_detects_a_lost_write_and_a_half_import(tmp_path: Path) -> None:
     from xihu_desktop.store import Store
 
     with Store.open(db) as store:
-        ledger = store.ledgers(year=soak.YEAR)[0]
+        ledger = store.ledgers.list(year=soak.YEAR)[0]
         for i in range(2):  # only 2 of the 3 rows of batch 42
-            store.add_entry(ledger.id, "project", {"name": f"B42#{i}/3"})
+            store.entries.add(ledger.id, "project", {"name": f"B42#{i}/3"})
     losses = soak.verify(db, seen)
     assert any("lost add 999999" in loss for loss in losses)
     assert any("half import B42" in loss for loss in losses)

@@ -47,7 +47,7 @@ def test_importing_the_app_and_opening_a_store_stays_light(tmp_path: Path) -> No
         initialise(store)  # the first run installs the catalogue
         store.close()
         store = Store.open({str(tmp_path / "first-run.sqlite3")!r})
-        store.ledgers(), store.units(), store.targets()
+        store.ledgers.list(), store.units.list(), store.catalogue.targets()
         store.close()
         """,
         tmp_path,

@@ -64,10 +64,9 @@ def _user_arg(p: argparse.ArgumentParser) -> None:
 
 
 def _login(store):  # Store -> Store
-    from .store import users
 
     try:
-        if not users.login_required(store):
+        if not store.users.login_required():
             return store  # single-user mode: the one-person office acts as administrator
         name = _SESSION["user"]
         if not name:
@@ -81,7 +80,7 @@ def _login(store):  # Store -> Store
                 f"登录模式已开启：请在环境变量 {PASSWORD_ENV} 中提供用户“{name}”的密码"
                 "（不要把密码写在命令行上）。"
             )
-        users.authenticate(store, name, password)
+        store.users.authenticate(name, password)
     except BaseException:
         store.close()
         raise
@@ -153,7 +152,7 @@ def _units_args(p: argparse.ArgumentParser) -> None:
 @command("units", "列出责任单位", _units_args)
 def cmd_units(args: argparse.Namespace) -> int:
     with _open(args.db) as store:
-        units = store.units()
+        units = store.units.list()
     if args.json:
         print(
             json.dumps(
@@ -180,11 +179,11 @@ def _catalogue_args(p: argparse.ArgumentParser) -> None:
 @command("catalogue", "列出规划指标（专栏2）", _catalogue_args)
 def cmd_catalogue(args: argparse.Namespace) -> int:
     with _open(args.db) as store:
-        plans = {p["id"]: p for p in store.plans()}
+        plans = {p["id"]: p for p in store.catalogue.plans()}
         plan_ids = [pid for pid, p in plans.items() if not args.plan or p["code"] == args.plan]
         if args.plan and not plan_ids:
             raise CliError(f"没有代码为“{args.plan}”的规划。")
-        targets = [t for t in store.targets() if t["plan_id"] in plan_ids]
+        targets = [t for t in store.catalogue.targets() if t["plan_id"] in plan_ids]
     keys = (
         "seq",
         "sub",
@@ -236,8 +235,8 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
                 paths = pdf_sheet.export_year(store, args.year, args.out)
                 print(f"已输出 {len(paths) - 1} 个单位的考核表和合并打印文件到 {args.out}")
             else:
-                unit = store.find_unit(args.unit)
-                ledger = store.find_ledger(unit.id, args.year)
+                unit = store.units.find(args.unit)
+                ledger = store.ledgers.find(unit.id, args.year)
                 if ledger is None:
                     raise CliError(f"{unit.name}没有{args.year}年的台账。")
                 result = pdf_sheet.export_sheet(store, ledger.id, args.out)
@@ -291,8 +290,8 @@ def cmd_export_excel(args: argparse.Namespace) -> int:
     with _open(args.db) as store:
         try:
             if args.unit:
-                unit = store.find_unit(args.unit)
-                ledger = store.find_ledger(unit.id, args.year)
+                unit = store.units.find(args.unit)
+                ledger = store.ledgers.find(unit.id, args.year)
                 if ledger is None:
                     raise CliError(f"{unit.name}没有{args.year}年的台账。")
                 path = excel_export.export_ledger(store, ledger.id, args.out)
@@ -378,7 +377,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.suffix.lower() != ".xlsx":
         raise CliError(f"输出文件“{args.out}”应以 .xlsx 结尾。")
     with _open(args.db) as store:
-        rows = store.audit_log(
+        rows = store.audit.log(
             args.ledger,
             None if args.out else args.limit,
             user=args.by,
@@ -387,7 +386,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             until=args.until,
             text=args.text,
         )
-        names = {lg.id: f"{lg.unit_name} {lg.year}" for lg in store.ledgers()}
+        names = {lg.id: f"{lg.unit_name} {lg.year}" for lg in store.ledgers.list()}
     if args.out is not None:
         path = export_audit_xlsx(rows, args.out, names)
         print(f"已导出 {len(rows)} 条审计记录：{path}")
@@ -446,13 +445,12 @@ def _new_password(required: bool) -> str | None:
 
 @command("users", "列出用户、角色和登录设置", _db_arg)
 def cmd_users(args: argparse.Namespace) -> int:
-    from .store import users
 
     with _open(args.db) as store:
-        rows = users.users(store)
-        units = {u.id: u.name for u in store.units()}
-        mode = "需要登录" if users.login_required(store) else "单用户模式（不需登录）"
-        print(f"登录：{mode}；无操作 {users.idle_minutes(store)} 分钟后锁定")
+        rows = store.users.list()
+        units = {u.id: u.name for u in store.units.list()}
+        mode = "需要登录" if store.users.login_required() else "单用户模式（不需登录）"
+        print(f"登录：{mode}；无操作 {store.users.idle_minutes()} 分钟后锁定")
     for u in rows:
         unit = f"\t{units.get(u.unit_id, '')}" if u.unit_id else ""
         state = "" if u.active else "（停用）"
@@ -469,12 +467,11 @@ def _user_add_args(p: argparse.ArgumentParser) -> None:
 
 @command("user-add", f"新增用户（密码取自环境变量 {NEW_PASSWORD_ENV}）", _user_add_args)
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from .store import users
 
     with _open(args.db) as store:
-        unit_id = store.find_unit(args.unit).id if args.unit else None
-        user = users.create_user(
-            store, args.name, args.role, unit_id, _new_password(args.role == "admin")
+        unit_id = store.units.find(args.unit).id if args.unit else None
+        user = store.users.create(
+            args.name, args.role, unit_id, _new_password(args.role == "admin")
         )
     print(f"已新增用户“{user.name}”（{user.role_label}）。")
     return 0
@@ -487,13 +484,12 @@ def _user_name_args(p: argparse.ArgumentParser) -> None:
 
 @command("user-password", f"设置用户密码（新密码取自环境变量 {NEW_PASSWORD_ENV}）", _user_name_args)
 def cmd_user_password(args: argparse.Namespace) -> int:
-    from .store import users
 
     with _open(args.db) as store:
-        user = users.find_user(store, args.name)
+        user = store.users.find(args.name)
         if user is None:
             raise CliError(f"没有用户“{args.name}”。")
-        users.set_password(store, user.id, _new_password(True) or "")
+        store.users.set_password(user.id, _new_password(True) or "")
     print(f"已设置用户“{args.name}”的密码。")
     return 0
 
@@ -505,13 +501,12 @@ def _user_active_args(p: argparse.ArgumentParser) -> None:
 
 @command("user-active", "启用或停用用户", _user_active_args)
 def cmd_user_active(args: argparse.Namespace) -> int:
-    from .store import users
 
     with _open(args.db) as store:
-        user = users.find_user(store, args.name)
+        user = store.users.find(args.name)
         if user is None:
             raise CliError(f"没有用户“{args.name}”。")
-        users.set_active(store, user.id, args.state == "on")
+        store.users.set_active(user.id, args.state == "on")
     print(f"已{'启用' if args.state == 'on' else '停用'}用户“{args.name}”。")
     return 0
 
@@ -524,12 +519,11 @@ def _login_mode_args(p: argparse.ArgumentParser) -> None:
 
 @command("login-mode", "开启或关闭登录（区管理员）", _login_mode_args)
 def cmd_login_mode(args: argparse.Namespace) -> int:
-    from .store import users
 
     with _open(args.db) as store:
-        users.set_login_required(store, args.state == "on")
+        store.users.set_login_required(args.state == "on")
         if args.idle is not None:
-            users.set_idle_minutes(store, args.idle)
+            store.users.set_idle_minutes(args.idle)
     print("已开启登录。" if args.state == "on" else "已关闭登录（单用户模式）。")
     return 0
 
@@ -550,8 +544,8 @@ def cmd_plan_add(args: argparse.Namespace) -> int:
 
     with _open(args.db) as store:
         add_plan(store, args.code, args.name, args.start, args.end, args.title, args.copy_from)
-        plan = next(p for p in store.plans() if p["code"] == args.code)
-        targets = store.targets(plan["id"])
+        plan = next(p for p in store.catalogue.plans() if p["code"] == args.code)
+        targets = store.catalogue.targets(plan["id"])
     print(
         f"已新增规划“{plan['name']}”（{plan['start_year']}–{plan['end_year']}年），"
         f"{len(targets)} 项规划指标。"

@@ -24,7 +24,7 @@ def test_export_and_import_round_trip(
     demo_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = demo_store.path
-    ledger = next(lg for lg in demo_store.ledgers(year=2025) if lg.status == "已提交")
+    ledger = next(lg for lg in demo_store.ledgers.list(year=2025) if lg.status == "已提交")
     out = tmp_path / "r.xlsx"
     assert (
         _run("export-excel", "--db", db, "--year", 2025, "--unit", ledger.unit_code, "--out", out)
@@ -43,7 +43,7 @@ def test_export_and_import_round_trip(
     assert "新增" in capsys.readouterr().out
     assert _run("import-excel", "--db", target, out) == 0
     with Store.open(target) as s:
-        other = s.find_ledger(s.find_unit(ledger.unit_code).id, 2025)
+        other = s.ledgers.find(s.units.find(ledger.unit_code).id, 2025)
         assert other is not None
         assert ledger_fingerprint(s, other.id) == ledger_fingerprint(demo_store, ledger.id)
     capsys.readouterr()
@@ -59,13 +59,13 @@ def test_export_and_import_round_trip(
     assert _run("import-excel", "--db", db, out) == 2
     assert "已提交" in capsys.readouterr().err
     assert _run("import-excel", "--db", db, out, "--allow-submitted") == 0
-    assert demo_store.entries(ledger.id, "project")[0].values["remark"] == "区里补充的备注"
+    assert demo_store.entries.list(ledger.id, "project")[0].values["remark"] == "区里补充的备注"
 
 
 def test_import_with_problems_exits_1_and_writes_nothing(
     demo_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ledger = next(lg for lg in demo_store.ledgers(year=2025) if lg.status == "草稿")
+    ledger = next(lg for lg in demo_store.ledgers.list(year=2025) if lg.status == "草稿")
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
     letter = get_column_letter(ee.category_columns(PROJECT).index(PROJECT.field("goal")) + 1)

@@ -14,7 +14,7 @@ from xihu_desktop.store import Store
 
 
 def _ledger(store: Store, year: int = 2025):
-    return store.ledgers(year=year)[0]
+    return store.ledgers.list(year=year)[0]
 
 
 def test_return_layout_follows_the_declarations(demo_store: Store, tmp_path: Path) -> None:
@@ -85,8 +85,10 @@ def test_return_layout_follows_the_declarations(demo_store: Store, tmp_path: Pat
 
 def test_linked_targets_are_written_as_readable_text(demo_store: Store, tmp_path: Path) -> None:
     ledger = _ledger(demo_store)
-    entry = next(e for e in demo_store.entries(ledger.id, "indicator") if e.values.get("target_id"))
-    target = demo_store.target(entry.values["target_id"])
+    entry = next(
+        e for e in demo_store.entries.list(ledger.id, "indicator") if e.values.get("target_id")
+    )
+    target = demo_store.catalogue.target(entry.values["target_id"])
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(out)["一批重点指标"]
     values = [c.value for c in ws["C"]]
@@ -97,12 +99,14 @@ def test_linked_targets_are_written_as_readable_text(demo_store: Store, tmp_path
 def test_formula_like_text_is_a_string_and_controls_are_stripped(
     store: Store, tmp_path: Path
 ) -> None:
-    unit = store.units()[0]
-    ledger = store.create_ledger(unit.id, 2025)
+    unit = store.units.list()[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
     names = ["=1+2", "+SUM(A1:A3)", "-2+3", "@cmd", '=HYPERLINK("http://x","y")']
     for name in names:
-        store.add_entry(ledger.id, "platform", {"name": name, "annual_goal": "目标"})
-    e = store.add_entry(ledger.id, "platform", {"name": "ok", "annual_goal": "x"})
+        store.entries.add(ledger.id, "platform", {"name": name, "annual_goal": "目标"})
+    e = store.entries.get(
+        store.entries.add(ledger.id, "platform", {"name": "ok", "annual_goal": "x"}).id
+    )
     # a control character that slipped into the database must not crash the export
     store.conn.execute("UPDATE entries SET name = ? WHERE id = ?", ("a\x01b\x1fc", e.id))
     out = ee.export_ledger(store, ledger.id, tmp_path / "r.xlsx")
@@ -115,7 +119,7 @@ def test_formula_like_text_is_a_string_and_controls_are_stripped(
 
 
 def test_district_summary(demo_store: Store, tmp_path: Path) -> None:
-    ledgers = demo_store.ledgers(year=2025)
+    ledgers = demo_store.ledgers.list(year=2025)
     out = ee.export_summary(demo_store, 2025, tmp_path / "s.xlsx")
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:2] == [ee.SUMMARY_SHEET, ee.RANKING_SHEET]
@@ -127,10 +131,10 @@ def test_district_summary(demo_store: Store, tmp_path: Path) -> None:
     totals = [r[6] for r in ranking]
     assert totals == sorted(totals, reverse=True)
     assert ranking[0][0] == 1
-    best = max(ledgers, key=lambda ledger: demo_store.score(ledger.id).total)
+    best = max(ledgers, key=lambda ledger: demo_store.assessment.score(ledger.id).total)
     assert ranking[0][1] == best.unit_name
     ws = wb[PROJECT.label]
-    total = sum(len(demo_store.entries(ledger.id, "project")) for ledger in ledgers)
+    total = sum(len(demo_store.entries.list(ledger.id, "project")) for ledger in ledgers)
     data = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
     assert len(data) == total
     assert ws.cell(2, 1).value == "责任单位"

@@ -28,7 +28,7 @@ def fresh(tmp_path: Path) -> Iterator[Store]:
 
 
 def _draft(store: Store) -> Any:
-    return next(ledger for ledger in store.ledgers(year=2025) if ledger.status == "草稿")
+    return next(ledger for ledger in store.ledgers.list(year=2025) if ledger.status == "草稿")
 
 
 def _audit_rows(store: Store) -> int:
@@ -36,7 +36,7 @@ def _audit_rows(store: Store) -> int:
 
 
 def _same_ledger(a: Store, b: Store, ledger: Any) -> Any:
-    other = b.find_ledger(b.find_unit(ledger.unit_code).id, ledger.year)
+    other = b.ledgers.find(b.units.find(ledger.unit_code).id, ledger.year)
     assert other is not None
     return other
 
@@ -66,12 +66,13 @@ def test_round_trip_is_exact_for_every_category(
     demo_store: Store, fresh: Store, tmp_path: Path, cat: Any
 ) -> None:
     ledger = max(
-        demo_store.ledgers(year=2025), key=lambda lg: len(demo_store.entries(lg.id, cat.key))
+        demo_store.ledgers.list(year=2025),
+        key=lambda lg: len(demo_store.entries.list(lg.id, cat.key)),
     )
-    assert demo_store.entries(ledger.id, cat.key), "the demo must fill this category"
+    assert demo_store.entries.list(ledger.id, cat.key), "the demo must fill this category"
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     plan = ei.import_file(fresh, out, allow_locked=True)
-    assert plan.count("new") == sum(demo_store.entry_counts(ledger.id).values())
+    assert plan.count("new") == sum(demo_store.entries.counts(ledger.id).values())
     other = _same_ledger(demo_store, fresh, ledger)
     a, b = canonical_ledger(demo_store, ledger.id), canonical_ledger(fresh, other.id)
     assert [e for e in a["entries"] if e["category"] == cat.key] == [
@@ -82,9 +83,9 @@ def test_round_trip_is_exact_for_every_category(
 
 
 def test_round_trip_of_awkward_values(store: Store, fresh: Store, tmp_path: Path) -> None:
-    unit = store.units()[0]
-    ledger = store.create_ledger(unit.id, 2025)
-    store.update_ledger(
+    unit = store.units.list()[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
+    store.ledgers.update(
         ledger.id,
         {
             "leader": "张三",
@@ -93,27 +94,31 @@ def test_round_trip_of_awkward_values(store: Store, fresh: Store, tmp_path: Path
             "self_assessment": "第一行\n第二行",
         },
     )
-    e1 = store.add_entry(
-        ledger.id,
-        "project",
-        {
-            "name": "=SUM(A1)",
-            "owner_org": "+业主",
-            "nature": "续建",
-            "total_investment": 123456789.123456,
-            "goal": 0.01,
-            "remark": "多行\n说明\n-减号",
-            "weight": 0,
-        },
+    e1 = store.entries.get(
+        store.entries.add(
+            ledger.id,
+            "project",
+            {
+                "name": "=SUM(A1)",
+                "owner_org": "+业主",
+                "nature": "续建",
+                "total_investment": 123456789.123456,
+                "goal": 0.01,
+                "remark": "多行\n说明\n-减号",
+                "weight": 0,
+            },
+        ).id
     )
-    e2 = store.add_entry(
-        ledger.id, "indicator", {"name": "无关联指标", "goal": -3.5, "status": None}
+    e2 = store.entries.get(
+        store.entries.add(
+            ledger.id, "indicator", {"name": "无关联指标", "goal": -3.5, "status": None}
+        ).id
     )
-    store.set_progress(e1.id, 2, {"value": 5, "status": "推进中", "follow_up": True})
-    store.set_progress(e2.id, 1, {})  # a quarter that exists with nothing in it
-    store.update_entry(e1.id, {"actual": 4})  # actual differs from the latest progress value
-    store.add_adjustment(ledger.id, 1.5, "加分理由")
-    store.add_adjustment(ledger.id, -0.25, "@扣分")
+    store.progress.set(e1.id, 2, {"value": 5, "status": "推进中", "follow_up": True})
+    store.progress.set(e2.id, 1, {})  # a quarter that exists with nothing in it
+    store.entries.update(e1.id, {"actual": 4})  # actual differs from the latest progress value
+    store.assessment.add_adjustment(ledger.id, 1.5, "加分理由")
+    store.assessment.add_adjustment(ledger.id, -0.25, "@扣分")
     out = ee.export_ledger(store, ledger.id, tmp_path / "r.xlsx")
     ei.import_file(fresh, out)
     other = _same_ledger(store, fresh, ledger)
@@ -121,7 +126,7 @@ def test_round_trip_of_awkward_values(store: Store, fresh: Store, tmp_path: Path
 
 
 def test_whole_demo_district_round_trips(demo_store: Store, fresh: Store, tmp_path: Path) -> None:
-    for ledger in demo_store.ledgers(year=2025):
+    for ledger in demo_store.ledgers.list(year=2025):
         out = ee.export_ledger(demo_store, ledger.id, tmp_path / f"{ledger.id}.xlsx")
         ei.import_file(fresh, out, allow_locked=True)
         other = _same_ledger(demo_store, fresh, ledger)
@@ -134,13 +139,13 @@ def test_importing_twice_changes_nothing(demo_store: Store, fresh: Store, tmp_pa
     ei.import_file(fresh, out)
     other = _same_ledger(demo_store, fresh, ledger)
     before, rows = ledger_fingerprint(fresh, other.id), _audit_rows(fresh)
-    revision = fresh.ledger(other.id).revision
+    revision = fresh.ledgers.get(other.id).revision
     plan = ei.import_file(fresh, out)
     assert not plan.has_changes
     assert "无需导入" in plan.summary()
     assert ledger_fingerprint(fresh, other.id) == before
     assert _audit_rows(fresh) == rows
-    assert fresh.ledger(other.id).revision == revision
+    assert fresh.ledgers.get(other.id).revision == revision
 
 
 def test_return_into_its_own_ledger_updates_in_place(demo_store: Store, tmp_path: Path) -> None:
@@ -149,7 +154,7 @@ def test_return_into_its_own_ledger_updates_in_place(demo_store: Store, tmp_path
     rows = _audit_rows(demo_store)
     assert not ei.import_file(demo_store, out).has_changes
     assert _audit_rows(demo_store) == rows
-    projects = demo_store.entries(ledger.id, "project")
+    projects = demo_store.entries.list(ledger.id, "project")
     first = projects[0]
     name_col = _col(PROJECT, "name")
 
@@ -160,10 +165,10 @@ def test_return_into_its_own_ledger_updates_in_place(demo_store: Store, tmp_path
     _edit(out, PROJECT.label, rename)
     plan = ei.import_file(demo_store, out)
     assert (plan.count("changed"), plan.count("new"), plan.count("removed")) == (1, 0, 0)
-    after = demo_store.entries(ledger.id, "project")
+    after = demo_store.entries.list(ledger.id, "project")
     assert [e.id for e in after] == [e.id for e in projects]
-    assert demo_store.entry(first.id).name == "改过名字的项目"
-    assert demo_store.progress(first.id)  # the progress stays with the entry
+    assert demo_store.entries.get(first.id).name == "改过名字的项目"
+    assert demo_store.progress.of_entry(first.id)  # the progress stays with the entry
 
 
 # ---------------------------------------------------------------- hand-edited returns
@@ -171,7 +176,7 @@ def test_return_into_its_own_ledger_updates_in_place(demo_store: Store, tmp_path
 
 def test_hand_edited_return_is_understood(demo_store: Store, tmp_path: Path) -> None:
     ledger = _draft(demo_store)
-    before = demo_store.entries(ledger.id, "project")
+    before = demo_store.entries.list(ledger.id, "project")
     assert len(before) >= 2
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     cols = {f.key: i for i, f in enumerate(ee.category_columns(PROJECT))}
@@ -202,7 +207,7 @@ def test_hand_edited_return_is_understood(demo_store: Store, tmp_path: Path) -> 
     _edit(out, PROJECT.label, edit)
     plan = ei.import_file(demo_store, out)
     assert not plan.problems
-    after = demo_store.entries(ledger.id, "project")
+    after = demo_store.entries.list(ledger.id, "project")
     assert [e.id for e in after[:-1]] == [e.id for e in before]
     assert after[0].values["total_investment"] == 12345.5
     assert after[0].values["start_year"] == 2021
@@ -222,20 +227,22 @@ def test_merged_data_cells_fill_every_row(demo_store: Store, tmp_path: Path) -> 
     ws.merge_cells(f"{letter}4:{letter}5")
     wb.save(out)
     ei.import_file(demo_store, out)
-    leaders = [e.values["leader"] for e in demo_store.entries(ledger.id, "project")[:2]]
+    leaders = [e.values["leader"] for e in demo_store.entries.list(ledger.id, "project")[:2]]
     assert leaders == ["合并领导", "合并领导"]
 
 
 def test_removed_row_removes_the_entry(demo_store: Store, tmp_path: Path) -> None:
     ledger = _draft(demo_store)
-    before = demo_store.entries(ledger.id, "project")
+    before = demo_store.entries.list(ledger.id, "project")
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     _edit(out, PROJECT.label, lambda rows: rows[:3] + rows[4:])
     # its progress rows go too, or they would point at nothing
     _edit(out, ee.PROGRESS_SHEET, lambda rows: [r for r in rows if r[-1] != f"E{before[0].id}"])
     plan = ei.import_file(demo_store, out)
     assert plan.count("removed") == 1
-    assert [e.id for e in demo_store.entries(ledger.id, "project")] == [e.id for e in before[1:]]
+    assert [e.id for e in demo_store.entries.list(ledger.id, "project")] == [
+        e.id for e in before[1:]
+    ]
 
 
 # ---------------------------------------------------------------- problems
@@ -274,10 +281,10 @@ def test_problems_name_sheet_cell_and_field_and_nothing_is_written(
     assert len(dry.problems) == 2 and dry.count("skipped") == 2
     assert _audit_rows(demo_store) == rows
 
-    projects = demo_store.entries(ledger.id, "project")
+    projects = demo_store.entries.list(ledger.id, "project")
     plan = ei.import_file(demo_store, out, valid_only=True)
     assert plan.count("skipped") == 2
-    after = demo_store.entries(ledger.id, "project")
+    after = demo_store.entries.list(ledger.id, "project")
     assert [e.id for e in after] == [e.id for e in projects]  # the invalid row's entry stays
     assert after[0].values["remark"] == "有效的修改"
     assert after[1].values["nature"] == projects[1].values["nature"]
@@ -313,7 +320,7 @@ def test_unknown_unit_is_fatal(demo_store: Store, tmp_path: Path) -> None:
 
 
 def test_submitted_ledger_needs_the_administrator(demo_store: Store, tmp_path: Path) -> None:
-    ledger = next(lg for lg in demo_store.ledgers(year=2024) if lg.status == "已锁定")
+    ledger = next(lg for lg in demo_store.ledgers.list(year=2024) if lg.status == "已锁定")
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     remark = _col(PROJECT, "remark")
 
@@ -331,15 +338,15 @@ def test_submitted_ledger_needs_the_administrator(demo_store: Store, tmp_path: P
     assert _audit_rows(demo_store) == rows
     demo_store.act_as("管理员", "admin")
     ei.import_file(demo_store, out, allow_locked=True)
-    assert demo_store.entries(ledger.id, "project")[0].values["remark"] == "区里改的"
-    assert demo_store.ledger(ledger.id).status == "已锁定"
+    assert demo_store.entries.list(ledger.id, "project")[0].values["remark"] == "区里改的"
+    assert demo_store.ledgers.get(ledger.id).status == "已锁定"
 
 
 def test_import_into_an_empty_draft_ledger(demo_store: Store, fresh: Store, tmp_path: Path) -> None:
-    ledger = next(lg for lg in demo_store.ledgers(year=2025) if lg.status == "已提交")
+    ledger = next(lg for lg in demo_store.ledgers.list(year=2025) if lg.status == "已提交")
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
-    empty = fresh.create_ledger(fresh.find_unit(ledger.unit_code).id, 2025)
+    empty = fresh.ledgers.get(fresh.ledgers.create(fresh.units.find(ledger.unit_code).id, 2025).id)
     plan = ei.import_file(fresh, out)  # the draft in this database needs no administrator
     assert plan.ledger_id == empty.id
-    assert fresh.ledger(empty.id).status == "草稿"
+    assert fresh.ledgers.get(empty.id).status == "草稿"
     assert ledger_fingerprint(fresh, empty.id) == ledger_fingerprint(demo_store, ledger.id)

@@ -30,7 +30,7 @@ def _import_backups(db: Path) -> list[backups.BackupInfo]:
 
 
 def _export_one(store: Store, tmp_path: Path) -> tuple[Any, Path]:
-    ledger = next(lg for lg in store.ledgers(year=2025) if store.entries(lg.id))
+    ledger = next(lg for lg in store.ledgers.list(year=2025) if store.entries.list(lg.id))
     return ledger, ee.export_ledger(store, ledger.id, tmp_path / "r.xlsx")
 
 
@@ -74,9 +74,9 @@ def test_bulk_import_equals_one_by_one(demo_store: Store, fresh: Store, tmp_path
     plan = ei.import_file(fresh, out)
     assert plan.ledger_id is not None
     assert ledger_fingerprint(fresh, plan.ledger_id) == ledger_fingerprint(demo_store, ledger.id)
-    entries = fresh.entries(plan.ledger_id)
-    progress = fresh.ledger_progress(plan.ledger_id)
-    rows = fresh.audit_log(plan.ledger_id, limit=None)
+    entries = fresh.entries.list(plan.ledger_id)
+    progress = fresh.progress.of_ledger(plan.ledger_id)
+    rows = fresh.audit.log(plan.ledger_id, limit=None)
     added = [r for r in rows if r["action"] == "新增条目"]
     assert len(added) == len(entries)
     e = entries[0]
@@ -95,42 +95,52 @@ def test_bulk_import_equals_one_by_one(demo_store: Store, fresh: Store, tmp_path
     assert fresh.counts()["audit_log"] - audit == len(rows)
     # one bump per bulk call (header, each of the six categories, progress) and one per
     # bonus/deduction line, not per entry or quarter
-    bumps = 1 + 6 + 1 + len(fresh.adjustments(plan.ledger_id))
-    assert fresh.ledger(plan.ledger_id).revision <= bumps < len(entries)
+    bumps = 1 + 6 + 1 + len(fresh.assessment.adjustments(plan.ledger_id))
+    assert fresh.ledgers.get(plan.ledger_id).revision <= bumps < len(entries)
 
 
 def test_add_entries_checks_every_row_and_writes_nothing_on_a_problem(store: Store) -> None:
-    unit = store.units()[0]
-    ledger = store.create_ledger(unit.id, 2025)
+    unit = store.units.list()[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
     key = "project"
-    one = store.add_entry(ledger.id, key, {"name": "甲", "status": "推进中"}, validate=False)
-    revision = store.ledger(ledger.id).revision
-    ids = store.add_entries(ledger.id, key, [{"name": "乙"}, {"name": "丙"}], validate=False)
-    got = store.entries(ledger.id, key)
+    one = store.entries.get(
+        store.entries.add(ledger.id, key, {"name": "甲", "status": "推进中"}, validate=False).id
+    )
+    revision = store.ledgers.get(ledger.id).revision
+    ids = list(
+        store.entries.add_many(
+            ledger.id, key, [{"name": "乙"}, {"name": "丙"}], validate=False
+        ).created
+    )
+    got = store.entries.list(ledger.id, key)
     assert [e.name for e in got] == ["甲", "乙", "丙"] and [e.id for e in got[1:]] == ids
     assert [e.position for e in got] == [1, 2, 3]
-    assert store.ledger(ledger.id).revision == revision + 1
+    assert store.ledgers.get(ledger.id).revision == revision + 1
     counts = store.counts()
     with pytest.raises(InvalidData) as info:
-        store.add_entries(
+        store.entries.add_many(
             ledger.id, key, [{"name": "丁"}, {"name": "戊", "target_id": 999999}], validate=False
         )
     assert "第2条" in str(info.value) and info.value.problems[0].row == 1
     assert store.counts() == counts
-    store.set_ledger_status(ledger.id, "已提交")
-    store.set_ledger_status(ledger.id, "已锁定")
+    store.ledgers.set_status(ledger.id, "已提交")
+    store.ledgers.set_status(ledger.id, "已锁定")
     counts = store.counts()
     with pytest.raises(LedgerLocked):
-        store.add_entries(ledger.id, key, [{"name": "己"}], validate=False)
+        store.entries.add_many(ledger.id, key, [{"name": "己"}], validate=False)
     assert store.counts() == counts
     assert one.id not in ids
 
 
 def test_set_progress_many_matches_set_progress(store: Store) -> None:
-    unit = store.units()[0]
-    ledger = store.create_ledger(unit.id, 2025)
-    a = store.add_entry(ledger.id, "project", {"name": "甲"}, validate=False)
-    b = store.add_entry(ledger.id, "project", {"name": "乙"}, validate=False)
+    unit = store.units.list()[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
+    a = store.entries.get(
+        store.entries.add(ledger.id, "project", {"name": "甲"}, validate=False).id
+    )
+    b = store.entries.get(
+        store.entries.add(ledger.id, "project", {"name": "乙"}, validate=False).id
+    )
     writes: list[tuple[int, int, dict[str, Any]]] = [
         (a.id, 1, {"value": "1,200", "status": "推进中"}),
         (a.id, 2, {"value": 30, "comment": "好"}),
@@ -138,24 +148,32 @@ def test_set_progress_many_matches_set_progress(store: Store) -> None:
         (b.id, 3, {"value": 5, "status": "推进中", "follow_up": True}),
     ]
     for entry_id, q, values in writes:
-        store.set_progress(entry_id, q, values)
-    one_by_one = {e.id: (e.values, store.progress(e.id)) for e in store.entries(ledger.id)}
+        store.progress.set(entry_id, q, values)
+    one_by_one = {
+        e.id: (e.values, store.progress.of_entry(e.id)) for e in store.entries.list(ledger.id)
+    }
 
-    other = store.create_ledger(store.units()[1].id, 2025)
-    c = store.add_entry(other.id, "project", {"name": "甲"}, validate=False)
-    d = store.add_entry(other.id, "project", {"name": "乙"}, validate=False)
-    revision = store.ledger(other.id).revision
+    other = store.ledgers.get(store.ledgers.create(store.units.list()[1].id, 2025).id)
+    c = store.entries.get(store.entries.add(other.id, "project", {"name": "甲"}, validate=False).id)
+    d = store.entries.get(store.entries.add(other.id, "project", {"name": "乙"}, validate=False).id)
+    revision = store.ledgers.get(other.id).revision
     ids = {a.id: c.id, b.id: d.id}
-    store.set_progress_many([(ids[e], q, v) for e, q, v in writes])
-    assert store.ledger(other.id).revision == revision + 1
+    store.progress.set_many([(ids[e], q, v) for e, q, v in writes])
+    assert store.ledgers.get(other.id).revision == revision + 1
     for old, new in ids.items():
         values, progress = one_by_one[old]
-        assert store.entry(new).values["actual"] == values["actual"]
-        assert store.entry(new).values["status"] == values["status"]
-        got = [(p.quarter, p.value, p.status, p.comment, p.follow_up) for p in store.progress(new)]
+        assert store.entries.get(new).values["actual"] == values["actual"]
+        assert store.entries.get(new).values["status"] == values["status"]
+        got = [
+            (p.quarter, p.value, p.status, p.comment, p.follow_up)
+            for p in store.progress.of_entry(new)
+        ]
         assert got == [(p.quarter, p.value, p.status, p.comment, p.follow_up) for p in progress]
     # keep: the named keys do not follow the latest quarter
-    store.set_progress_many([(c.id, 4, {"value": 99, "status": "滞后"})], keep={c.id: ["actual"]})
-    assert store.entry(c.id).values["actual"] != 99 and store.entry(c.id).values["status"] == "滞后"
+    store.progress.set_many([(c.id, 4, {"value": 99, "status": "滞后"})], keep={c.id: ["actual"]})
+    assert (
+        store.entries.get(c.id).values["actual"] != 99
+        and store.entries.get(c.id).values["status"] == "滞后"
+    )
     with pytest.raises(InvalidData):
-        store.set_progress_many([(c.id, 5, {"value": 1})])
+        store.progress.set_many([(c.id, 5, {"value": 1})])

@@ -18,7 +18,7 @@ from xihu_desktop.store import Store
 
 @pytest.fixture
 def good(demo_store: Store, tmp_path: Path) -> Path:
-    ledger = demo_store.ledgers(year=2025)[0]
+    ledger = demo_store.ledgers.list(year=2025)[0]
     return ee.export_ledger(demo_store, ledger.id, tmp_path / "good.xlsx")
 
 

@@ -49,10 +49,10 @@ def _squash(text: str) -> str:
 @pytest.fixture
 def hostile(store: Store) -> tuple[Store, int, list[str]]:
     """A ledger whose every text field holds a hostile value; returns what was stored."""
-    unit = store.units()[0]
-    store.update_unit(unit.id, {"name": "=单位名称()"})
-    ledger = store.create_ledger(unit.id, 2025)
-    store.update_ledger(
+    unit = store.units.list()[0]
+    store.units.update(unit.id, {"name": "=单位名称()"})
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
+    store.ledgers.update(
         ledger.id,
         {"leader": "@SUM(A1)", "contact": "+1", "preparer": "-1", "self_assessment": LONG[:3000]},
     )
@@ -61,14 +61,14 @@ def hostile(store: Store) -> tuple[Store, int, list[str]]:
     raw_entry: dict[str, int] = {}
     for cat in CATEGORIES:
         texts = {f.key: next(values) for f in cat.fields if f.type in TEXT_TYPES}
-        entry = store.add_entry(ledger.id, cat.key, texts)
+        entry = store.entries.get(store.entries.add(ledger.id, cat.key, texts).id)
         stored.extend(str(v) for v in entry.values.values() if isinstance(v, str))
-        raw = store.add_entry(ledger.id, cat.key, {"name": "原始写入"})
+        raw = store.entries.get(store.entries.add(ledger.id, cat.key, {"name": "原始写入"}).id)
         raw_entry[cat.key] = raw.id
-        store.set_progress(
+        store.progress.set(
             entry.id, 1, {"value": 1, "problems": '=HYPERLINK("http://x","y")', "next_steps": "@A1"}
         )
-    store.add_adjustment(ledger.id, 1, "=加分理由()")
+    store.assessment.add_adjustment(ledger.id, 1, "=加分理由()")
     # Raw writes: what validation would have refused or cleaned.
     for cat in CATEGORIES:
         long_field = next(
@@ -133,10 +133,10 @@ def test_pdf_renders_hostile_text(hostile, tmp_path: Path) -> None:
 def test_pdf_prints_longest_texts(store: Store, tmp_path: Path) -> None:
     """The longest name the validator accepts (4,000 characters), and 10,000 written raw,
     print whole (a row taller than a page continues on the next)."""
-    unit = store.units()[0]
-    ledger = store.create_ledger(unit.id, 2025)
-    store.add_entry(ledger.id, "indicator", {"name": "鑫" * 4000})
-    raw = store.add_entry(ledger.id, "platform", {"name": "原始"})
+    unit = store.units.list()[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
+    store.entries.add(ledger.id, "indicator", {"name": "鑫" * 4000})
+    raw = store.entries.get(store.entries.add(ledger.id, "platform", {"name": "原始"}).id)
     store.conn.execute("UPDATE entries SET name = ? WHERE id = ?", ("淼" * 10_000, raw.id))
     out = pdf_sheet.export_sheet(store, ledger.id, tmp_path / "长.pdf", record=False).path
     text = "".join(page.extract_text() or "" for page in PdfReader(out).pages)

@@ -13,10 +13,11 @@ import pytest
 from pypdf import PdfReader
 
 from xihu_desktop.core.categories import CATEGORIES, FieldType
+from xihu_desktop.core.settings import PDF_FONT_PATH
 from xihu_desktop.exchange import pdf_sheet, verify
 from xihu_desktop.exchange.fingerprint import ledger_fingerprint, short_code
 from xihu_desktop.exchange.pdf_summary import ranking, render_summary
-from xihu_desktop.store import Store, prints
+from xihu_desktop.store import Store
 from xihu_desktop.store.demo import credit_code
 
 LONG_NAME = (
@@ -48,8 +49,8 @@ def printed_whole(name: str, flat: str) -> bool:
 
 
 def draft_ledger(store: Store, year: int = 2025) -> int:
-    unit = store.units(kind="town")[0]
-    return store.ensure_ledger(unit.id, year).id
+    unit = store.units.list(kind="town")[0]
+    return store.ledgers.ensure(unit.id, year).id
 
 
 def fill(store: Store, ledger_id: int, n: int, long_every: int = 0) -> None:
@@ -57,7 +58,7 @@ def fill(store: Store, ledger_id: int, n: int, long_every: int = 0) -> None:
     with store.transaction():
         for i in range(n):
             name = LONG_NAME + str(i) if long_every and i % long_every == 0 else f"指标{i}"
-            store.add_entry(
+            store.entries.add(
                 ledger_id,
                 "indicator",
                 {"name": name, "measure_unit": "%", "goal": 100 + i, "actual": 50 + i},
@@ -65,12 +66,12 @@ def fill(store: Store, ledger_id: int, n: int, long_every: int = 0) -> None:
 
 
 def test_sheet_text_has_unit_year_totals_and_signatures(demo_store: Store, tmp_path: Path) -> None:
-    ledger = demo_store.ledgers(year=2025)[0]
+    ledger = demo_store.ledgers.list(year=2025)[0]
     out = tmp_path / "sheet.pdf"
     result = pdf_sheet.export_sheet(demo_store, ledger.id, out)
     text = "\n".join(page_texts(out))
     flat = squash(text)
-    score = demo_store.score(ledger.id)
+    score = demo_store.assessment.score(ledger.id)
     assert ledger.unit_name in text
     assert "2025" in text
     assert squash(f"{ledger.unit_name} 2025 年“六个一批”任务完成情况考核表") in flat
@@ -86,7 +87,7 @@ def test_sheet_text_has_unit_year_totals_and_signatures(demo_store: Store, tmp_p
     assert sheet.fingerprint in flat  # printed in full, small
     assert "第 1 版" in text
     # every entry's name is printed whole (wrapped, never cut off)
-    for entry in demo_store.entries(ledger.id):
+    for entry in demo_store.entries.list(ledger.id):
         assert printed_whole(entry.name, flat), entry.name
     # self-assessment text wraps inside the page and is complete
     assert printed_whole(ledger.self_assessment or "", flat)
@@ -108,7 +109,7 @@ def test_pages_grow_with_entries_and_signature_block_stays_whole(
         n = len(texts)
         for i, text in enumerate(texts, start=1):
             assert f"第 {i} 页 共 {n} 页" in text  # header/footer on every page
-            assert store.ledger(ledger_id).unit_name in text
+            assert store.ledgers.get(ledger_id).unit_name in text
             labels_here = [lab for lab in pdf_sheet.SIGNATURE_LABELS if squash(lab) in squash(text)]
             if i < n:
                 assert not labels_here, f"signature label on page {i} of {n}"
@@ -162,7 +163,7 @@ def assert_all_fonts_embedded(path: Path) -> int:
 
 
 def test_every_font_is_embedded(demo_store: Store, tmp_path: Path) -> None:
-    ledger = demo_store.ledgers(year=2025)[0]
+    ledger = demo_store.ledgers.list(year=2025)[0]
     sheet = tmp_path / "sheet.pdf"
     pdf_sheet.export_sheet(demo_store, ledger.id, sheet)
     assert assert_all_fonts_embedded(sheet) >= 1
@@ -172,7 +173,7 @@ def test_every_font_is_embedded(demo_store: Store, tmp_path: Path) -> None:
 
 
 def test_metadata_holds_the_payload(demo_store: Store, tmp_path: Path) -> None:
-    ledger = demo_store.ledgers(year=2025)[1]
+    ledger = demo_store.ledgers.list(year=2025)[1]
     out = tmp_path / "s.pdf"
     pdf_sheet.export_sheet(demo_store, ledger.id, out)
     meta = PdfReader(out).metadata
@@ -198,16 +199,18 @@ def _other_value(store: Store, cat_key: str, key: str, ftype: FieldType, old: An
     if ftype == FieldType.DATE:
         return "2025-06-30" if old != "2025-06-30" else "2025-07-01"
     if ftype == FieldType.TARGET:
-        return next(t["id"] for t in store.targets() if t["id"] != old)
+        return next(t["id"] for t in store.catalogue.targets() if t["id"] != old)
     if ftype == FieldType.CATALOGUE:
-        return next(i["id"] for i in store.catalogue_items(f.link) if i["id"] != old)
+        return next(i["id"] for i in store.catalogue.items(f.link) if i["id"] != old)
     if ftype == FieldType.YEAR:
         return int(old or 2024) + 1
     return float(old or 0) + 1  # numbers, money, percent
 
 
 def test_fingerprint_stable_and_changes_with_every_field(demo_store: Store, tmp_path: Path) -> None:
-    ledger = next(ledger for ledger in demo_store.ledgers(year=2025) if ledger.status == "草稿")
+    ledger = next(
+        ledger for ledger in demo_store.ledgers.list(year=2025) if ledger.status == "草稿"
+    )
     first = ledger_fingerprint(demo_store, ledger.id)
     assert ledger_fingerprint(demo_store, ledger.id) == first  # stable across runs
     a = pdf_sheet.collect_sheet(demo_store, ledger.id)
@@ -217,54 +220,56 @@ def test_fingerprint_stable_and_changes_with_every_field(demo_store: Store, tmp_
     seen = {first}
     changed = 0
     for cat in CATEGORIES:
-        entry = demo_store.entries(ledger.id, cat.key)[0]
+        entry = demo_store.entries.list(ledger.id, cat.key)[0]
         for f in cat.fields:
-            old = demo_store.entry(entry.id).values.get(f.key)
+            old = demo_store.entries.get(entry.id).values.get(f.key)
             new = _other_value(demo_store, cat.key, f.key, f.type, old, rng)
-            demo_store.update_entry(entry.id, {f.key: new})
+            demo_store.entries.update(entry.id, {f.key: new})
             fp = ledger_fingerprint(demo_store, ledger.id)
             assert fp not in seen, f"{cat.key}.{f.key} change not seen by the fingerprint"
             seen.add(fp)
             changed += 1
     assert changed == sum(len(c.fields) for c in CATEGORIES)
-    demo_store.add_adjustment(ledger.id, 1, "加分理由")
+    demo_store.assessment.add_adjustment(ledger.id, 1, "加分理由")
     assert ledger_fingerprint(demo_store, ledger.id) not in seen
     assert short_code(first) != short_code(ledger_fingerprint(demo_store, ledger.id))
 
 
 def test_print_records_revision_and_needs_reprint(demo_store: Store, tmp_path: Path) -> None:
-    ledger = next(ledger for ledger in demo_store.ledgers(year=2025) if ledger.status == "草稿")
-    assert prints.last_print(demo_store, ledger.id) is None
+    ledger = next(
+        ledger for ledger in demo_store.ledgers.list(year=2025) if ledger.status == "草稿"
+    )
+    assert demo_store.prints.last(ledger.id) is None
     assert not verify.needs_reprint(demo_store, ledger.id)  # never printed
     pdf_sheet.export_sheet(demo_store, ledger.id, tmp_path / "a.pdf")
-    rec = prints.last_print(demo_store, ledger.id)
+    rec = demo_store.prints.last(ledger.id)
     assert rec is not None and rec.revision == 1
     assert rec.fingerprint == ledger_fingerprint(demo_store, ledger.id)
-    assert prints.find_by_code(demo_store, rec.code.lower().replace("-", "")) == [rec]
+    assert demo_store.prints.by_code(rec.code.lower().replace("-", "")) == [rec]
     assert not verify.needs_reprint(demo_store, ledger.id)
-    assert any(r["action"] == "打印考核表" for r in demo_store.audit_log(ledger.id))
-    entry = demo_store.entries(ledger.id)[0]
-    demo_store.update_entry(entry.id, {"name": entry.name + "（调整）"})
+    assert any(r["action"] == "打印考核表" for r in demo_store.audit.log(ledger.id))
+    entry = demo_store.entries.list(ledger.id)[0]
+    demo_store.entries.update(entry.id, {"name": entry.name + "（调整）"})
     assert verify.needs_reprint(demo_store, ledger.id)
     pdf_sheet.export_sheet(demo_store, ledger.id, tmp_path / "b.pdf")
     assert not verify.needs_reprint(demo_store, ledger.id)
-    assert [r.revision for r in prints.prints(demo_store, ledger.id)] == [1, 2]
+    assert [r.revision for r in demo_store.prints.list(ledger.id)] == [1, 2]
     assert "第 2 版" in "".join(page_texts(tmp_path / "b.pdf"))
 
 
 def test_failed_write_records_no_print(demo_store: Store, tmp_path: Path) -> None:
-    ledger = demo_store.ledgers(year=2025)[0]
+    ledger = demo_store.ledgers.list(year=2025)[0]
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(OSError):
         pdf_sheet.export_sheet(demo_store, ledger.id, blocker / "sub" / "s.pdf")
-    assert prints.last_print(demo_store, ledger.id) is None
+    assert demo_store.prints.last(ledger.id) is None
 
 
 def test_export_year_writes_every_unit_and_a_combined_file(
     demo_store: Store, tmp_path: Path
 ) -> None:
-    ledgers = demo_store.ledgers(year=2025)[:3]
+    ledgers = demo_store.ledgers.list(year=2025)[:3]
     keep = {ledger.id for ledger in ledgers}
     # keep the test fast: only three ledgers in 2025
     with demo_store.transaction() as c:
@@ -285,7 +290,7 @@ def test_export_year_writes_every_unit_and_a_combined_file(
     meta = PdfReader(paths[-1]).metadata
     assert len(pdf_sheet.PAYLOAD_RE.findall(str(meta["/Keywords"]))) == 3
     assert calls[-1][0] == calls[-1][1]
-    assert all(prints.last_print(demo_store, i) is not None for i in keep)
+    assert all(demo_store.prints.last(i) is not None for i in keep)
 
 
 def test_export_year_cancel(demo_store: Store, tmp_path: Path) -> None:
@@ -302,9 +307,9 @@ def test_export_year_cancel(demo_store: Store, tmp_path: Path) -> None:
 def test_font_setting_falls_back_to_bundled_font(demo_store: Store, tmp_path: Path) -> None:
     bad = tmp_path / "notafont.ttf"
     bad.write_bytes(b"this is not a font")
-    ledger = demo_store.ledgers(year=2025)[0]
+    ledger = demo_store.ledgers.list(year=2025)[0]
     for setting in (str(tmp_path / "missing.ttc"), str(bad)):
-        demo_store.set_setting("pdf_font_path", setting)
+        demo_store.settings.set(PDF_FONT_PATH, setting)
         out = tmp_path / "s.pdf"
         pdf_sheet.export_sheet(demo_store, ledger.id, out, record=False)
         assert assert_all_fonts_embedded(out)
@@ -322,7 +327,7 @@ def test_summary_ranks_every_unit(demo_store: Store, tmp_path: Path) -> None:
         assert f"{row.total:.2f}" in flat
     assert rows[0].rank == 1
     assert all(a.total >= b.total for a, b in itertools.pairwise(rows))
-    assert len(rows) == len(demo_store.ledgers(year=2025))
+    assert len(rows) == len(demo_store.ledgers.list(year=2025))
 
 
 def test_empty_ledger_prints(store: Store, tmp_path: Path) -> None:
@@ -336,9 +341,9 @@ def test_empty_ledger_prints(store: Store, tmp_path: Path) -> None:
 
 def test_row_taller_than_a_page_continues_on_the_next(store: Store, tmp_path: Path) -> None:
     ledger_id = draft_ledger(store)
-    store.add_entry(ledger_id, "indicator", {"name": "甲乙"})
-    store.add_entry(ledger_id, "indicator", {"name": "鑫" * 4000, "goal": 5, "actual": 4})
-    store.add_entry(ledger_id, "indicator", {"name": "丙丁"})
+    store.entries.add(ledger_id, "indicator", {"name": "甲乙"})
+    store.entries.add(ledger_id, "indicator", {"name": "鑫" * 4000, "goal": 5, "actual": 4})
+    store.entries.add(ledger_id, "indicator", {"name": "丙丁"})
     out = tmp_path / "tall.pdf"
     pdf_sheet.export_sheet(store, ledger_id, out, record=False)
     texts = page_texts(out)
@@ -352,7 +357,7 @@ def test_row_taller_than_a_page_continues_on_the_next(store: Store, tmp_path: Pa
 
 def test_control_characters_are_not_printed(store: Store, tmp_path: Path) -> None:
     ledger_id = draft_ledger(store)
-    store.add_entry(ledger_id, "indicator", {"name": "控\x01\x02\t制"})
+    store.entries.add(ledger_id, "indicator", {"name": "控\x01\x02\t制"})
     out = tmp_path / "ctl.pdf"
     pdf_sheet.export_sheet(store, ledger_id, out, record=False)
     text = "".join(page_texts(out))

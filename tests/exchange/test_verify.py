@@ -19,7 +19,7 @@ from xihu_desktop.store import Store
 
 
 def _draft(store: Store):
-    return next(ledger for ledger in store.ledgers(year=2025) if ledger.status == "草稿")
+    return next(ledger for ledger in store.ledgers.list(year=2025) if ledger.status == "草稿")
 
 
 def test_pdf_matches_then_mismatches_after_an_edit(demo_store: Store, tmp_path: Path) -> None:
@@ -31,8 +31,8 @@ def test_pdf_matches_then_mismatches_after_an_edit(demo_store: Store, tmp_path: 
     assert result.ledger_id == ledger.id and result.revision == 1
     assert "一致" in result.message and ledger.unit_name in result.message
 
-    entry = demo_store.entries(ledger.id, "project")[0]
-    demo_store.update_entry(entry.id, {"goal": (entry.values["goal"] or 0) + 10})
+    entry = demo_store.entries.list(ledger.id, "project")[0]
+    demo_store.entries.update(entry.id, {"goal": (entry.values["goal"] or 0) + 10})
     [result] = verify_pdf(demo_store, out)
     assert not result.ok
     assert ledger.unit_name in result.message and "2025" in result.message
@@ -47,14 +47,14 @@ def test_code_match_and_mismatch(demo_store: Store, tmp_path: Path) -> None:
     code = result.sheets[0].code
     assert verify_code(demo_store, code).ok
     assert verify_code(demo_store, code.lower().replace("-", " ")).ok  # typed loosely
-    demo_store.update_ledger(ledger.id, {"self_assessment": "改写的自评"})
+    demo_store.ledgers.update(ledger.id, {"self_assessment": "改写的自评"})
     bad = verify_code(demo_store, code)
     assert not bad.ok and ledger.unit_name in bad.message and "已修改" in bad.message
 
 
 def test_code_without_print_record_matches_by_data(demo_store: Store, tmp_path: Path) -> None:
     """A sheet printed from another copy of the data: no record here, same data."""
-    ledger = demo_store.ledgers(year=2025)[2]
+    ledger = demo_store.ledgers.list(year=2025)[2]
     result = pdf_sheet.export_sheet(demo_store, ledger.id, tmp_path / "s.pdf", record=False)
     check = verify_code(demo_store, result.sheets[0].code)
     assert check.ok and check.ledger_id == ledger.id
@@ -63,7 +63,7 @@ def test_code_without_print_record_matches_by_data(demo_store: Store, tmp_path: 
 
 def test_payload_of_another_district_file(demo_store: Store, tmp_path: Path) -> None:
     """The district's copy (imported return) has other ledger ids: matched by unit and year."""
-    ledger = demo_store.ledgers(year=2025)[0]
+    ledger = demo_store.ledgers.list(year=2025)[0]
     sheet = pdf_sheet.collect_sheet(demo_store, ledger.id)
     payload = pdf_sheet.make_payload(999, ledger.unit_code, 2025, 4, sheet.fingerprint)
     assert verify_payload(demo_store, payload).ok
@@ -132,8 +132,8 @@ def test_cli_export_and_verify_exit_codes(
     assert "一致" in capsys.readouterr().out
 
     with Store.open(db) as store:
-        entry = store.entries(ledger.id)[0]
-        store.update_entry(entry.id, {"name": entry.name + "X"})
+        entry = store.entries.list(ledger.id)[0]
+        store.entries.update(entry.id, {"name": entry.name + "X"})
     assert cli.main(["verify", "--db", str(db), str(out)]) == 1
     err = capsys.readouterr().err
     assert ledger.unit_name in err and "已修改" in err

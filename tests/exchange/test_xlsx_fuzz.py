@@ -44,11 +44,11 @@ def source(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     src.backup(db)
     src.close()
     with Store.open(db) as store:
-        ledger = next(lg for lg in store.ledgers(year=2025) if lg.status == "草稿")
+        ledger = next(lg for lg in store.ledgers.list(year=2025) if lg.status == "草稿")
         for cat in CATEGORIES:
-            extra = [e.id for e in store.entries(ledger.id, cat.key)[1:]]
+            extra = [e.id for e in store.entries.list(ledger.id, cat.key)[1:]]
             if extra:
-                store.delete_entries(extra)
+                store.entries.delete(extra)
         ee.export_ledger(store, ledger.id, folder / "return.xlsx")
     yield folder
 
@@ -59,7 +59,7 @@ def target(source: Path, tmp_path: Path) -> Iterator[tuple[Store, Path, int]]:
     with Store.open(source / "fuzz.sqlite3") as src:
         src.backup(db)
     store = Store.open(db)
-    ledger = next(lg for lg in store.ledgers(year=2025) if lg.status == "草稿")
+    ledger = next(lg for lg in store.ledgers.list(year=2025) if lg.status == "草稿")
     yield store, source / "return.xlsx", ledger.id
     store.close()
 
@@ -355,8 +355,8 @@ def test_xml_entity_attacks(target, tmp_path: Path) -> None:
             _run_case(store, lid, path, "XML entities")
             n += 1
     # The secret never reaches the database.
-    assert not store.audit_log(text="root:x:0:0")
-    assert not store.audit_log(text="lollollol")
+    assert not store.audit.log(text="root:x:0:0")
+    assert not store.audit.log(text="lollollol")
 
 
 def test_case_count(request: pytest.FixtureRequest) -> None:

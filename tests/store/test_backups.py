@@ -15,9 +15,9 @@ from xihu_desktop.store.connection import APPLICATION_ID
 
 
 def _entry(store: Store):
-    unit = store.units()[0]
-    ledger = store.ensure_ledger(unit.id, 2025)
-    return store.add_entry(ledger.id, "indicator", {"name": "备份前的条目"})
+    unit = store.units.list()[0]
+    ledger = store.ledgers.ensure(unit.id, 2025)
+    return store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "备份前的条目"}).id)
 
 
 def test_backups_live_in_visible_folder_next_to_db(store: Store) -> None:
@@ -63,20 +63,22 @@ def test_rotation_keeps_the_newest(store: Store) -> None:
 def test_restore_replaces_content_and_backs_up_first(store: Store) -> None:
     entry = _entry(store)
     backup = B.backup_before(store, "test")
-    store.update_entry(entry.id, {"name": "备份后的修改"})
-    added = store.add_entry(entry.ledger_id, "indicator", {"name": "备份后新增"})
+    store.entries.update(entry.id, {"name": "备份后的修改"})
+    added = store.entries.get(
+        store.entries.add(entry.ledger_id, "indicator", {"name": "备份后新增"}).id
+    )
     safety = B.restore(store, backup)
     assert store.integrity_check() == "ok"
-    assert store.entry(entry.id).name == "备份前的条目"
+    assert store.entries.get(entry.id).name == "备份前的条目"
     with pytest.raises(Exception, match="不存在"):
-        store.entry(added.id)
-    assert store.audit_log(action="恢复备份")
+        store.entries.get(added.id)
+    assert store.audit.log(action="恢复备份")
     # The safety backup holds what was there before the restore.
     with Store.open(safety) as old:
         assert old.entry(entry.id).name == "备份后的修改"
     # A second connection (e.g. the CLI) sees the restored content in the same file.
     with Store.open(store.path) as again:
-        assert again.entry(entry.id).name == "备份前的条目"
+        assert again.entries.get(entry.id).name == "备份前的条目"
 
 
 def test_restore_refuses_foreign_damaged_and_own_file(store: Store, tmp_path: Path) -> None:
@@ -103,7 +105,7 @@ def test_restore_refuses_foreign_damaged_and_own_file(store: Store, tmp_path: Pa
     with pytest.raises(Exception, match="自身"):
         B.restore(store, store.path)
     assert store.counts() == fingerprint
-    assert store.entry(entry.id).name == "备份前的条目"
+    assert store.entries.get(entry.id).name == "备份前的条目"
 
 
 def test_only_admin_restores(store: Store) -> None:

@@ -302,9 +302,9 @@ def test_backup_restore_round_trip(demo_store: Store, tmp_path: Path) -> None:
 
 def test_backup_taken_while_writes_are_pending_is_consistent(store: Store, tmp_path: Path) -> None:
     """The online backup copies committed data, including what is still in the -wal."""
-    unit = store.units("town")[0]
-    ledger = store.create_ledger(unit.id, 2025)
-    store.add_entry(ledger.id, "indicator", {"name": "测试指标", "goal": 10})
+    unit = store.units.list("town")[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
+    store.entries.add(ledger.id, "indicator", {"name": "测试指标", "goal": 10})
     assert (Path(store.path).with_name(Path(store.path).name + "-wal")).stat().st_size > 0
     out = store.backup(tmp_path / "b.sqlite3")
     conn = sqlite3.connect(out)

@@ -11,30 +11,30 @@ from xihu_desktop.store.seed import initialise
 
 
 def test_every_town_and_platform_has_a_full_2025_ledger(demo_store: Store) -> None:
-    towns = demo_store.units("town")
-    platforms = demo_store.units("platform")
+    towns = demo_store.units.list("town")
+    platforms = demo_store.units.list("platform")
     assert len(towns) == 11
     assert len(platforms) == 10
-    ledgers = {led.unit_id: led for led in demo_store.ledgers(2025)}
+    ledgers = {led.unit_id: led for led in demo_store.ledgers.list(2025)}
     for unit in [*towns, *platforms]:
         ledger = ledgers.get(unit.id)
         assert ledger is not None, unit.name
-        counts = demo_store.entry_counts(ledger.id)
+        counts = demo_store.entries.counts(ledger.id)
         assert set(counts) == {c.key for c in CATEGORIES}
         assert all(n > 0 for n in counts.values()), (unit.name, counts)
-        progress = demo_store.ledger_progress(ledger.id)
-        for entry in demo_store.entries(ledger.id):
+        progress = demo_store.progress.of_ledger(ledger.id)
+        for entry in demo_store.entries.list(ledger.id):
             assert sorted(progress.get(entry.id, {})) == [1, 2, 3, 4], (unit.name, entry.name)
     # departments get no demo ledger
-    department_ids = {u.id for u in demo_store.units("department")}
+    department_ids = {u.id for u in demo_store.units.list("department")}
     assert not department_ids & set(ledgers)
 
 
 def test_demo_entries_are_valid_and_realistic(demo_store: Store) -> None:
-    ledgers = demo_store.ledgers(2025)
+    ledgers = demo_store.ledgers.list(2025)
     problems = []
     for ledger in ledgers:
-        for entry in demo_store.entries(ledger.id):
+        for entry in demo_store.entries.list(ledger.id):
             problems += [
                 (ledger.unit_name, entry.name, str(p))
                 for p in validate_row(category(entry.category), entry.values)
@@ -47,14 +47,16 @@ def test_demo_entries_are_valid_and_realistic(demo_store: Store) -> None:
     statuses = {led.status for led in ledgers}
     assert "草稿" in statuses  # some ledgers are still open for the walkthrough
     # scores spread over the grades rather than all alike
-    totals = [demo_store.score(led.id, as_of=dt.date(2025, 12, 31)).total for led in ledgers]
+    totals = [
+        demo_store.assessment.score(led.id, as_of=dt.date(2025, 12, 31)).total for led in ledgers
+    ]
     assert max(totals) - min(totals) > 5
 
 
 def test_demo_progress_drives_actual_and_status(demo_store: Store) -> None:
-    ledger = demo_store.ledgers(2025)[0]
-    for entry in demo_store.entries(ledger.id):
-        q4 = demo_store.progress(entry.id)[-1]
+    ledger = demo_store.ledgers.list(2025)[0]
+    for entry in demo_store.entries.list(ledger.id):
+        q4 = demo_store.progress.of_entry(entry.id)[-1]
         assert q4.quarter == 4
         assert entry.values.get("status") == q4.status
         if q4.value is not None:
@@ -72,10 +74,12 @@ def test_demo_is_deterministic(demo_store: Store, tmp_path) -> None:
         initialise(again, demo=True)
         first = [
             (e.name, e.values.get("goal"))
-            for led in demo_store.ledgers()
-            for e in demo_store.entries(led.id)
+            for led in demo_store.ledgers.list()
+            for e in demo_store.entries.list(led.id)
         ]
         second = [
-            (e.name, e.values.get("goal")) for led in again.ledgers() for e in again.entries(led.id)
+            (e.name, e.values.get("goal"))
+            for led in again.ledgers.list()
+            for e in again.entries.list(led.id)
         ]
     assert first == second

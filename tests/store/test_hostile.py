@@ -27,9 +27,9 @@ def _digest(path: Path) -> str:
 
 
 def _ledger_entry(store: Store):
-    unit = store.units()[0]
-    ledger = store.ensure_ledger(unit.id, 2025)
-    return ledger, store.add_entry(ledger.id, "indicator", {"name": "原值"})
+    unit = store.units.list()[0]
+    ledger = store.ledgers.ensure(unit.id, 2025)
+    return ledger, store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "原值"}).id)
 
 
 # ---------------------------------------------------------------- read-only media
@@ -43,7 +43,7 @@ except StoreError as exc:
     print("REFUSED", type(exc).__name__, exc)
 else:
     try:
-        s.update_unit(s.units()[0].id, {"leader": "x"})
+        s.units.update(s.units.list()[0].id, {"leader": "x"})
         print("WROTE")
     except StoreError as exc:
         print("REFUSED", type(exc).__name__, exc)
@@ -100,10 +100,10 @@ def test_read_only_connection_gives_clear_message(store: Store) -> None:
     counts = store.counts()
     store.conn.execute("PRAGMA query_only = 1")
     with pytest.raises(ReadOnly, match="只读"):
-        store.update_entry(entry.id, {"name": "新值"})
+        store.entries.update(entry.id, {"name": "新值"})
     store.conn.execute("PRAGMA query_only = 0")
     assert store.counts() == counts
-    assert store.entry(entry.id).name == "原值"
+    assert store.entries.get(entry.id).name == "原值"
 
 
 # ---------------------------------------------------------------- full disk
@@ -116,12 +116,12 @@ def test_full_disk_rolls_back_whole_import(store: Store) -> None:
     store.conn.execute(f"PRAGMA max_page_count = {pages + 3}")
     with pytest.raises(DiskFull, match="磁盘空间已满"), store.transaction():
         for i in range(2000):
-            store.add_entry(ledger.id, "project", {"name": f"导入{i}" + "长" * 200})
+            store.entries.add(ledger.id, "project", {"name": f"导入{i}" + "长" * 200})
     assert store.counts() == counts  # nothing half-written
     assert store.integrity_check() == "ok"
     store.conn.execute("PRAGMA max_page_count = 1073741823")
-    store.update_entry(entry.id, {"name": "空间释放后"})
-    assert store.entry(entry.id).name == "空间释放后"
+    store.entries.update(entry.id, {"name": "空间释放后"})
+    assert store.entries.get(entry.id).name == "空间释放后"
 
 
 # ---------------------------------------------------------------- locked by another program
@@ -134,14 +134,14 @@ def test_file_locked_by_another_program(store: Store) -> None:
     other.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(Busy, match="占用"):
-            store.update_entry(entry.id, {"name": "被锁时修改"})
+            store.entries.update(entry.id, {"name": "被锁时修改"})
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert store.entry(entry.id).name == "原值"
+    assert store.entries.get(entry.id).name == "原值"
     assert store.integrity_check() == "ok"
-    store.update_entry(entry.id, {"name": "解锁后修改"})
-    assert store.entry(entry.id).name == "解锁后修改"
+    store.entries.update(entry.id, {"name": "解锁后修改"})
+    assert store.entries.get(entry.id).name == "解锁后修改"
 
 
 # ---------------------------------------------------------------- network share

@@ -13,21 +13,23 @@ from xihu_desktop.store.seed import add_plan
 
 
 def test_add_plan_copies_targets_without_numbers(store: Store) -> None:
-    old = store.plans()[0]
+    old = store.catalogue.plans()[0]
     plan_id = add_plan(store, "15th", "十五五", 2026, 2030, copy_from=old["code"])
-    new = store.targets(plan_id)
-    assert len(new) == len(store.targets(old["id"])) == 43
+    new = store.catalogue.targets(plan_id)
+    assert len(new) == len(store.catalogue.targets(old["id"])) == 43
     pm25 = next(t for t in new if t["seq"] == 41)
     assert pm25["name"] == "PM2.5平均浓度" and pm25["attribute"] == "约束性"
     assert pm25["lower_is_better"] and pm25["baseline"] is None and pm25["goal"] is None
-    assert len(store.catalogue_items(plan_id=plan_id)) == len(
-        store.catalogue_items(plan_id=old["id"])
+    assert len(store.catalogue.items(plan_id=plan_id)) == len(
+        store.catalogue.items(plan_id=old["id"])
     )
-    assert store.plan_for_year(2026)["code"] == "15th"
-    unit = store.units("town")[0]
-    ledger = store.create_ledger(unit.id, 2026)  # a 2026 ledger is now possible
+    assert store.catalogue.plan_for_year(2026)["code"] == "15th"
+    unit = store.units.list("town")[0]
+    ledger = store.ledgers.get(
+        store.ledgers.create(unit.id, 2026).id
+    )  # a 2026 ledger is now possible
     assert ledger.plan_id == plan_id
-    assert "新增规划期" in [r["action"] for r in store.audit_log(limit=5)]
+    assert "新增规划期" in [r["action"] for r in store.audit.log(limit=5)]
 
 
 def test_add_plan_refuses_overlaps_duplicates_and_non_admins(store: Store) -> None:
@@ -40,7 +42,7 @@ def test_add_plan_refuses_overlaps_duplicates_and_non_admins(store: Store) -> No
     store.act_as("clerk", "viewer")
     with pytest.raises(PermissionDenied):
         add_plan(store, "15th", "十五五", 2026, 2030)
-    assert len(store.plans()) == 1
+    assert len(store.catalogue.plans()) == 1
 
 
 def test_plan_add_command(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ VALID_CODE = "N2330106MA2H3K7P0T"
 
 @pytest.fixture
 def ledger(store: Store) -> Ledger:
-    town = store.units("town")[0]
-    return store.create_ledger(town.id, 2025)
+    town = store.units.list("town")[0]
+    return store.ledgers.get(store.ledgers.create(town.id, 2025).id)
 
 
 def audit_count(store: Store) -> int:
@@ -54,7 +54,9 @@ def project_values(**over: object) -> dict[str, object]:
 
 
 def test_add_entry_parses_raw_values(store: Store, ledger: Ledger) -> None:
-    entry = store.add_entry(ledger.id, "project", project_values(), validate=True)
+    entry = store.entries.get(
+        store.entries.add(ledger.id, "project", project_values(), validate=True).id
+    )
     assert entry.category == "project"
     assert entry.position == 1
     assert entry.values["total_investment"] == 120000.0
@@ -66,10 +68,12 @@ def test_add_entry_parses_raw_values(store: Store, ledger: Ledger) -> None:
     row = store.query("SELECT name, goal, data FROM entries WHERE id = ?", (entry.id,))[0]
     assert row[0] == "之江文化中心" and row[1] == 3000.0
     assert '"owner_org": "之江城投集团"' in row[2]
-    second = store.add_entry(ledger.id, "project", {"name": "第二个"})
+    second = store.entries.get(store.entries.add(ledger.id, "project", {"name": "第二个"}).id)
     assert second.position == 2
-    first = store.add_entry(ledger.id, "project", {"name": "插到最前"}, position=1)
-    assert [e.name for e in store.entries(ledger.id, "project")] == [
+    first = store.entries.get(
+        store.entries.add(ledger.id, "project", {"name": "插到最前"}, position=1).id
+    )
+    assert [e.name for e in store.entries.list(ledger.id, "project")] == [
         first.name,
         "之江文化中心",
         "第二个",
@@ -78,14 +82,14 @@ def test_add_entry_parses_raw_values(store: Store, ledger: Ledger) -> None:
 
 def test_required_fields(store: Store, ledger: Ledger) -> None:
     with pytest.raises(InvalidData) as info:
-        store.add_entry(ledger.id, "enterprise", {"name": "杭州某某科技有限公司"}, validate=True)
+        store.entries.add(ledger.id, "enterprise", {"name": "杭州某某科技有限公司"}, validate=True)
     message = str(info.value)
     assert "统一社会信用代码：必填项不能为空" in message
     assert "企业类型：必填项不能为空" in message
     assert {p.key for p in info.value.problems} == {"credit_code", "kind"}
-    assert store.entries(ledger.id) == []
+    assert store.entries.list(ledger.id) == []
     # a new, still empty editor row may lack required fields
-    draft = store.add_entry(ledger.id, "enterprise", {})
+    draft = store.entries.get(store.entries.add(ledger.id, "enterprise", {}).id)
     assert draft.name == ""
 
 
@@ -107,46 +111,54 @@ def test_invalid_values_rejected_naming_the_field(
 ) -> None:
     before = snapshot(store)
     with pytest.raises(InvalidData, match=label):
-        store.add_entry(ledger.id, category, values)
+        store.entries.add(ledger.id, category, values)
     assert snapshot(store) == before
-    entry = store.add_entry(ledger.id, category, {"name": "x"})
+    entry = store.entries.get(store.entries.add(ledger.id, category, {"name": "x"}).id)
     with pytest.raises(InvalidData, match=label):
-        store.update_entry(entry.id, values)
+        store.entries.update(entry.id, values)
 
 
 def test_update_entry_row_check(store: Store, ledger: Ledger) -> None:
-    entry = store.add_entry(ledger.id, "project", project_values(), validate=True)
+    entry = store.entries.get(
+        store.entries.add(ledger.id, "project", project_values(), validate=True).id
+    )
     with pytest.raises(InvalidData, match="竣工年份"):
-        store.update_entry(entry.id, {"end_year": 2020})
+        store.entries.update(entry.id, {"end_year": 2020})
     with pytest.raises(InvalidData, match="年度计划投资超过总投资"):
-        store.update_entry(entry.id, {"goal": 999999})
-    assert store.entry(entry.id).values["end_year"] == 2026
+        store.entries.update(entry.id, {"goal": 999999})
+    assert store.entries.get(entry.id).values["end_year"] == 2026
 
 
 def test_update_delete_restore(store: Store, ledger: Ledger) -> None:
-    a = store.add_entry(ledger.id, "indicator", {"name": "甲", "goal": 10, "measure_unit": "亿元"})
-    b = store.add_entry(ledger.id, "indicator", {"name": "乙", "goal": 20})
-    c = store.add_entry(ledger.id, "indicator", {"name": "丙", "goal": 30})
-    store.set_progress(b.id, 1, {"value": 5, "status": "推进中", "problems": "无"})
+    a = store.entries.get(
+        store.entries.add(
+            ledger.id, "indicator", {"name": "甲", "goal": 10, "measure_unit": "亿元"}
+        ).id
+    )
+    b = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "乙", "goal": 20}).id)
+    c = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "丙", "goal": 30}).id)
+    store.progress.set(b.id, 1, {"value": 5, "status": "推进中", "problems": "无"})
 
-    updated = store.update_entry(b.id, {"goal": "25", "roadmap": "按月调度", "measure_unit": "/"})
+    store.entries.update(b.id, {"goal": "25", "roadmap": "按月调度", "measure_unit": "/"})
+    updated = store.entries.get(b.id)
     assert updated.values["goal"] == 25.0
     assert updated.values["roadmap"] == "按月调度"
     assert updated.values.get("measure_unit") is None
-    assert store.set_entry_value(a.id, "actual", "８").values["actual"] == 8.0
+    store.entries.update(a.id, {"actual": "８"})
+    assert store.entries.get(a.id).values["actual"] == 8.0
 
-    before = {e.id: e.values for e in store.entries(ledger.id)}
-    removed = store.delete_entries([b.id])
-    assert [e.name for e in store.entries(ledger.id)] == ["甲", "丙"]
-    assert store.progress(b.id) == []
+    before = {e.id: e.values for e in store.entries.list(ledger.id)}
+    removed = store.entries.delete([b.id])
+    assert [e.name for e in store.entries.list(ledger.id)] == ["甲", "丙"]
+    assert store.progress.of_entry(b.id) == []
     with pytest.raises(NotFound):
-        store.entry(b.id)
+        store.entries.get(b.id)
 
-    store.restore_entries(removed)
-    after = store.entries(ledger.id)
+    store.entries.restore(removed)
+    after = store.entries.list(ledger.id)
     assert [e.name for e in after] == ["甲", "乙", "丙"]
     assert {e.id: e.values for e in after} == before
-    restored = store.progress(b.id)
+    restored = store.progress.of_entry(b.id)
     assert [(p.quarter, p.value, p.status, p.problems) for p in restored] == [
         (1, 5.0, "推进中", "无")
     ]
@@ -154,10 +166,10 @@ def test_update_delete_restore(store: Store, ledger: Ledger) -> None:
 
 
 def test_move_entry(store: Store, ledger: Ledger) -> None:
-    ids = [store.add_entry(ledger.id, "talent", {"name": n}).id for n in "ABC"]
-    store.move_entry(ids[2], 1)
-    assert [e.name for e in store.entries(ledger.id, "talent")] == ["C", "A", "B"]
-    assert [e.position for e in store.entries(ledger.id, "talent")] == [1, 2, 3]
+    ids = [store.entries.add(ledger.id, "talent", {"name": n}).id for n in "ABC"]
+    store.entries.move(ids[2], 1)
+    assert [e.name for e in store.entries.list(ledger.id, "talent")] == ["C", "A", "B"]
+    assert [e.position for e in store.entries.list(ledger.id, "talent")] == [1, 2, 3]
 
 
 # ---------------------------------------------------------------- audit log
@@ -170,7 +182,7 @@ def test_every_write_leaves_an_audit_row(store: Store, ledger: Ledger) -> None:
         n = audit_count(store)
         result = action(*args, **kwargs)
         assert audit_count(store) > n, action.__name__
-        actions.append(store.audit_log(limit=1)[0]["action"])
+        actions.append(store.audit.log(limit=1)[0]["action"])
         return result
 
     entry = step(store.add_entry, ledger.id, "indicator", {"name": "甲", "goal": 10})
@@ -187,13 +199,13 @@ def test_every_write_leaves_an_audit_row(store: Store, ledger: Ledger) -> None:
     step(store.add_unit, "D99", "测试局", "department")
     assert "新增条目" in actions and "删除条目" in actions and "提交台账" in actions
 
-    row = store.audit_log(ledger.id, limit=100)
+    row = store.audit.log(ledger.id, limit=100)
     change = next(r for r in row if r["action"] == "修改" and r["field"] == "goal")
     assert (change["old"], change["new"], change["user"]) == ("10.0", "12.0", store.user)
 
 
 def test_audit_log_cannot_be_changed(store: Store, ledger: Ledger) -> None:
-    store.add_entry(ledger.id, "indicator", {"name": "甲"})
+    store.entries.add(ledger.id, "indicator", {"name": "甲"})
     n = audit_count(store)
     assert n > 0
     with pytest.raises(sqlite3.IntegrityError, match="审计日志不可修改"):
@@ -205,10 +217,10 @@ def test_audit_log_cannot_be_changed(store: Store, ledger: Ledger) -> None:
 
 
 def test_failed_write_leaves_no_audit_row(store: Store, ledger: Ledger) -> None:
-    entry = store.add_entry(ledger.id, "indicator", {"name": "甲"})
+    entry = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "甲"}).id)
     n = audit_count(store)
     with pytest.raises(InvalidData):
-        store.update_entry(entry.id, {"goal": "很多"})
+        store.entries.update(entry.id, {"goal": "很多"})
     assert audit_count(store) == n
 
 
@@ -216,17 +228,19 @@ def test_failed_write_leaves_no_audit_row(store: Store, ledger: Ledger) -> None:
 
 
 def test_submitted_ledger_refuses_writes(store: Store, ledger: Ledger) -> None:
-    entry = store.add_entry(ledger.id, "indicator", {"name": "甲", "goal": 10})
-    store.set_ledger_status(ledger.id, "已提交")
+    entry = store.entries.get(
+        store.entries.add(ledger.id, "indicator", {"name": "甲", "goal": 10}).id
+    )
+    store.ledgers.set_status(ledger.id, "已提交")
     before = snapshot(store)
     attempts = [
-        lambda: store.add_entry(ledger.id, "indicator", {"name": "乙"}),
-        lambda: store.update_entry(entry.id, {"goal": 11}),
-        lambda: store.update_entries([(entry.id, {"goal": 11})]),
-        lambda: store.delete_entries([entry.id]),
-        lambda: store.set_progress(entry.id, 1, {"value": 3}),
-        lambda: store.move_entry(entry.id, 1),
-        lambda: store.update_ledger(ledger.id, {"preparer": "某人"}),
+        lambda: store.entries.add(ledger.id, "indicator", {"name": "乙"}),
+        lambda: store.entries.update(entry.id, {"goal": 11}),
+        lambda: store.entries.update_many([(entry.id, {"goal": 11})]),
+        lambda: store.entries.delete([entry.id]),
+        lambda: store.progress.set(entry.id, 1, {"value": 3}),
+        lambda: store.entries.move(entry.id, 1),
+        lambda: store.ledgers.update(ledger.id, {"preparer": "某人"}),
     ]
     for attempt in attempts:
         with pytest.raises(LedgerLocked, match="已提交"):
@@ -234,60 +248,60 @@ def test_submitted_ledger_refuses_writes(store: Store, ledger: Ledger) -> None:
     assert snapshot(store) == before
 
     with store.admin_override():
-        store.update_entry(entry.id, {"goal": 11})
-        store.set_progress(entry.id, 1, {"value": 3})
-    assert store.entry(entry.id).values["goal"] == 11.0
+        store.entries.update(entry.id, {"goal": 11})
+        store.progress.set(entry.id, 1, {"value": 3})
+    assert store.entries.get(entry.id).values["goal"] == 11.0
     # the override ends with the block
     with pytest.raises(LedgerLocked):
-        store.update_entry(entry.id, {"goal": 12})
+        store.entries.update(entry.id, {"goal": 12})
 
-    store.set_ledger_status(ledger.id, "草稿")  # unlocked by the administrator
-    store.update_entry(entry.id, {"goal": 12})
+    store.ledgers.set_status(ledger.id, "草稿")  # unlocked by the administrator
+    store.entries.update(entry.id, {"goal": 12})
 
 
 def test_viewer_cannot_write(store: Store, ledger: Ledger) -> None:
-    entry = store.add_entry(ledger.id, "indicator", {"name": "甲"})
+    entry = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "甲"}).id)
     store.act_as("x", "viewer")
     before = snapshot(store)
     with pytest.raises(PermissionDenied):
-        store.add_entry(ledger.id, "indicator", {"name": "乙"})
+        store.entries.add(ledger.id, "indicator", {"name": "乙"})
     with pytest.raises(PermissionDenied):
-        store.update_entry(entry.id, {"goal": 1})
+        store.entries.update(entry.id, {"goal": 1})
     with pytest.raises(PermissionDenied):
-        store.delete_entries([entry.id])
+        store.entries.delete([entry.id])
     with pytest.raises(PermissionDenied):
-        store.set_progress(entry.id, 1, {"value": 1})
+        store.progress.set(entry.id, 1, {"value": 1})
     with pytest.raises(PermissionDenied), store.admin_override():
         pass
-    assert not store.can_write(store.ledger(ledger.id))
+    assert not store.can_write(store.ledgers.get(ledger.id))
     assert snapshot(store) == before
-    assert [e.name for e in store.entries(ledger.id)] == ["甲"]  # reading is fine
+    assert [e.name for e in store.entries.list(ledger.id)] == ["甲"]  # reading is fine
 
 
 def test_operator_writes_only_the_own_unit(store: Store, ledger: Ledger) -> None:
-    other_unit = store.units("town")[1]
-    other = store.create_ledger(other_unit.id, 2025)
-    foreign = store.add_entry(other.id, "indicator", {"name": "他人的指标"})
+    other_unit = store.units.list("town")[1]
+    other = store.ledgers.get(store.ledgers.create(other_unit.id, 2025).id)
+    foreign = store.entries.get(store.entries.add(other.id, "indicator", {"name": "他人的指标"}).id)
     store.act_as("填报员甲", "operator", ledger.unit_id)
 
-    own = store.add_entry(ledger.id, "indicator", {"name": "本单位指标"})
-    store.update_entry(own.id, {"goal": 5})
-    assert store.audit_log(limit=1)[0]["user"] == "填报员甲"
+    own = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "本单位指标"}).id)
+    store.entries.update(own.id, {"goal": 5})
+    assert store.audit.log(limit=1)[0]["user"] == "填报员甲"
 
     before = snapshot(store)
     with pytest.raises(PermissionDenied, match="本单位"):
-        store.add_entry(other.id, "indicator", {"name": "越权"})
+        store.entries.add(other.id, "indicator", {"name": "越权"})
     with pytest.raises(PermissionDenied):
-        store.update_entry(foreign.id, {"goal": 1})
+        store.entries.update(foreign.id, {"goal": 1})
     with pytest.raises(PermissionDenied):
-        store.delete_entries([foreign.id])
+        store.entries.delete([foreign.id])
     with pytest.raises(PermissionDenied):
-        store.set_progress(foreign.id, 1, {"value": 1})
+        store.progress.set(foreign.id, 1, {"value": 1})
     # a multi-row write touching the other unit is refused as a whole
     with pytest.raises(PermissionDenied):
-        store.update_entries([(own.id, {"goal": 6}), (foreign.id, {"goal": 1})])
+        store.entries.update_many([(own.id, {"goal": 6}), (foreign.id, {"goal": 1})])
     assert snapshot(store) == before
-    assert store.entry(own.id).values["goal"] == 5.0
+    assert store.entries.get(own.id).values["goal"] == 5.0
 
 
 def test_act_as_rejects_unknown_roles(store: Store) -> None:
@@ -301,40 +315,44 @@ def test_act_as_rejects_unknown_roles(store: Store) -> None:
 
 
 def test_update_entries_fails_as_a_whole(store: Store, ledger: Ledger) -> None:
-    a = store.add_entry(ledger.id, "indicator", {"name": "甲", "goal": 1})
-    b = store.add_entry(ledger.id, "indicator", {"name": "乙", "goal": 2})
+    a = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "甲", "goal": 1}).id)
+    b = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "乙", "goal": 2}).id)
     before = snapshot(store)
     with pytest.raises(NotFound):
-        store.update_entries([(a.id, {"goal": 10}), (999_999, {"goal": 20}), (b.id, {"goal": 30})])
+        store.entries.update_many(
+            [(a.id, {"goal": 10}), (999_999, {"goal": 20}), (b.id, {"goal": 30})]
+        )
     assert snapshot(store) == before
-    assert store.entry(a.id).values["goal"] == 1.0
+    assert store.entries.get(a.id).values["goal"] == 1.0
 
 
 def test_update_entries_skips_invalid_cells(store: Store, ledger: Ledger) -> None:
-    a = store.add_entry(ledger.id, "indicator", {"name": "甲", "goal": 1})
-    b = store.add_entry(ledger.id, "indicator", {"name": "乙", "goal": 2})
-    problems = store.update_entries(
-        [(a.id, {"goal": "10", "contact": "123"}), (b.id, {"goal": "二十"})]
+    a = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "甲", "goal": 1}).id)
+    b = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "乙", "goal": 2}).id)
+    problems = list(
+        store.entries.update_many(
+            [(a.id, {"goal": "10", "contact": "123"}), (b.id, {"goal": "二十"})]
+        ).problems
     )
     assert [(p.row, p.label) for p in problems] == [(0, "联系电话"), (1, "年度目标值")]
-    assert store.entry(a.id).values["goal"] == 10.0
-    assert store.entry(b.id).values["goal"] == 2.0
+    assert store.entries.get(a.id).values["goal"] == 10.0
+    assert store.entries.get(b.id).values["goal"] == 2.0
 
 
 def test_delete_entries_fails_as_a_whole(store: Store, ledger: Ledger) -> None:
-    a = store.add_entry(ledger.id, "indicator", {"name": "甲"})
+    a = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "甲"}).id)
     before = snapshot(store)
     with pytest.raises(NotFound):
-        store.delete_entries([a.id, 424242])
+        store.entries.delete([a.id, 424242])
     assert snapshot(store) == before
 
 
 def test_nested_transaction_rolls_back_everything(store: Store, ledger: Ledger) -> None:
     before = snapshot(store)
     with pytest.raises(RuntimeError), store.transaction():
-        store.add_entry(ledger.id, "indicator", {"name": "甲"})
+        store.entries.add(ledger.id, "indicator", {"name": "甲"})
         with store.transaction():
-            store.add_entry(ledger.id, "indicator", {"name": "乙"})
+            store.entries.add(ledger.id, "indicator", {"name": "乙"})
         raise RuntimeError("boom")
     assert snapshot(store) == before
     assert not store.conn.in_transaction
@@ -344,22 +362,25 @@ def test_nested_transaction_rolls_back_everything(store: Store, ledger: Ledger) 
 
 
 def test_set_progress_updates_actual_and_status(store: Store, ledger: Ledger) -> None:
-    entry = store.add_entry(ledger.id, "indicator", {"name": "甲", "goal": 100})
-    p = store.set_progress(entry.id, 1, {"value": "２５", "status": "推进中"})
+    entry = store.entries.get(
+        store.entries.add(ledger.id, "indicator", {"name": "甲", "goal": 100}).id
+    )
+    store.progress.set(entry.id, 1, {"value": "２５", "status": "推进中"})
+    p = store.progress.get(entry.id, 1)
     assert (p.value, p.status) == (25.0, "推进中")
-    assert store.entry(entry.id).values["actual"] == 25.0
-    assert store.entry(entry.id).values["status"] == "推进中"
-    store.set_progress(entry.id, 2, {"value": 60, "status": "滞后", "follow_up": True})
-    values = store.entry(entry.id).values
+    assert store.entries.get(entry.id).values["actual"] == 25.0
+    assert store.entries.get(entry.id).values["status"] == "推进中"
+    store.progress.set(entry.id, 2, {"value": 60, "status": "滞后", "follow_up": True})
+    values = store.entries.get(entry.id).values
     assert (values["actual"], values["status"]) == (60.0, "滞后")
     # a later edit of an earlier quarter does not override the newest quarter
-    store.set_progress(entry.id, 1, {"value": 30})
-    assert store.entry(entry.id).values["actual"] == 60.0
-    assert [p.quarter for p in store.progress(entry.id)] == [1, 2]
-    assert store.progress(entry.id)[1].follow_up is True
+    store.progress.set(entry.id, 1, {"value": 30})
+    assert store.entries.get(entry.id).values["actual"] == 60.0
+    assert [p.quarter for p in store.progress.of_entry(entry.id)] == [1, 2]
+    assert store.progress.of_entry(entry.id)[1].follow_up is True
     # merging: a partial update keeps the other fields
-    store.set_progress(entry.id, 2, {"problems": "征迁慢"})
-    q2 = store.progress(entry.id)[1]
+    store.progress.set(entry.id, 2, {"problems": "征迁慢"})
+    q2 = store.progress.of_entry(entry.id)[1]
     assert (q2.value, q2.status, q2.problems) == (60.0, "滞后", "征迁慢")
 
 
@@ -375,21 +396,25 @@ def test_set_progress_updates_actual_and_status(store: Store, ledger: Ledger) ->
 def test_set_progress_rejects_bad_input(
     store: Store, ledger: Ledger, quarter: int, values: dict, match: str
 ) -> None:
-    entry = store.add_entry(ledger.id, "indicator", {"name": "甲", "goal": 100})
+    entry = store.entries.get(
+        store.entries.add(ledger.id, "indicator", {"name": "甲", "goal": 100}).id
+    )
     before = snapshot(store)
     with pytest.raises(InvalidData, match=match):
-        store.set_progress(entry.id, quarter, values)
+        store.progress.set(entry.id, quarter, values)
     assert snapshot(store) == before
 
 
 def test_score_of_a_small_ledger(store: Store, ledger: Ledger) -> None:
-    pm25 = next(t for t in store.targets() if "PM2.5" in t["name"])
-    store.add_entry(
+    pm25 = next(t for t in store.catalogue.targets() if "PM2.5" in t["name"])
+    store.entries.add(
         ledger.id, "indicator", {"name": "PM2.5", "target_id": pm25["id"], "goal": 32, "actual": 40}
     )
-    store.add_entry(ledger.id, "platform", {"name": "云谷", "annual_goal": "x", "status": "已完成"})
-    store.add_adjustment(ledger.id, 2, "表彰")
-    result = store.score(ledger.id, as_of=dt.date(2025, 8, 8))
+    store.entries.add(
+        ledger.id, "platform", {"name": "云谷", "annual_goal": "x", "status": "已完成"}
+    )
+    store.assessment.add_adjustment(ledger.id, 2, "表彰")
+    result = store.assessment.score(ledger.id, as_of=dt.date(2025, 8, 8))
     # the target says lower is better: 32/40 = 0.8 of the indicator's 30 points, scaled by
     # 100/45 (only 30 + 15 in use): 30 × 100/45 × 0.8 + 15 × 100/45 + 2 = 53.33 + 33.33 + 2
     assert result.total == pytest.approx((24 + 15) * 100 / 45 + 2)
@@ -397,31 +422,42 @@ def test_score_of_a_small_ledger(store: Store, ledger: Ledger) -> None:
 
 
 def test_score_of_a_demo_ledger(demo_store: Store) -> None:
-    for ledger in demo_store.ledgers(2025)[:6]:
-        bonus = sum(a["points"] for a in demo_store.adjustments(ledger.id) if a["points"] > 0)
-        result = demo_store.score(ledger.id, as_of=dt.date(2025, 12, 31))
+    for ledger in demo_store.ledgers.list(2025)[:6]:
+        bonus = sum(
+            a["points"] for a in demo_store.assessment.adjustments(ledger.id) if a["points"] > 0
+        )
+        result = demo_store.assessment.score(ledger.id, as_of=dt.date(2025, 12, 31))
         assert 0 < result.total <= 100 + bonus + 1e-9
         assert result.grade in ("优秀", "良好", "合格", "不合格")
-        assert len(result.entries) == len(demo_store.entries(ledger.id))
+        assert len(result.entries) == len(demo_store.entries.list(ledger.id))
 
 
 def test_entry_linked_to_a_target_inherits_direction_and_attribute(
     store: Store, ledger: Ledger
 ) -> None:
-    pm25 = next(t for t in store.targets() if "PM2.5" in t["name"])
+    pm25 = next(t for t in store.catalogue.targets() if "PM2.5" in t["name"])
     assert pm25["lower_is_better"] and pm25["attribute"] == "约束性"
-    linked = store.add_entry(ledger.id, "indicator", {"name": "PM2.5", "target_id": pm25["id"]})
+    linked = store.entries.get(
+        store.entries.add(ledger.id, "indicator", {"name": "PM2.5", "target_id": pm25["id"]}).id
+    )
     assert linked.values["direction"] == "越小越好"
     assert linked.values["attribute"] == "约束性"
     # what the clerk chose wins
-    chosen = store.add_entry(
-        ledger.id,
-        "indicator",
-        {"name": "PM2.5", "target_id": pm25["id"], "direction": "越大越好", "attribute": "预期性"},
+    chosen = store.entries.get(
+        store.entries.add(
+            ledger.id,
+            "indicator",
+            {
+                "name": "PM2.5",
+                "target_id": pm25["id"],
+                "direction": "越大越好",
+                "attribute": "预期性",
+            },
+        ).id
     )
     assert chosen.values["direction"] == "越大越好"
     assert chosen.values["attribute"] == "预期性"
-    plain = store.add_entry(ledger.id, "indicator", {"name": "自定指标"})
+    plain = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "自定指标"}).id)
     assert plain.values["direction"] == "越大越好"
 
 
@@ -437,29 +473,38 @@ def test_links_to_missing_catalogue_rows_rejected(
 ) -> None:
     before = snapshot(store)
     with pytest.raises(InvalidData, match=f"{label}：所选项目在规划目录中不存在"):
-        store.add_entry(ledger.id, category, values)
+        store.entries.add(ledger.id, category, values)
     assert snapshot(store) == before
-    entry = store.add_entry(ledger.id, category, {"name": "x"})
+    entry = store.entries.get(store.entries.add(ledger.id, category, {"name": "x"}).id)
     link = next(k for k in values if k != "name")
     with pytest.raises(InvalidData, match=label):
-        store.update_entry(entry.id, {link: values[link]})
-    problems = store.update_entries([(entry.id, {link: values[link], "roadmap": "按月调度"})])
+        store.entries.update(entry.id, {link: values[link]})
+    problems = list(
+        store.entries.update_many(
+            [(entry.id, {link: values[link], "roadmap": "按月调度"})]
+        ).problems
+    )
     assert [p.label for p in problems] == [label]
-    assert store.entry(entry.id).values["roadmap"] == "按月调度"
-    assert store.entry(entry.id).values[link] is None
+    assert store.entries.get(entry.id).values["roadmap"] == "按月调度"
+    assert store.entries.get(entry.id).values[link] is None
 
 
 def test_undo_may_empty_a_required_field_but_a_paste_may_not(store: Store, ledger: Ledger) -> None:
-    entry = store.add_entry(ledger.id, "project", project_values())
-    problems = store.update_entries([(entry.id, {"owner_org": ""})])
+    entry = store.entries.get(store.entries.add(ledger.id, "project", project_values()).id)
+    problems = list(store.entries.update_many([(entry.id, {"owner_org": ""})]).problems)
     assert [p.label for p in problems] == ["业主单位"]
-    assert store.entry(entry.id).values["owner_org"] == "之江城投集团"
+    assert store.entries.get(entry.id).values["owner_org"] == "之江城投集团"
     before = audit_count(store)
-    assert store.update_entries([(entry.id, {"owner_org": None})], allow_empty_required=True) == []
-    assert store.entry(entry.id).values.get("owner_org") is None
+    assert (
+        store.entries.update_many([(entry.id, {"owner_org": None})], allow_empty_required=True)
+        == []
+    )
+    assert store.entries.get(entry.id).values.get("owner_org") is None
     # one audited change, not a delete and a restore
-    actions = [r["action"] for r in store.audit_log(limit=audit_count(store) - before)]
+    actions = [r["action"] for r in store.audit.log(limit=audit_count(store) - before)]
     assert actions == ["修改"]
     # every other check still applies
-    problems = store.update_entries([(entry.id, {"goal": "abc"})], allow_empty_required=True)
+    problems = list(
+        store.entries.update_many([(entry.id, {"goal": "abc"})], allow_empty_required=True).problems
+    )
     assert [p.label for p in problems] == ["年度计划投资"]

@@ -18,12 +18,12 @@ FAST = U.ScryptParams(n=2**10, r=8, p=1)
 def secured(store: Store, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A database with login turned on: an administrator and an operator of unit 1."""
     monkeypatch.setattr(U, "DEFAULT_PARAMS", FAST)
-    unit = store.units()[0]
-    U.create_user(store, "管理员", "admin", password="admin-pass", params=FAST)
-    U.create_user(store, "填报员", "operator", unit.id, password="op-pass", params=FAST)
-    U.set_login_required(store, True)
-    ledger = store.create_ledger(unit.id, 2025)
-    store.add_entry(ledger.id, "indicator", {"name": '=HYPERLINK("http://x","y")'})
+    unit = store.units.list()[0]
+    store.users.create("管理员", "admin", password="admin-pass", params=FAST)
+    store.users.create("填报员", "operator", unit.id, password="op-pass", params=FAST)
+    store.users.set_login_required(True)
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
+    store.entries.add(ledger.id, "indicator", {"name": '=HYPERLINK("http://x","y")'})
     path = store.path
     store.close()
     return path
@@ -92,17 +92,17 @@ def test_audit_filters_and_export(secured: Path, capsys, tmp_path: Path) -> None
 
 
 def test_restore_and_unlock_commands(store: Store, capsys, tmp_path: Path) -> None:
-    unit = store.units()[0]
-    ledger = store.create_ledger(unit.id, 2025)
-    entry = store.add_entry(ledger.id, "indicator", {"name": "恢复前"})
+    unit = store.units.list()[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
+    entry = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "恢复前"}).id)
     backup = backups.backup_before(store, "test")
-    store.update_entry(entry.id, {"name": "改坏了"})
+    store.entries.update(entry.id, {"name": "改坏了"})
     path = store.path
     store.close()
     code, out, _ = _run(capsys, "restore", "--db", path, "--from", backup)
     assert code == 0 and "完整性检查：ok" in out and "恢复前的数据已备份到" in out
     with Store.open(path) as s:
-        assert s.entry(entry.id).name == "恢复前"
+        assert s.entries.get(entry.id).name == "恢复前"
     bogus = tmp_path / "bogus.sqlite3"
     bogus.write_bytes(b"not a database at all" * 10)
     code, _, err = _run(capsys, "restore", "--db", path, "--from", bogus)
@@ -116,7 +116,7 @@ def test_user_management_from_the_command_line(
 ) -> None:
     monkeypatch.setattr(U, "DEFAULT_PARAMS", FAST)
     path = store.path
-    unit = store.units()[0]
+    unit = store.units.list()[0]
     store.close()
     monkeypatch.delenv(cli.NEW_PASSWORD_ENV, raising=False)
     code, _, err = _run(capsys, "user-add", "--db", path, "--name", "老王", "--role", "admin")
@@ -161,5 +161,5 @@ def test_user_management_from_the_command_line(
     monkeypatch.setenv(cli.PASSWORD_ENV, "wang-pass-1")
     assert _run(capsys, "login-mode", "--db", path, "off", "--user", "老王")[0] == 0
     with Store.open(path) as s:
-        assert not U.login_required(s)
-        assert [r["action"] for r in s.audit_log(user="老王", action="停用用户")]
+        assert not s.users.login_required()
+        assert [r["action"] for r in s.audit.log(user="老王", action="停用用户")]

@@ -13,12 +13,14 @@ from xihu_desktop.ui import audit_view as A
 
 
 def _changes(store: Store) -> tuple[int, int]:
-    unit = store.units()[0]
-    ledger = store.create_ledger(unit.id, 2025)
-    entry = store.add_entry(ledger.id, "indicator", {"name": "地区生产总值"})
-    store.update_entry(entry.id, {"name": '=HYPERLINK("http://x","y")'})
+    unit = store.units.list()[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
+    entry = store.entries.get(
+        store.entries.add(ledger.id, "indicator", {"name": "地区生产总值"}).id
+    )
+    store.entries.update(entry.id, {"name": '=HYPERLINK("http://x","y")'})
     store.act_as("李四", "operator", unit.id)
-    store.set_progress(entry.id, 1, {"value": 12.5})
+    store.progress.set(entry.id, 1, {"value": 12.5})
     store.act_as("本机用户", "admin")
     return ledger.id, entry.id
 
@@ -70,7 +72,7 @@ def test_whole_log_and_export(qtbot, store: Store, tmp_path: Path, monkeypatch) 
     dest = tmp_path / "审计日志.xlsx"
     assert dialog.export(dest) == dest
     ws = load_workbook(dest).active
-    assert ws.max_row == len(store.audit_log(limit=None)) + 1
+    assert ws.max_row == len(store.audit.log(limit=None)) + 1
     cells = [c for row in ws.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     assert any(isinstance(c.value, str) and c.value.startswith("=HYPERLINK") for c in cells)

@@ -26,11 +26,11 @@ def test_backup_now(store: Store, messages) -> None:
 
 
 def test_restore_from_list(qtbot, store: Store, messages, monkeypatch) -> None:
-    unit = store.units()[0]
-    ledger = store.create_ledger(unit.id, 2025)
-    entry = store.add_entry(ledger.id, "indicator", {"name": "原始"})
+    unit = store.units.list()[0]
+    ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
+    entry = store.entries.get(store.entries.add(ledger.id, "indicator", {"name": "原始"}).id)
     backups.backup_before(store, "import")
-    store.update_entry(entry.id, {"name": "改动"})
+    store.entries.update(entry.id, {"name": "改动"})
 
     dialog = BA.RestoreDialog(store)
     qtbot.addWidget(dialog)
@@ -45,10 +45,10 @@ def test_restore_from_list(qtbot, store: Store, messages, monkeypatch) -> None:
     monkeypatch.setattr(BA.RestoreDialog, "exec", choose_first)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
     assert BA.restore_backup(None, store) is False  # not confirmed
-    assert store.entry(entry.id).name == "改动"
+    assert store.entries.get(entry.id).name == "改动"
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     assert BA.restore_backup(None, store) is True
-    assert store.entry(entry.id).name == "原始"
+    assert store.entries.get(entry.id).name == "原始"
     assert "重新启动" in messages[-1][1]
     reasons = {b.reason for b in backups.list_backups(store.path)}
     assert "before-restore" in reasons

@@ -89,7 +89,7 @@ def _click(qtbot: Any, name: str) -> Callable[[ImportPreviewDialog], None]:
 
 
 def _draft(store: Store) -> Any:
-    return next(lg for lg in store.ledgers(year=2025) if lg.status == "草稿")
+    return next(lg for lg in store.ledgers.list(year=2025) if lg.status == "草稿")
 
 
 def _set_cell(path: Path, key: str, value: Any, row: int = 4) -> None:
@@ -176,7 +176,7 @@ def test_import_with_preview(
     top = dialog.tree.topLevelItem(0)
     assert top.text(0) == "r.xlsx" and "修改 1 条" in top.text(1)
     assert any("修改" in top.child(i).text(0) for i in range(top.childCount()))
-    assert demo_store.entries(ledger.id, "project")[0].values["remark"] == "从报表导入的备注"
+    assert demo_store.entries.list(ledger.id, "project")[0].values["remark"] == "从报表导入的备注"
     assert "r.xlsx" in boxes["information"][0]
 
 
@@ -227,7 +227,7 @@ def test_import_problems_and_valid_rows_only(
     letter = get_column_letter([f.key for f in ee.category_columns(PROJECT)].index("nature") + 1)
     assert any(f"{PROJECT.label} {letter}5 建设性质" in c and "扩建" in c for c in children)
     assert bad_name == "x.csv" and "不是 xlsx 报表" in bad_text
-    projects = demo_store.entries(ledger.id, "project")
+    projects = demo_store.entries.list(ledger.id, "project")
     assert projects[0].values["remark"] == "有效行"
     assert projects[1].values["nature"] != "扩建"
 
@@ -235,7 +235,7 @@ def test_import_problems_and_valid_rows_only(
 def test_submitted_ledger_asks_for_confirmation(
     parent, demo_store: Store, tmp_path: Path, monkeypatch, qtbot, boxes
 ) -> None:
-    ledger = next(lg for lg in demo_store.ledgers(year=2025) if lg.status == "已提交")
+    ledger = next(lg for lg in demo_store.ledgers.list(year=2025) if lg.status == "已提交")
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     _set_cell(out, "remark", "管理员导入")
     _open_files(monkeypatch, [out])
@@ -243,10 +243,10 @@ def test_submitted_ledger_asks_for_confirmation(
     _when_preview(qtbot, _click(qtbot, "import_button"))
     assert excel_actions.import_returns(parent, demo_store) == 0
     assert "已提交" in boxes["question"][0]
-    assert demo_store.entries(ledger.id, "project")[0].values.get("remark") != "管理员导入"
+    assert demo_store.entries.list(ledger.id, "project")[0].values.get("remark") != "管理员导入"
 
     boxes["answers"].append(QMessageBox.StandardButton.Yes)
     _when_preview(qtbot, _click(qtbot, "import_button"))
     assert excel_actions.import_returns(parent, demo_store) == 1
-    assert demo_store.entries(ledger.id, "project")[0].values["remark"] == "管理员导入"
-    assert demo_store.ledger(ledger.id).status == "已提交"
+    assert demo_store.entries.list(ledger.id, "project")[0].values["remark"] == "管理员导入"
+    assert demo_store.ledgers.get(ledger.id).status == "已提交"

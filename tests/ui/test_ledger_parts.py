@@ -50,10 +50,10 @@ def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> Boxes:
 
 @pytest.mark.parametrize("cat", CATEGORIES, ids=lambda c: c.key)
 def test_entry_model_passes_qtmodeltester(qtmodeltester: Any, demo_store: Store, cat: Any) -> None:
-    ledger = next(lg for lg in demo_store.ledgers(year=YEAR) if lg.status == "草稿")
+    ledger = next(lg for lg in demo_store.ledgers.list(year=YEAR) if lg.status == "草稿")
     model = EntryTableModel(demo_store, cat, Lookups(demo_store))
     model.load(ledger)
-    assert model.rowCount() == demo_store.entry_counts(ledger.id)[cat.key]
+    assert model.rowCount() == demo_store.entries.counts(ledger.id)[cat.key]
     qtmodeltester.check(model, force_py=True)
     proxy = EntryFilterProxy()
     proxy.setSourceModel(model)
@@ -62,9 +62,11 @@ def test_entry_model_passes_qtmodeltester(qtmodeltester: Any, demo_store: Store,
 
 
 def test_entry_model_roles_and_headers(store: Store) -> None:
-    ledger = store.create_ledger(store.units()[0].id, YEAR)
+    ledger = store.ledgers.get(store.ledgers.create(store.units.list()[0].id, YEAR).id)
     cat = CATEGORY_BY_KEY["project"]
-    e = store.add_entry(ledger.id, "project", {"name": "项目", "total_investment": 1234.5})
+    e = store.entries.get(
+        store.entries.add(ledger.id, "project", {"name": "项目", "total_investment": 1234.5}).id
+    )
     model = EntryTableModel(store, cat, Lookups(store))
     model.load(ledger)
     money = model.index(0, model.column("total_investment"))
@@ -84,22 +86,24 @@ def test_entry_model_roles_and_headers(store: Store) -> None:
 
 
 def test_progress_model_passes_qtmodeltester(qtmodeltester: Any, demo_store: Store) -> None:
-    ledger = demo_store.ledgers(year=YEAR)[0]
+    ledger = demo_store.ledgers.list(year=YEAR)[0]
     model = ProgressModel(demo_store, Lookups(demo_store))
     model.load(ledger)
     model.set_quarter(2)
-    assert model.rowCount() == sum(demo_store.entry_counts(ledger.id).values())
+    assert model.rowCount() == sum(demo_store.entries.counts(ledger.id).values())
     qtmodeltester.check(model, force_py=True)
 
 
 def test_progress_tab_records_quarters_and_asks_about_outliers(
     qtbot: Any, store: Store, tmp_path: Path, no_modal_boxes: Boxes
 ) -> None:
-    unit_id = store.units()[0].id
-    last = store.create_ledger(unit_id, YEAR - 1)
-    store.add_entry(last.id, "indicator", {"name": "新增企业", "goal": 10, "actual": 10})
-    ledger = store.create_ledger(unit_id, YEAR)
-    entry = store.add_entry(ledger.id, "indicator", {"name": "新增企业", "goal": 12})
+    unit_id = store.units.list()[0].id
+    last = store.ledgers.get(store.ledgers.create(unit_id, YEAR - 1).id)
+    store.entries.add(last.id, "indicator", {"name": "新增企业", "goal": 10, "actual": 10})
+    ledger = store.ledgers.get(store.ledgers.create(unit_id, YEAR).id)
+    entry = store.entries.get(
+        store.entries.add(ledger.id, "indicator", {"name": "新增企业", "goal": 12}).id
+    )
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.progress_tab
     window.tabs.setCurrentWidget(tab)
@@ -109,18 +113,18 @@ def test_progress_tab_records_quarters_and_asks_about_outliers(
     tab.quarter.setCurrentIndex(0)  # Q1
     value = tab.proxy.index(0, COLUMN["value"])
     model.setData(tab.proxy.mapToSource(value), "4")
-    assert store.progress(entry.id)[0].value == 4
+    assert store.progress.of_entry(entry.id)[0].value == 4
     assert no_modal_boxes == []
-    assert store.entry(entry.id).values["actual"] == 4  # the entry follows its progress
+    assert store.entries.get(entry.id).values["actual"] == 4  # the entry follows its progress
 
     tab.quarter.setCurrentIndex(1)  # Q2: more than three times last year's value
     assert model.index(0, COLUMN["previous"]).data() == "4"
     no_modal_boxes.answers.append(QMessageBox.StandardButton.No)
     assert not model.setData(model.index(0, COLUMN["value"]), "31")
     assert "3倍" in no_modal_boxes[-1]
-    assert {p.quarter for p in store.progress(entry.id)} == {1}
+    assert {p.quarter for p in store.progress.of_entry(entry.id)} == {1}
     assert model.setData(model.index(0, COLUMN["value"]), "31")  # answered Yes
-    assert {p.quarter: p.value for p in store.progress(entry.id)} == {1: 4, 2: 31}
+    assert {p.quarter: p.value for p in store.progress.of_entry(entry.id)} == {1: 4, 2: 31}
 
     tab.quarter.setCurrentIndex(2)  # Q3 lower than Q2: a cumulative value went down
     asked = len(no_modal_boxes)
@@ -129,12 +133,12 @@ def test_progress_tab_records_quarters_and_asks_about_outliers(
 
     # status, problems, follow-up flag; light recomputed (12 of 12 -> green)
     type_into(qtbot, _as_tab(tab), 0, "status", "推进中")
-    assert store.progress(entry.id)[2].status == "推进中"
+    assert store.progress.of_entry(entry.id)[2].status == "推进中"
     model.setData(model.index(0, COLUMN["problems"]), "用地指标未落实")
     model.setData(
         model.index(0, COLUMN["follow_up"]), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole
     )
-    q3 = {p.quarter: p for p in store.progress(entry.id)}[3]
+    q3 = {p.quarter: p for p in store.progress.of_entry(entry.id)}[3]
     assert q3.problems == "用地指标未落实" and q3.follow_up
     assert model.index(0, COLUMN["light"]).data() in ("● 绿", "● 红")
     assert model.light(model.entry(0)) == "green"
@@ -145,7 +149,7 @@ def test_progress_tab_records_quarters_and_asks_about_outliers(
     # undo the flag and the problems text
     window.undo_action.trigger()
     window.undo_action.trigger()
-    q3 = {p.quarter: p for p in store.progress(entry.id)}[3]
+    q3 = {p.quarter: p for p in store.progress.of_entry(entry.id)}[3]
     assert q3.problems is None and not q3.follow_up
 
 
@@ -165,13 +169,13 @@ class _as_tab:
 
 
 def test_overview_counts_and_chart(qtbot: Any, demo_store: Store, tmp_path: Path) -> None:
-    ledger = demo_store.ledgers(year=YEAR)[0]
+    ledger = demo_store.ledgers.list(year=YEAR)[0]
     window = make_window(qtbot, demo_store, tmp_path, ledger.unit_id, YEAR)
     overview = window.overview
     score = overview.last_score
     assert score is not None
     assert overview.table.item(len(CATEGORIES), 1).text() == str(
-        sum(demo_store.entry_counts(ledger.id).values())
+        sum(demo_store.entries.counts(ledger.id).values())
     )
     assert f"{score.total:.1f}" in overview.total.text()
     assert len(overview.chart.bars) == len(CATEGORIES)
@@ -188,26 +192,26 @@ def test_admin_dialogs_write_through_the_store(qtbot: Any, store: Store) -> None
     weights.points["project"].setValue(15)
     weights.veto.setChecked(True)
     weights.save()
-    saved = store.scoring_settings(YEAR)
+    saved = store.assessment.scoring_settings(YEAR)
     assert saved.category_points["indicator"] == 40 and saved.veto_enabled
 
     units = UnitsDialog(store)
     qtbot.addWidget(units)
-    count = len(store.units())
+    count = len(store.units.list())
     units.code.setText("D99")
     units.name.setText("区测试局")
     units.kind.setCurrentIndex(units.kind.findData("department"))
     units._add()
-    assert len(store.units()) == count + 1
+    assert len(store.units.list()) == count + 1
     units.table.item(0, 3).setText("王局长")
-    assert store.units()[0].leader == "王局长"
+    assert store.units.list()[0].leader == "王局长"
 
     catalogue = CatalogueDialog(store)
     qtbot.addWidget(catalogue)
     goal_column = [key for key, _, _ in CatalogueDialog.TARGET_COLUMNS].index("goal")
     catalogue.targets.item(0, goal_column).setText("2100")
-    assert store.targets()[0]["goal"] == 2100
-    assert catalogue.items.rowCount() == len(store.catalogue_items())
+    assert store.catalogue.targets()[0]["goal"] == 2100
+    assert catalogue.items.rowCount() == len(store.catalogue.items())
 
 
 def test_second_instance_is_told_who_holds_the_file(tmp_path: Path) -> None:
@@ -240,8 +244,8 @@ def test_reprint_notice_follows_needs_reprint(
 ) -> None:
     import xihu_desktop.ui.pdf_actions as pdf_actions
 
-    unit_id = store.units()[0].id
-    store.create_ledger(unit_id, YEAR)
+    unit_id = store.units.list()[0].id
+    store.ledgers.create(unit_id, YEAR)
     flag = {"value": False}
     monkeypatch.setattr(pdf_actions, "needs_reprint", lambda _s, _l: flag["value"])
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
@@ -257,12 +261,14 @@ def test_progress_delete_clears_and_copy(
 ) -> None:
     from PySide6.QtWidgets import QApplication
 
-    unit_id = store.units()[0].id
-    ledger = store.create_ledger(unit_id, YEAR)
-    entry = store.add_entry(
-        ledger.id, "project", {"name": "项目", "owner_org": "甲", "nature": "新建"}
+    unit_id = store.units.list()[0].id
+    ledger = store.ledgers.get(store.ledgers.create(unit_id, YEAR).id)
+    entry = store.entries.get(
+        store.entries.add(
+            ledger.id, "project", {"name": "项目", "owner_org": "甲", "nature": "新建"}
+        ).id
     )
-    store.set_progress(entry.id, 4, {"problems": "拆迁滞后", "value": 3})
+    store.progress.set(entry.id, 4, {"problems": "拆迁滞后", "value": 3})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.progress_tab
     tab.quarter.setCurrentIndex(3)
@@ -271,6 +277,6 @@ def test_progress_delete_clears_and_copy(
     qtbot.keyClick(tab.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == "拆迁滞后\n"
     qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
-    assert store.progress(entry.id)[0].problems is None
+    assert store.progress.of_entry(entry.id)[0].problems is None
     window.undo_action.trigger()
-    assert store.progress(entry.id)[0].problems == "拆迁滞后"
+    assert store.progress.of_entry(entry.id)[0].problems == "拆迁滞后"

@@ -20,12 +20,12 @@ YEAR = 2025  # a past year: lights do not depend on today's date
 
 @pytest.fixture
 def unit_id(store: Store) -> int:
-    return store.units()[0].id
+    return store.units.list()[0].id
 
 
 @pytest.fixture
 def ledger_id(store: Store, unit_id: int) -> int:
-    return store.create_ledger(unit_id, YEAR).id
+    return store.ledgers.create(unit_id, YEAR).id
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +89,7 @@ def test_typed_values_of_every_category_are_in_the_database_after_reopening(
     reopened = Store.open(db_path)
     try:
         for cat in CATEGORIES:
-            (entry,) = reopened.entries(ledger_id, cat.key)
+            (entry,) = reopened.entries.list(ledger_id, cat.key)
             for key, _, stored in TYPED[cat.key]:
                 assert entry.values[key] == stored, (cat.key, key)
     finally:
@@ -104,8 +104,8 @@ def test_enter_moves_down_and_invalid_typing_is_rejected_with_a_message(
     ledger_id: int,
     messages: list[tuple[str, str]],
 ) -> None:
-    store.add_entry(ledger_id, "indicator", {"name": "甲", "goal": 10})
-    store.add_entry(ledger_id, "indicator", {"name": "乙", "goal": 20, "baseline": 7})
+    store.entries.add(ledger_id, "indicator", {"name": "甲", "goal": 10})
+    store.entries.add(ledger_id, "indicator", {"name": "乙", "goal": 20, "baseline": 7})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.category_tabs["indicator"]
     view = tab.view
@@ -127,19 +127,19 @@ def test_enter_moves_down_and_invalid_typing_is_rejected_with_a_message(
     qtbot.waitUntil(lambda: view.indexWidget(goal) is None)
     type_into(qtbot, tab, 0, "goal", "12")
     assert tab.view.currentIndex().row() == 1
-    assert store.entries(ledger_id, "indicator")[0].values["goal"] == 12
+    assert store.entries.list(ledger_id, "indicator")[0].values["goal"] == 12
     # Delete clears the selected cell; undo brings it back
     tab.view.setCurrentIndex(tab.proxy.index(1, tab.model.column("baseline")))
     qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
-    assert store.entries(ledger_id, "indicator")[1].values.get("baseline") is None
+    assert store.entries.list(ledger_id, "indicator")[1].values.get("baseline") is None
     window.undo_action.trigger()
-    assert store.entries(ledger_id, "indicator")[1].values["baseline"] == 7
+    assert store.entries.list(ledger_id, "indicator")[1].values["baseline"] == 7
     window.undo_action.trigger()
-    assert store.entries(ledger_id, "indicator")[0].values["goal"] == 10
+    assert store.entries.list(ledger_id, "indicator")[0].values["goal"] == 10
     # clearing a required cell is refused and explained
     tab.view.setCurrentIndex(tab.proxy.index(1, tab.model.column("goal")))
     qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
-    assert store.entries(ledger_id, "indicator")[1].values["goal"] == 20
+    assert store.entries.list(ledger_id, "indicator")[1].values["goal"] == 20
     assert "必填项不能为空" in messages[-1][1]
 
 
@@ -151,7 +151,7 @@ def test_paste_block_with_one_invalid_cell_stores_14_and_reports_1(
     ledger_id: int,
     messages: list[tuple[str, str]],
 ) -> None:
-    store.add_entry(ledger_id, "indicator", {"name": "已有指标"})
+    store.entries.add(ledger_id, "indicator", {"name": "已有指标"})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.category_tabs["indicator"]
     window.tabs.setCurrentWidget(tab)
@@ -162,7 +162,7 @@ def test_paste_block_with_one_invalid_cell_stores_14_and_reports_1(
         "5\t6\t7\t启动\t完成\r\n"
     )
     paste(qtbot, tab, 0, "baseline", block)
-    entries = store.entries(ledger_id, "indicator")
+    entries = store.entries.list(ledger_id, "indicator")
     assert len(entries) == 3  # rows extended
     stored = sum(1 for e in entries for k in keys if e.values.get(k) is not None)
     assert stored == 14
@@ -177,12 +177,12 @@ def test_paste_block_with_one_invalid_cell_stores_14_and_reports_1(
 
     # undo removes the added rows and empties the first; redo brings all back
     window.undo_action.trigger()
-    (left,) = store.entries(ledger_id, "indicator")
+    (left,) = store.entries.list(ledger_id, "indicator")
     assert left.name == "已有指标"
     assert all(left.values.get(k) is None for k in keys)
     assert tab.model.rowCount() == 1
     window.redo_action.trigger()
-    again = store.entries(ledger_id, "indicator")
+    again = store.entries.list(ledger_id, "indicator")
     assert [e.id for e in again] == [e.id for e in entries]
     assert sum(1 for e in again for k in keys if e.values.get(k) is not None) == 14
     assert tab.model.rowCount() == 3
@@ -191,19 +191,21 @@ def test_paste_block_with_one_invalid_cell_stores_14_and_reports_1(
 def test_paste_over_existing_rows_undo_restores_old_values(
     qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
 ) -> None:
-    a = store.add_entry(
-        ledger_id, "project", {"name": "甲项目", "owner_org": "甲", "nature": "新建"}
+    a = store.entries.get(
+        store.entries.add(
+            ledger_id, "project", {"name": "甲项目", "owner_org": "甲", "nature": "新建"}
+        ).id
     )
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.category_tabs["project"]
     paste(qtbot, tab, 0, "name", "乙项目\t\t乙公司\t续建\n")
-    assert store.entry(a.id).values["name"] == "乙项目"
-    assert store.entry(a.id).values["nature"] == "续建"
+    assert store.entries.get(a.id).values["name"] == "乙项目"
+    assert store.entries.get(a.id).values["nature"] == "续建"
     window.undo_action.trigger()
-    assert store.entry(a.id).values["name"] == "甲项目"
-    assert store.entry(a.id).values["owner_org"] == "甲"
+    assert store.entries.get(a.id).values["name"] == "甲项目"
+    assert store.entries.get(a.id).values["owner_org"] == "甲"
     window.redo_action.trigger()
-    assert store.entry(a.id).values["owner_org"] == "乙公司"
+    assert store.entries.get(a.id).values["owner_org"] == "乙公司"
 
 
 def test_copy_puts_an_excel_block_on_the_clipboard(
@@ -212,8 +214,8 @@ def test_copy_puts_an_excel_block_on_the_clipboard(
     from PySide6.QtCore import QItemSelection, QItemSelectionModel
     from PySide6.QtWidgets import QApplication
 
-    store.add_entry(ledger_id, "indicator", {"name": "甲", "goal": 10, "q1": "一\n二"})
-    store.add_entry(ledger_id, "indicator", {"name": "乙", "goal": 2.5})
+    store.entries.add(ledger_id, "indicator", {"name": "甲", "goal": 10, "q1": "一\n二"})
+    store.entries.add(ledger_id, "indicator", {"name": "乙", "goal": 2.5})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.category_tabs["indicator"]
     top = tab.proxy.index(0, tab.model.column("goal"))
@@ -230,44 +232,58 @@ def test_copy_puts_an_excel_block_on_the_clipboard(
 def test_delete_row_and_undo(
     qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
 ) -> None:
-    first = store.add_entry(ledger_id, "talent", {"name": "甲", "employer": "甲单位"})
-    second = store.add_entry(ledger_id, "talent", {"name": "乙", "employer": "乙单位"})
-    third = store.add_entry(ledger_id, "talent", {"name": "丙", "employer": "丙单位"})
-    store.set_progress(second.id, 1, {"value": 1, "problems": "进度慢"})
+    first = store.entries.get(
+        store.entries.add(ledger_id, "talent", {"name": "甲", "employer": "甲单位"}).id
+    )
+    second = store.entries.get(
+        store.entries.add(ledger_id, "talent", {"name": "乙", "employer": "乙单位"}).id
+    )
+    third = store.entries.get(
+        store.entries.add(ledger_id, "talent", {"name": "丙", "employer": "丙单位"}).id
+    )
+    store.progress.set(second.id, 1, {"value": 1, "problems": "进度慢"})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.category_tabs["talent"]
     tab.view.setCurrentIndex(tab.proxy.index(1, 0))
     tab.actions_["delete"].trigger()
-    assert [e.id for e in store.entries(ledger_id, "talent")] == [first.id, third.id]
+    assert [e.id for e in store.entries.list(ledger_id, "talent")] == [first.id, third.id]
     assert tab.model.rowCount() == 2
     window.undo_action.trigger()
-    assert [e.id for e in store.entries(ledger_id, "talent")] == [first.id, second.id, third.id]
-    assert store.progress(second.id)[0].problems == "进度慢"
+    assert [e.id for e in store.entries.list(ledger_id, "talent")] == [
+        first.id,
+        second.id,
+        third.id,
+    ]
+    assert store.progress.of_entry(second.id)[0].problems == "进度慢"
     assert tab.model.rowCount() == 3
     window.redo_action.trigger()
-    assert len(store.entries(ledger_id, "talent")) == 2
+    assert len(store.entries.list(ledger_id, "talent")) == 2
 
 
 def test_row_tools_insert_duplicate_move(
     qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
 ) -> None:
-    a = store.add_entry(ledger_id, "resource", {"name": "甲", "resource_kind": "土地"})
-    b = store.add_entry(ledger_id, "resource", {"name": "乙", "resource_kind": "资金"})
+    a = store.entries.get(
+        store.entries.add(ledger_id, "resource", {"name": "甲", "resource_kind": "土地"}).id
+    )
+    b = store.entries.get(
+        store.entries.add(ledger_id, "resource", {"name": "乙", "resource_kind": "资金"}).id
+    )
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.category_tabs["resource"]
     tab.view.setCurrentIndex(tab.proxy.index(0, 0))
     tab.actions_["duplicate"].trigger()
-    names = [e.name for e in store.entries(ledger_id, "resource")]
+    names = [e.name for e in store.entries.list(ledger_id, "resource")]
     assert names == ["甲", "甲", "乙"]
     window.undo_action.trigger()
     tab.view.setCurrentIndex(tab.proxy.index(1, 0))
     tab.actions_["up"].trigger()
-    assert [e.id for e in store.entries(ledger_id, "resource")] == [b.id, a.id]
+    assert [e.id for e in store.entries.list(ledger_id, "resource")] == [b.id, a.id]
     window.undo_action.trigger()
-    assert [e.id for e in store.entries(ledger_id, "resource")] == [a.id, b.id]
+    assert [e.id for e in store.entries.list(ledger_id, "resource")] == [a.id, b.id]
     tab.view.setCurrentIndex(tab.proxy.index(1, 0))
     tab.actions_["insert"].trigger()
-    entries = store.entries(ledger_id, "resource")
+    entries = store.entries.list(ledger_id, "resource")
     assert [e.name for e in entries] == ["甲", "", "乙"]
     assert tab.model.rowCount() == 3
 
@@ -276,7 +292,7 @@ def test_search_filters_and_sorting_uses_raw_values(
     qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
 ) -> None:
     for name, goal in (("甲指标", 9), ("乙指标", 10), ("丙", None)):
-        store.add_entry(ledger_id, "indicator", {"name": name, "goal": goal})
+        store.entries.add(ledger_id, "indicator", {"name": name, "goal": goal})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.category_tabs["indicator"]
     tab.proxy.sort(tab.model.column("goal"), Qt.SortOrder.DescendingOrder)
@@ -296,12 +312,12 @@ def test_submit_lists_problems_then_locks_editing(
     ledger_id: int,
     messages: list[tuple[str, str]],
 ) -> None:
-    bad = store.add_entry(ledger_id, "project", {"name": "缺业主的项目"})
+    bad = store.entries.get(store.entries.add(ledger_id, "project", {"name": "缺业主的项目"}).id)
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     window.submit_action.trigger()
     dialog = window.problems_dialog
     assert dialog is not None and dialog.tree.topLevelItemCount() >= 2
-    assert store.ledger(ledger_id).status == "草稿"
+    assert store.ledgers.get(ledger_id).status == "草稿"
     labels = [dialog.tree.topLevelItem(i).text(3) for i in range(dialog.tree.topLevelItemCount())]
     item = dialog.tree.topLevelItem(labels.index("业主单位"))
     dialog.tree.itemDoubleClicked.emit(item, 0)
@@ -310,10 +326,10 @@ def test_submit_lists_problems_then_locks_editing(
     assert project_tab.view.currentIndex().column() == project_tab.model.column("owner_org")
     dialog.close()
 
-    store.update_entry(bad.id, {"owner_org": "区城投", "nature": "新建", "goal": 100})
+    store.entries.update(bad.id, {"owner_org": "区城投", "nature": "新建", "goal": 100})
     window.load_ledger()
     window.submit_action.trigger()
-    assert store.ledger(ledger_id).status == "已提交"
+    assert store.ledgers.get(ledger_id).status == "已提交"
     assert "已提交" in window.status_label.text()
     index = project_tab.proxy.index(0, project_tab.model.column("name"))
     assert not (project_tab.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable)
@@ -321,22 +337,22 @@ def test_submit_lists_problems_then_locks_editing(
     qtbot.keyClick(project_tab.view, Qt.Key.Key_F2)
     assert project_tab.view.indexWidget(index) is None  # no editor opens
     paste(qtbot, project_tab, 0, "name", "改名")
-    assert store.entry(bad.id).name == "缺业主的项目"
+    assert store.entries.get(bad.id).name == "缺业主的项目"
     assert not project_tab.actions_["add"].isEnabled()
     assert not window.submit_action.isEnabled()
 
     # the administrator unlocks; the audit log records it
     assert window.unlock_action.isEnabled()
     window.unlock_action.trigger()
-    assert store.ledger(ledger_id).status == "草稿"
-    assert any(r["action"] == "解锁台账" for r in store.audit_log(ledger_id))
+    assert store.ledgers.get(ledger_id).status == "草稿"
+    assert any(r["action"] == "解锁台账" for r in store.audit.log(ledger_id))
     assert project_tab.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable
 
 
 def test_operator_cannot_unlock(
     qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
 ) -> None:
-    store.set_ledger_status(ledger_id, "已提交")
+    store.ledgers.set_status(ledger_id, "已提交")
     store.act_as("填报员", "operator", unit_id)
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     assert not window.unlock_action.isEnabled()
@@ -346,26 +362,28 @@ def test_operator_cannot_unlock(
 def test_carry_over_copies_entries_without_actuals(
     qtbot: Any, store: Store, tmp_path: Path, messages: list[tuple[str, str]]
 ) -> None:
-    unit_id = store.units()[1].id
-    target = store.targets()[0]
-    source = store.create_ledger(unit_id, YEAR - 1)
-    src = store.add_entry(
-        source.id,
-        "indicator",
-        {"name": "地区生产总值", "target_id": target["id"], "goal": 100, "actual": 90},
+    unit_id = store.units.list()[1].id
+    target = store.catalogue.targets()[0]
+    source = store.ledgers.get(store.ledgers.create(unit_id, YEAR - 1).id)
+    src = store.entries.get(
+        store.entries.add(
+            source.id,
+            "indicator",
+            {"name": "地区生产总值", "target_id": target["id"], "goal": 100, "actual": 90},
+        ).id
     )
-    store.set_progress(src.id, 4, {"value": 90, "status": "基本完成", "comment": "好"})
-    store.add_entry(
+    store.progress.set(src.id, 4, {"value": 90, "status": "基本完成", "comment": "好"})
+    store.entries.add(
         source.id, "project", {"name": "项目", "owner_org": "甲", "nature": "续建", "actual": 5}
     )
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     assert window.stack.currentWidget() is window.empty_page
     assert window.carry_button.isEnabled()
     qtbot.mouseClick(window.carry_button, Qt.MouseButton.LeftButton)
-    new = store.find_ledger(unit_id, YEAR)
+    new = store.ledgers.find(unit_id, YEAR)
     assert new is not None and window.ledger is not None and window.ledger.id == new.id
     assert window.stack.currentWidget() is window.tabs
-    copied = store.entries(new.id)
+    copied = store.entries.list(new.id)
     assert [e.name for e in copied] == ["地区生产总值", "项目"]
     indicator = copied[0]
     assert indicator.values["target_id"] == target["id"]
@@ -375,10 +393,10 @@ def test_carry_over_copies_entries_without_actuals(
     assert indicator.values["status"] == "未启动"
     assert copied[1].values["actual"] is None
     assert copied[1].values["owner_org"] == "甲"
-    assert store.ledger_progress(new.id) == {}
-    assert store.entries(source.id)[0].values["actual"] == 90  # the source is untouched
+    assert store.progress.of_ledger(new.id) == {}
+    assert store.entries.list(source.id)[0].values["actual"] == 90  # the source is untouched
     assert window.category_tabs["indicator"].model.rowCount() == 1
-    assert any(r["action"] == "结转台账" for r in store.audit_log(new.id))
+    assert any(r["action"] == "结转台账" for r in store.audit.log(new.id))
     # last year's value stands beside this year's in the progress tab
     progress = window.progress_tab.model
     assert progress.last_year(progress.entry(0)) == 90
@@ -387,7 +405,7 @@ def test_carry_over_copies_entries_without_actuals(
 def test_light_changes_when_an_actual_value_changes(
     qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
 ) -> None:
-    store.add_entry(ledger_id, "indicator", {"name": "甲", "goal": 100, "actual": 50})
+    store.entries.add(ledger_id, "indicator", {"name": "甲", "goal": 100, "actual": 50})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     assert "红灯 1" in window.lights_label.text()
     tab = window.category_tabs["indicator"]
@@ -420,8 +438,8 @@ def test_unit_and_year_are_remembered(
 
     from xihu_desktop.ui.main_window import MainWindow
 
-    unit = store.units()[2]
-    store.create_ledger(unit.id, 2024)
+    unit = store.units.list()[2]
+    store.ledgers.create(unit.id, 2024)
     window = make_window(qtbot, store, tmp_path, unit.id, 2024)
     window.close()
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
@@ -440,7 +458,7 @@ def test_about_and_guide(
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "about", lambda _p, _t, text: shown.append(text))
-    window = make_window(qtbot, store, tmp_path, store.units()[0].id, YEAR)
+    window = make_window(qtbot, store, tmp_path, store.units.list()[0].id, YEAR)
     window.about_action.trigger()
     assert str(store.path) in shown[0]
     window.guide_action.trigger()
@@ -467,7 +485,7 @@ def test_column_widths_and_order_are_remembered(
 def test_viewer_sees_but_cannot_edit(
     qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
 ) -> None:
-    store.add_entry(ledger_id, "indicator", {"name": "甲", "goal": 1})
+    store.entries.add(ledger_id, "indicator", {"name": "甲", "goal": 1})
     store.act_as("查看员", "viewer")
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     tab = window.category_tabs["indicator"]

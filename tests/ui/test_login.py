@@ -20,9 +20,9 @@ def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def secured(store: Store) -> Store:
-    U.create_user(store, "管理员", "admin", password="admin-pass")
-    U.create_user(store, "填报员", "operator", store.units()[0].id, password="op-pass")
-    U.set_login_required(store, True)
+    store.users.create("管理员", "admin", password="admin-pass")
+    store.users.create("填报员", "operator", store.units.list()[0].id, password="op-pass")
+    store.users.set_login_required(True)
     return store
 
 
@@ -95,8 +95,8 @@ def test_turning_login_on_asks_for_admin_password_first(qtbot, store: Store, mon
     dialog = L.UsersDialog(store)
     qtbot.addWidget(dialog)
     dialog.login_box.setChecked(True)
-    assert U.login_required(store)
-    admin = U.find_user(store, "区发改局")
+    assert store.users.login_required()
+    admin = store.users.find("区发改局")
     assert admin and admin.role == "admin" and admin.has_password
     assert dialog.model.rowCount() == 1
 
@@ -108,7 +108,7 @@ def test_turning_login_on_cancelled_keeps_single_user(qtbot, store: Store, monke
     dialog = L.UsersDialog(store)
     qtbot.addWidget(dialog)
     dialog.login_box.setChecked(True)
-    assert not U.login_required(store)
+    assert not store.users.login_required()
     assert not dialog.login_box.isChecked()
     assert warnings and "未启用" in warnings[0]
 
@@ -124,7 +124,7 @@ def test_mismatched_passwords_rejected(qtbot) -> None:
 
 
 def test_manage_users_add_edit_deactivate(qtbot, secured: Store, monkeypatch) -> None:
-    unit = secured.units()[1]
+    unit = secured.units.list()[1]
 
     def fill(self: L.UserEditDialog) -> int:
         if self.name_edit.isEnabled():
@@ -138,17 +138,17 @@ def test_manage_users_add_edit_deactivate(qtbot, secured: Store, monkeypatch) ->
     dialog = L.UsersDialog(secured)
     qtbot.addWidget(dialog)
     dialog.add_user()
-    user = U.find_user(secured, "新填报员")
+    user = secured.users.find("新填报员")
     assert user and user.role == "operator" and user.unit_id == unit.id
     row = [u.name for u in dialog.model.rows].index("新填报员")
     dialog.view.selectRow(row)
     dialog.toggle_active()
-    assert not U.find_user(secured, "新填报员").active
+    assert not secured.users.find("新填报员").active
     assert dialog.model.data(dialog.model.index(row, 3)) == "停用"
 
 
 def test_manage_users_refused_for_operator(secured: Store, monkeypatch) -> None:
-    U.authenticate(secured, "填报员", "op-pass")
+    secured.users.authenticate("填报员", "op-pass")
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
     monkeypatch.setattr(L.UsersDialog, "exec", lambda self: pytest.fail("must not open"))
@@ -165,7 +165,7 @@ class FakeClock:
 
 
 def test_idle_lock_hides_window_until_login(qtbot, secured: Store) -> None:
-    U.set_idle_minutes(secured, 5)
+    secured.users.set_idle_minutes(5)
     window = QMainWindow()
     qtbot.addWidget(window)
     window.show()
@@ -223,8 +223,8 @@ def test_idle_lock_quit_closes_window_and_single_user_never_locks(qtbot, store: 
     try:
         clock.t += 10**6
         assert not lock.check()  # single-user mode: no login, no lock
-        U.create_user(store, "管理员", "admin", password="admin-pass")
-        U.set_login_required(store, True)
+        store.users.create("管理员", "admin", password="admin-pass")
+        store.users.set_login_required(True)
         assert lock.check()
         assert not window.isVisible()
     finally:

@@ -15,7 +15,7 @@ from xihu_desktop.ui import login, pdf_actions
 def test_users_and_summary_pdf_are_in_the_menus(
     qtbot: Any, demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    unit = demo_store.find_unit("北山街道")
+    unit = demo_store.units.find("北山街道")
     window = make_window(qtbot, demo_store, tmp_path, unit.id, 2025)
     calls: list[tuple[str, Any]] = []
     monkeypatch.setattr(login, "manage_users", lambda parent, store: calls.append(("users", None)))
@@ -31,8 +31,8 @@ def test_users_and_summary_pdf_are_in_the_menus(
 def test_user_changed_limits_an_operator_to_her_unit(
     qtbot: Any, demo_store: Store, tmp_path: Path
 ) -> None:
-    unit = demo_store.find_unit("西溪街道")
-    window = make_window(qtbot, demo_store, tmp_path, demo_store.find_unit("北山街道").id, 2025)
+    unit = demo_store.units.find("西溪街道")
+    window = make_window(qtbot, demo_store, tmp_path, demo_store.units.find("北山街道").id, 2025)
     assert window.unit_combo.count() > 1
     demo_store.act_as("clerk", "operator", unit.id)
     window.user_changed()
@@ -55,11 +55,11 @@ def test_catalogue_dialog_adds_the_next_plan(
     monkeypatch.setattr(PlanDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     assert dialog.add_plan()  # defaults: 15th 十五五 2026–2030, copying 十四五
-    plan = store.plan_for_year(2028)
+    plan = store.catalogue.plan_for_year(2028)
     assert (plan["code"], plan["name"], plan["start_year"], plan["end_year"]) == (
         "15th",
         "十五五",
         2026,
         2030,
     )
-    assert len(store.targets(plan["id"])) == 43
+    assert len(store.catalogue.targets(plan["id"])) == 43

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from xihu_desktop.exchange import pdf_sheet
-from xihu_desktop.store import Store, prints
+from xihu_desktop.store import Store
 from xihu_desktop.ui import pdf_actions
 from xihu_desktop.ui.pdf_actions import SheetPreviewDialog
 
@@ -53,14 +53,14 @@ def _three_ledgers(store: Store) -> None:
 def test_print_sheet_preview_print_save_close(
     qtbot: Any, parent: QWidget, demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ledger = demo_store.ledgers(year=2025)[0]
+    ledger = demo_store.ledgers.list(year=2025)[0]
     pdf_actions.print_sheet(parent, demo_store, ledger.id)
     dialog = parent.findChild(SheetPreviewDialog)
     assert dialog is not None and dialog.isVisible()
     pages = dialog.document.pageCount()
     assert pages >= 1
     assert "第 1 版" in dialog.info.text() and dialog.sheet.code in dialog.info.text()
-    assert prints.last_print(demo_store, ledger.id) is not None
+    assert demo_store.prints.last(ledger.id) is not None
     assert not pdf_actions.needs_reprint(demo_store, ledger.id)
 
     printed = tmp_path / "printed.pdf"
@@ -91,7 +91,7 @@ def test_print_sheet_preview_print_save_close(
 def test_print_sheet_cancelled_print_dialog_prints_nothing(
     qtbot: Any, parent: QWidget, demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pdf_actions.print_sheet(parent, demo_store, demo_store.ledgers(year=2025)[0].id)
+    pdf_actions.print_sheet(parent, demo_store, demo_store.ledgers.list(year=2025)[0].id)
     dialog = parent.findChild(SheetPreviewDialog)
     monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     assert dialog.print_sheet() is False
@@ -173,7 +173,7 @@ def test_verify_sheet_by_code_and_pdf(
     monkeypatch: pytest.MonkeyPatch,
     messages: list[tuple[str, str]],
 ) -> None:
-    ledger = next(x for x in demo_store.ledgers(year=2025) if x.status == "草稿")
+    ledger = next(x for x in demo_store.ledgers.list(year=2025) if x.status == "草稿")
     out = tmp_path / "s.pdf"
     code = pdf_sheet.export_sheet(demo_store, ledger.id, out).sheets[0].code
 
@@ -186,8 +186,8 @@ def test_verify_sheet_by_code_and_pdf(
     pdf_actions.verify_sheet(parent, demo_store)
     assert messages[-1][0] == "info" and ledger.unit_name in messages[-1][1]
 
-    entry = demo_store.entries(ledger.id)[0]
-    demo_store.update_entry(entry.id, {"name": entry.name + "（改）"})
+    entry = demo_store.entries.list(ledger.id)[0]
+    demo_store.entries.update(entry.id, {"name": entry.name + "（改）"})
     assert pdf_actions.needs_reprint(demo_store, ledger.id)
     pdf_actions.verify_sheet(parent, demo_store)
     assert messages[-1][0] == "warning" and "不一致" in messages[-1][1]

@@ -137,8 +137,8 @@ class Links:
     @classmethod
     def of(cls, store: Store) -> Links:
         return cls(
-            {t["id"]: target_label(t) for t in store.targets()},
-            {i["id"]: i["name"] for i in store.catalogue_items()},
+            {t["id"]: target_label(t) for t in store.catalogue.targets()},
+            {i["id"]: i["name"] for i in store.catalogue.items()},
         )
 
     def display(self, f: Field, value: Any) -> Any:
@@ -380,12 +380,14 @@ def export_ledger(
 ) -> Path:
     """Write the Excel return of one ledger to ``out`` (atomically)."""
     out = Path(out)
-    ledger = store.ledger(ledger_id)
-    plan = next((p for p in store.plans() if p["id"] == ledger.plan_id), {"code": "", "name": ""})
+    ledger = store.ledgers.get(ledger_id)
+    plan = next(
+        (p for p in store.catalogue.plans() if p["id"] == ledger.plan_id), {"code": "", "name": ""}
+    )
     links = Links.of(store)
     fingerprint = ledger_fingerprint(store, ledger_id)
-    score = store.score(ledger_id)
-    counts = store.entry_counts(ledger_id)
+    score = store.assessment.score(ledger_id)
+    counts = store.entries.counts(ledger_id)
     exported = dt.datetime.now().isoformat(timespec="seconds")
     steps = len(CATEGORIES) + 3
     step = 0
@@ -412,7 +414,7 @@ def export_ledger(
         entry_rows: list[tuple[str, Any]] = []
         for cat in CATEGORIES:
             columns = category_columns(cat)
-            entries = store.entries(ledger_id, cat.key)
+            entries = store.entries.list(ledger_id, cat.key)
             ws = wb.add_worksheet(sheet_name(cat))
             title = f"{ledger.unit_name}{ledger.year}年{cat.label}任务台账"
             _header(ws, formats, title, columns, len(entries))
@@ -530,7 +532,7 @@ def _write_progress_sheet(
     columns = progress_columns()
     ws = wb.add_worksheet(PROGRESS_SHEET)
     _header(ws, formats, f"{ledger.unit_name}{ledger.year}年进度填报", columns, len(entry_rows))
-    progress = store.ledger_progress(ledger.id)
+    progress = store.progress.of_ledger(ledger.id)
     rows = []
     for label, e in entry_rows:
         row: list[Any] = [label, e.name]
@@ -557,7 +559,7 @@ def _write_progress_sheet(
 
 def _write_adjustments(wb: Any, formats: _Formats, store: Store, ledger: Ledger) -> None:
     ws = wb.add_worksheet(ADJUSTMENT_SHEET)
-    items = store.adjustments(ledger.id)
+    items = store.assessment.adjustments(ledger.id)
     _header(
         ws,
         formats,
@@ -592,7 +594,7 @@ def _summary_sheet_rows(
     if linked:  # keep the column order: fill plain values, then put link texts in place
         keys = [f.key for f in cat.fields]
         for ledger in ledgers:
-            for i, e in enumerate(store.entries(ledger.id, cat.key), start=1):
+            for i, e in enumerate(store.entries.list(ledger.id, cat.key), start=1):
                 get = e.values.get
                 row = [ledger.unit_name, i, *map(get, keys)]
                 for c, f in linked:
@@ -600,7 +602,7 @@ def _summary_sheet_rows(
                 yield row
         return
     for ledger in ledgers:
-        for i, e in enumerate(store.entries(ledger.id, cat.key), start=1):
+        for i, e in enumerate(store.entries.list(ledger.id, cat.key), start=1):
             yield [ledger.unit_name, i, *map(e.values.get, plain)]
 
 
@@ -609,7 +611,7 @@ def export_summary(
 ) -> Path:
     """Write the district summary workbook of ``year``: completion, ranking, every entry."""
     out = Path(out)
-    ledgers = store.ledgers(year=year)
+    ledgers = store.ledgers.list(year=year)
     if not ledgers:
         from ..store.errors import NotFound
 
@@ -626,7 +628,7 @@ def export_summary(
 
     scores = []
     for ledger in ledgers:
-        scores.append((ledger, store.score(ledger.id), store.entry_counts(ledger.id)))
+        scores.append((ledger, store.assessment.score(ledger.id), store.entries.counts(ledger.id)))
         tick()
     exported = dt.datetime.now().isoformat(timespec="seconds")
     with atomic_path(out) as tmp:

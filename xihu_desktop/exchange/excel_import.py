@@ -113,7 +113,7 @@ class Lookups:
     def of(cls, store: Store) -> Lookups:
         targets: dict[str, int] = {}
         names: dict[str, list[int]] = {}
-        for t in store.targets():
+        for t in store.catalogue.targets():
             targets.setdefault(_norm_text(layout.target_label(t)), t["id"])
             names.setdefault(_norm_text(t["name"]), []).append(t["id"])
             if not t["sub"]:
@@ -122,7 +122,7 @@ class Lookups:
             if len(ids) == 1:
                 targets.setdefault(name, ids[0])
         items: dict[str, dict[str, int]] = {}
-        for i in store.catalogue_items():
+        for i in store.catalogue.items():
             items.setdefault(i["kind"], {}).setdefault(_norm_text(i["name"]), i["id"])
         return cls(targets, items)
 
@@ -787,25 +787,25 @@ def plan_import(store: Store, parsed: ParsedReturn) -> ImportPlan:
     if parsed.fatal:
         return plan
     unit = None
-    for u in store.units():
+    for u in store.units.list():
         if parsed.unit_code and u.code == parsed.unit_code:
             unit = u
             break
     if unit is None and parsed.unit_name:
-        unit = next((u for u in store.units() if u.name == parsed.unit_name), None)
+        unit = next((u for u in store.units.list() if u.name == parsed.unit_name), None)
     if unit is None:
         plan.fatal = f"文件“{parsed.file}”的责任单位“{parsed.unit_name or parsed.unit_code}”在本数据库中不存在，请先在单位管理中添加。"
         return plan
     plan.unit_id, plan.unit_name = unit.id, unit.name
     try:
-        db_plan = store.plan_for_year(parsed.year or 0)
+        db_plan = store.catalogue.plan_for_year(parsed.year or 0)
     except StoreError as exc:
         plan.fatal = str(exc)
         return plan
     if parsed.plan_code and parsed.plan_code != db_plan["code"]:
         plan.fatal = f"文件“{parsed.file}”属于规划“{parsed.plan_code}”，与本数据库{parsed.year}年的规划“{db_plan['code']}”不一致。"
         return plan
-    ledger = store.find_ledger(unit.id, parsed.year or 0)
+    ledger = store.ledgers.find(unit.id, parsed.year or 0)
     if ledger is not None:
         plan.ledger_id, plan.ledger_status = ledger.id, ledger.status
         for key, value in parsed.header.items():
@@ -818,7 +818,7 @@ def plan_import(store: Store, parsed: ParsedReturn) -> ImportPlan:
     plan.progress_changes = len(_progress_updates(store, parsed, matched))
     if parsed.adjustments is not None:
         existing = (
-            [(a["points"], a["reason"]) for a in store.adjustments(plan.ledger_id)]
+            [(a["points"], a["reason"]) for a in store.assessment.adjustments(plan.ledger_id)]
             if plan.ledger_id
             else []
         )
@@ -853,7 +853,7 @@ def _match(
                     out[f.key] = links.display(f, out[f.key])
             return out
 
-        existing = store.entries(ledger_id, cat_key) if ledger_id else []
+        existing = store.entries.list(ledger_id, cat_key) if ledger_id else []
         unmatched = {e.id: e for e in existing}
         assigned: dict[int, Entry] = {}
         identical: set[int] = set()
@@ -934,8 +934,8 @@ def _progress_updates(
     current: dict[int, dict[int, Any]] = {}
     entry_ids = {c.entry_id for c in matched if c.entry_id}
     if entry_ids:
-        ledger_id = store.entry(next(iter(entry_ids))).ledger_id
-        current = store.ledger_progress(ledger_id)
+        ledger_id = store.entries.get(next(iter(entry_ids))).ledger_id
+        current = store.progress.of_ledger(ledger_id)
     index = _RowIndex(matched)
     for item in parsed.progress:
         if item.problems:
@@ -1037,27 +1037,27 @@ def _write(store: Store, plan: ImportPlan) -> None:
     assert plan.unit_id is not None and parsed.year is not None
     ledger_id = plan.ledger_id
     if ledger_id is None:
-        ledger_id = store.create_ledger(plan.unit_id, parsed.year).id
-        ledger = store.ledger(ledger_id)
+        ledger_id = store.ledgers.create(plan.unit_id, parsed.year).id
+        ledger = store.ledgers.get(ledger_id)
         plan.header_changes = {
             k: (getattr(ledger, k), v)
             for k, v in parsed.header.items()
             if not same(getattr(ledger, k), v)
         }
     if plan.header_changes:
-        store.update_ledger(ledger_id, {k: new for k, (_, new) in plan.header_changes.items()})
+        store.ledgers.update(ledger_id, {k: new for k, (_, new) in plan.header_changes.items()})
     removed = [c.entry_id for c in plan.entries if c.kind == "removed" and c.entry_id]
     if removed:
-        store.delete_entries(removed)
+        store.entries.delete(removed)
     new_rows: dict[str, list[EntryChange]] = {}
     for c in plan.entries:
         if c.kind == "changed" and c.entry_id:
-            store.update_entry(c.entry_id, {k: new for k, (_, new) in c.changes.items()})
+            store.entries.update(c.entry_id, {k: new for k, (_, new) in c.changes.items()})
         elif c.kind == "new" and c.row is not None:
             new_rows.setdefault(c.category, []).append(c)
     for cat_key, changes in new_rows.items():  # one bulk insert per category
         rows = [c.row.values for c in changes if c.row is not None]
-        ids = store.add_entries(ledger_id, cat_key, rows, validate=True)
+        ids = store.entries.add_many(ledger_id, cat_key, rows, validate=True)
         for c, entry_id in zip(changes, ids, strict=True):
             c.entry_id = entry_id
     for cat_key in parsed.rows:
@@ -1074,7 +1074,7 @@ def _write(store: Store, plan: ImportPlan) -> None:
         for c in plan.entries
         if c.row is not None and c.entry_id and c.kind != "skipped"
     }
-    store.set_progress_many(
+    store.progress.set_many(
         [
             (target.entry_id, q, values)
             for target, q, values in _progress_updates(store, parsed, plan.entries)
@@ -1097,17 +1097,17 @@ def _write(store: Store, plan: ImportPlan) -> None:
                 if k in c.row.values and not same(have.get(k), c.row.values[k])
             }
             if fix:
-                store.update_entry(c.entry_id, fix)
+                store.entries.update(c.entry_id, fix)
     if plan.adjustments_change and parsed.adjustments is not None:
-        for a in store.adjustments(ledger_id):
-            store.remove_adjustment(a["id"])
+        for a in store.assessment.adjustments(ledger_id):
+            store.assessment.remove_adjustment(a["id"])
         for points, reason in parsed.adjustments:
-            store.add_adjustment(ledger_id, points, reason)
+            store.assessment.add_adjustment(ledger_id, points, reason)
     plan.ledger_id = ledger_id
 
 
 def _reorder(store: Store, ledger_id: int, cat_key: str, wanted: Sequence[int]) -> None:
-    def ids() -> list[int]:  # the order of store.entries(ledger_id, cat_key), ids only
+    def ids() -> list[int]:  # the order of store.entries.list(ledger_id, cat_key), ids only
         return [
             r[0]
             for r in store.query(
@@ -1121,7 +1121,7 @@ def _reorder(store: Store, ledger_id: int, cat_key: str, wanted: Sequence[int]) 
     target = [*wanted, *(i for i in current if i not in keep)]
     for pos, eid in enumerate(target, start=1):
         if current[pos - 1] != eid:
-            store.move_entry(eid, pos)
+            store.entries.move(eid, pos)
             current = ids()
 
 

@@ -33,14 +33,16 @@ def _text(value: Any) -> Any:
 
 def canonical_ledger(store: Store, ledger_id: int) -> dict[str, Any]:
     """The ledger as plain, ordered data: the input of :func:`ledger_fingerprint`."""
-    ledger = store.ledger(ledger_id)
-    plan = next((p for p in store.plans() if p["id"] == ledger.plan_id), {"code": ""})
-    targets = {t["id"]: f"{t['seq']}{t['sub'] or ''}:{t['name']}" for t in store.targets()}
-    items = {i["id"]: f"{i['kind']}:{i['name']}" for i in store.catalogue_items()}
-    progress = store.ledger_progress(ledger_id)
+    ledger = store.ledgers.get(ledger_id)
+    plan = next((p for p in store.catalogue.plans() if p["id"] == ledger.plan_id), {"code": ""})
+    targets = {
+        t["id"]: f"{t['seq']}{t['sub'] or ''}:{t['name']}" for t in store.catalogue.targets()
+    }
+    items = {i["id"]: f"{i['kind']}:{i['name']}" for i in store.catalogue.items()}
+    progress = store.progress.of_ledger(ledger_id)
     entries = []
     for cat in CATEGORIES:
-        for e in store.entries(ledger_id, cat.key):
+        for e in store.entries.list(ledger_id, cat.key):
             values: dict[str, Any] = {}
             for f in category(e.category).fields:
                 v = e.values.get(f.key)
@@ -75,7 +77,7 @@ def canonical_ledger(store: Store, ledger_id: int) -> dict[str, Any]:
         "entries": entries,
         "adjustments": [
             {"points": _number(a["points"]), "reason": _text(a["reason"])}
-            for a in store.adjustments(ledger_id)
+            for a in store.assessment.adjustments(ledger_id)
         ],
     }
 

@@ -1,7 +1,7 @@
 """The CJK font of the PDF sheets: embedded (subset) so a sheet prints the same anywhere.
 
 The bundled font is WenQuanYi Micro Hei (``resources/fonts/wqy-microhei.ttc``,
-Apache-2.0, licence files beside it). A setting (``pdf_font_path``) may prefer an
+Apache-2.0, licence files beside it). A setting (``PDF_FONT_PATH``) may prefer an
 installed face such as 宋体 (``C:\\Windows\\Fonts\\simsun.ttc``); when it is missing or
 reportlab cannot embed it (``TTFError``: PostScript-outline fonts such as Noto CJK),
 the bundled font is used. Every text of the sheet uses this one font, so no
@@ -15,12 +15,13 @@ import logging
 import threading
 from pathlib import Path
 
+from ..core.settings import PDF_FONT_PATH
 from ..paths import resource_path
+from ..store import Store
 
 log = logging.getLogger(__name__)
 
 BUNDLED_FONT = "fonts/wqy-microhei.ttc"
-SETTING_KEY = "pdf_font_path"
 
 _lock = threading.Lock()
 _registered: dict[str, str] = {}
@@ -73,8 +74,6 @@ def register_font(preferred: str | Path | None = None) -> str:
     return _register(bundled_font_path())
 
 
-def font_for_store(store: object) -> str:
+def font_for_store(store: Store) -> str:
     """The font name for sheets printed from ``store`` (honours the setting)."""
-    setting = getattr(store, "setting", None)
-    preferred = setting(SETTING_KEY) if callable(setting) else None
-    return register_font(preferred)
+    return register_font(store.settings.get(PDF_FONT_PATH))

@@ -48,7 +48,6 @@ from reportlab.platypus import (
 from ..core.categories import CATEGORIES, UNIT_KINDS, Category, Field, FieldType
 from ..core.scoring import GREEN, LIGHT_LABELS, RED, YELLOW, EntryScore, LedgerScore
 from ..store import Store
-from ..store import prints as print_store
 from .atomic import atomic_path
 from .fingerprint import ledger_fingerprint, short_code
 from .pdf_fonts import font_for_store
@@ -167,17 +166,17 @@ def collect_sheet(store: Store, ledger_id: int, revision: int | None = None) -> 
     ``revision`` is the print revision the sheet will show (default: the next one).
     """
     with store.transaction():  # a consistent snapshot: no write can slip in between
-        ledger = store.ledger(ledger_id)
-        score = store.score(ledger_id)
+        ledger = store.ledgers.get(ledger_id)
+        score = store.assessment.score(ledger_id)
         fingerprint = ledger_fingerprint(store, ledger_id)
-        rev = revision if revision is not None else print_store.next_revision(store, ledger_id)
+        rev = revision if revision is not None else store.prints.next_revision(ledger_id)
         lookups = {
-            "target": {t["id"]: t["name"] for t in store.targets()},
-            "catalogue": {i["id"]: i["name"] for i in store.catalogue_items()},
+            "target": {t["id"]: t["name"] for t in store.catalogue.targets()},
+            "catalogue": {i["id"]: i["name"] for i in store.catalogue.items()},
         }
         by_id = {e.id: e for e in score.entries}
         rows: dict[str, list[SheetRow]] = {c.key: [] for c in CATEGORIES}
-        for entry in store.entries(ledger_id):
+        for entry in store.entries.list(ledger_id):
             cat = _category(entry.category)
             rows[cat.key].append(
                 SheetRow(
@@ -187,7 +186,8 @@ def collect_sheet(store: Store, ledger_id: int, revision: int | None = None) -> 
                 )
             )
         adjustments = [
-            (float(a["points"]), clean_text(str(a["reason"]))) for a in store.adjustments(ledger_id)
+            (float(a["points"]), clean_text(str(a["reason"])))
+            for a in store.assessment.adjustments(ledger_id)
         ]
     return SheetData(
         ledger_id=ledger.id,
@@ -1019,7 +1019,7 @@ def export_sheet(
     with atomic_path(out) as tmp:
         render_sheets([sheet], tmp, font)
     if record:
-        print_store.record_print(store, ledger_id, sheet.fingerprint, sheet.code, sheet.revision)
+        store.prints.record(ledger_id, sheet.fingerprint, sheet.code, sheet.revision)
     return ExportResult(Path(out), [sheet])
 
 
@@ -1037,7 +1037,7 @@ def export_year(
     before stay (each complete, each recorded), the combined file is not written.
     """
     out_dir = Path(out_dir)
-    ledgers = store.ledgers(year=year)
+    ledgers = store.ledgers.list(year=year)
     if not ledgers:
         raise ValueError(f"{year}年没有台账，无法打印考核表。")
     font = font or font_for_store(store)
@@ -1052,9 +1052,7 @@ def export_year(
         with atomic_path(path) as tmp:
             render_sheets([sheet], tmp, font)
         if record:
-            print_store.record_print(
-                store, ledger.id, sheet.fingerprint, sheet.code, sheet.revision
-            )
+            store.prints.record(ledger.id, sheet.fingerprint, sheet.code, sheet.revision)
         sheets.append(sheet)
         paths.append(path)
     if progress:

@@ -68,8 +68,8 @@ class RankRow:
 def ranking(store: Store, year: int) -> list[RankRow]:
     """Every ledger of ``year`` scored and ranked (ties share a rank: 1, 2, 2, 4)."""
     scored = []
-    for ledger in store.ledgers(year=year):
-        s = store.score(ledger.id)
+    for ledger in store.ledgers.list(year=year):
+        s = store.assessment.score(ledger.id)
         scored.append((ledger, s))
     scored.sort(key=lambda p: (-round(p[1].total, 2), p[0].unit_code))
     rows: list[RankRow] = []

@@ -44,7 +44,7 @@ def _changes_since(store: Store, ledger_id: int, since: str | None) -> str:
         return ""
     rows = [
         r
-        for r in store.audit_log(ledger_id, limit=100000)
+        for r in store.audit.log(ledger_id, limit=100000)
         if r["ts"] >= since and r["action"] != "打印考核表"  # seconds: same-second edits count
     ]
     if not rows:
@@ -65,7 +65,7 @@ def verify_payload(store: Store, payload: str, printed_at: str | None = None) ->
         raise VerifyError("考核表中的验证信息无法识别（不是本程序生成的考核表，或已损坏）。")
     year, rev, sha = int(fields["year"]), int(fields["rev"]), fields["sha256"]
     try:
-        unit = store.find_unit(fields["unit"])
+        unit = store.units.find(fields["unit"])
     except NotFound:
         return VerifyResult(
             False,
@@ -73,7 +73,7 @@ def verify_payload(store: Store, payload: str, printed_at: str | None = None) ->
             year=year,
             revision=rev,
         )
-    ledger = store.find_ledger(unit.id, year)
+    ledger = store.ledgers.find(unit.id, year)
     if ledger is None:
         return VerifyResult(
             False,
@@ -82,7 +82,7 @@ def verify_payload(store: Store, payload: str, printed_at: str | None = None) ->
             year=year,
             revision=rev,
         )
-    record = print_store.find_print(store, ledger.id, rev)
+    record = store.prints.find(ledger.id, rev)
     if record is not None and record.fingerprint == sha:
         printed_at = record.printed_at
     what = _printed_words(rev, printed_at)
@@ -119,10 +119,10 @@ def normalise_code(code: str) -> str:
 def verify_code(store: Store, code: str) -> VerifyResult:
     """Check a verification code typed from a printed sheet."""
     code = normalise_code(code)
-    records = print_store.find_by_code(store, code)
+    records = store.prints.by_code(code)
     if records:
         record = records[0]
-        ledger = store.ledger(record.ledger_id)
+        ledger = store.ledgers.get(record.ledger_id)
         what = _printed_words(record.revision, record.printed_at)
         if ledger_fingerprint(store, ledger.id) == record.fingerprint:
             return VerifyResult(
@@ -146,7 +146,7 @@ def verify_code(store: Store, code: str) -> VerifyResult:
             record.printed_at,
         )
     # Printed from another file (e.g. the unit's own PC): any ledger with the same data?
-    for ledger in store.ledgers():
+    for ledger in store.ledgers.list():
         if short_code(ledger_fingerprint(store, ledger.id)) == code:
             return VerifyResult(
                 True,
@@ -216,7 +216,7 @@ def needs_reprint(store: Store, ledger_id: int) -> bool:
 
     A ledger never printed does not *need a reprint* (it needs a first print).
     """
-    last = print_store.last_print(store, ledger_id)
+    last = store.prints.last(ledger_id)
     if last is None:
         return False
     return ledger_fingerprint(store, ledger_id) != last.fingerprint

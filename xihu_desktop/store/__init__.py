@@ -1,5 +1,6 @@
-"""SQLite store: open/migrate/backup, queries and writes, audit log."""
+"""SQLite store: one :class:`Store` facade of managers; records; what a write changed."""
 
+from .changes import Changes, Operation
 from .errors import (
     Busy,
     CorruptFile,
@@ -13,10 +14,25 @@ from .errors import (
     ReadOnly,
     StoreError,
 )
-from .store import Entry, Ledger, Progress, Store, Unit
+from .records import (
+    Adjustment,
+    AuditRecord,
+    CatalogueItem,
+    Entry,
+    Ledger,
+    Plan,
+    PlanTarget,
+    Progress,
+    Unit,
+)
+from .store import Store
 
 __all__ = [
+    "Adjustment",
+    "AuditRecord",
     "Busy",
+    "CatalogueItem",
+    "Changes",
     "CorruptFile",
     "DiskFull",
     "Entry",
@@ -26,7 +42,10 @@ __all__ = [
     "NewerVersion",
     "NotFound",
     "NotOurFile",
+    "Operation",
     "PermissionDenied",
+    "Plan",
+    "PlanTarget",
     "Progress",
     "ReadOnly",
     "Store",

@@ -17,7 +17,9 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ..core.enums import Role
 from ..paths import backups_dir
 from . import connection
 from .errors import (
@@ -27,7 +29,9 @@ from .errors import (
     StoreError,
     translate_sqlite_error,
 )
-from .store import Store
+
+if TYPE_CHECKING:
+    from .store import Store
 
 KEEP_DAILY = 14
 KEEP_OTHER = 20
@@ -158,7 +162,7 @@ def restore(store: Store, source: Path) -> Path:
     db_path = _db_path(store)
     if source.resolve() == db_path.resolve():
         raise StoreError("不能用数据文件自身恢复")
-    if store.role != "admin":
+    if store.role is not Role.ADMIN:
         raise PermissionDenied("只有区管理员可以从备份恢复")
     verify_backup(source)
     safety = make_backup(store, "before-restore")
@@ -168,8 +172,8 @@ def restore(store: Store, source: Path) -> Path:
         raise translate_sqlite_error(exc, source) from exc
     try:
         with store._lock:
-            src.backup(store.conn)
-            result = store.conn.execute("PRAGMA integrity_check").fetchone()[0]
+            src.backup(store.db)
+            result = store.db.execute("PRAGMA integrity_check").fetchone()[0]
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, db_path) from exc
     finally:
@@ -180,6 +184,6 @@ def restore(store: Store, source: Path) -> Path:
         # Lock rows copied in with the backup name sessions long gone.
         if c.execute("SELECT 1 FROM sqlite_master WHERE name = 'db_lock'").fetchone():
             c.execute("DELETE FROM db_lock")
-        store.audit("恢复备份", field_key="backup", old=safety.name, new=source.name)
+        store.audit.record("恢复备份", field_key="backup", old=safety.name, new=source.name)
     store.lock_record = None
     return safety

@@ -126,7 +126,9 @@ _TOTAL_UNITS = ("亿元", "亿美元", "个", "家", "亩", "万人", "人", "�
 def _indicator_rows(store: Store, rng: random.Random, share: float) -> list[dict[str, Any]]:
     # Targets with a 2025 goal; a unit's share of a district total is scaled, while rates,
     # ratios and per-capita figures keep the district's value.
-    targets = [t for t in store.targets() if t["goal"] is not None and t["baseline"] is not None]
+    targets = [
+        t for t in store.catalogue.targets() if t["goal"] is not None and t["baseline"] is not None
+    ]
     rows = []
     for t in rng.sample(targets, k=rng.randint(4, 6)):
         absolute = t["unit"] in _TOTAL_UNITS and not any(
@@ -153,7 +155,7 @@ def _indicator_rows(store: Store, rng: random.Random, share: float) -> list[dict
 
 def _platform_rows(store: Store, rng: random.Random) -> list[dict[str, Any]]:
     rows = []
-    for p in rng.sample(store.catalogue_items("platform"), k=rng.randint(1, 2)):
+    for p in rng.sample(store.catalogue.items("platform"), k=rng.randint(1, 2)):
         goals = p["data"].get("goals_2025") or [
             {"text": "推进平台提质扩容", "value": None, "unit": None}
         ]
@@ -175,7 +177,7 @@ def _platform_rows(store: Store, rng: random.Random) -> list[dict[str, Any]]:
 
 def _project_rows(store: Store, rng: random.Random, unit_name: str) -> list[dict[str, Any]]:
     rows = []
-    for p in rng.sample(store.catalogue_items("project"), k=rng.randint(3, 5)):
+    for p in rng.sample(store.catalogue.items("project"), k=rng.randint(3, 5)):
         total = rng.choice((8000, 15000, 32000, 56000, 120000, 260000, 480000))
         start = rng.choice((2020, 2021, 2022, 2023, 2024, 2025))
         annual = round(total * rng.uniform(0.12, 0.3), -1)
@@ -230,7 +232,7 @@ def _enterprise_rows(rng: random.Random) -> list[dict[str, Any]]:
 
 def _talent_rows(store: Store, rng: random.Random) -> list[dict[str, Any]]:
     rows = []
-    for p in rng.sample(store.catalogue_items("talent_programme"), k=rng.randint(2, 3)):
+    for p in rng.sample(store.catalogue.items("talent_programme"), k=rng.randint(2, 3)):
         kind = rng.choice(("个人", "团队", "引育批次"))
         name = (
             f"{_person(rng)}（{p['name'][:4]}领军人才）"
@@ -281,15 +283,15 @@ def _resource_rows(rng: random.Random) -> list[dict[str, Any]]:
 def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 20251231) -> int:
     """Create demo ledgers for every town/street and platform; return the entry count."""
     rng = random.Random(seed)
-    units = [u for u in store.units() if u.kind in ("town", "platform")]
+    units = [u for u in store.units.list() if u.kind in ("town", "platform")]
     count = 0
     with store.transaction():
         for unit in units:
             leader, owner = _person(rng), _person(rng)
-            store.update_unit(unit.id, {"leader": leader, "contact": _phone(rng)})
+            store.units.update(unit.id, {"leader": leader, "contact": _phone(rng)})
             for year in years:
-                ledger = store.ensure_ledger(unit.id, year)
-                store.update_ledger(
+                ledger = store.ledgers.ensure(unit.id, year)
+                store.ledgers.update(
                     ledger.id,
                     {
                         "leader": leader,
@@ -315,7 +317,7 @@ def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 2
                         row.setdefault("owner", owner)
                         row.setdefault("contact", _phone(rng))
                         row.update({k: v for k, v in _milestones(rng, row["name"][:10]).items()})
-                        entry = store.add_entry(ledger.id, cat_key, row)
+                        entry = store.entries.get(store.entries.add(ledger.id, cat_key, row).id)
                         count += 1
                         _demo_progress(
                             store,
@@ -325,13 +327,13 @@ def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 2
                             entry.values.get("direction") == "越小越好",
                         )
                 if rng.random() < 0.2:
-                    store.add_adjustment(ledger.id, 2, "承办全区“六个一批”现场推进会")
+                    store.assessment.add_adjustment(ledger.id, 2, "承办全区“六个一批”现场推进会")
                 if rng.random() < 0.1:
-                    store.add_adjustment(ledger.id, -1, "一季度报表逾期报送")
+                    store.assessment.add_adjustment(ledger.id, -1, "一季度报表逾期报送")
                 if year < max(years):
-                    store.set_ledger_status(ledger.id, "已锁定")
+                    store.ledgers.set_status(ledger.id, "已锁定")
                 elif rng.random() < 0.4:
-                    store.set_ledger_status(ledger.id, "已提交")
+                    store.ledgers.set_status(ledger.id, "已提交")
     return count
 
 
@@ -348,7 +350,7 @@ def _demo_progress(
                 else round(goal * fraction, 2)
             )
         status = _status(fraction, quarter)
-        store.set_progress(
+        store.progress.set(
             entry_id,
             quarter,
             {

@@ -14,9 +14,13 @@ import socket
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Busy, translate_sqlite_error
-from .store import Store, now
+from .records import now
+
+if TYPE_CHECKING:
+    from .store import Store
 
 
 class InUse(Busy):
@@ -77,18 +81,18 @@ def acquire(store: Store, host: str | None = None, pid: int | None = None, alive
     """Write our lock row; raise :class:`InUse` when another host holds the file."""
     host = host or this_host()
     pid = pid if pid is not None else os.getpid()
-    with store.transaction() as c:
+    with store.transaction():
         for record in holders(store):
             if record.host == host:
                 if record.pid == pid or not alive(record.pid):  # ours, or stale
-                    c.execute("DELETE FROM db_lock WHERE id = ?", (record.id,))
+                    store.execute("DELETE FROM db_lock WHERE id = ?", (record.id,))
                 continue  # another process of this PC: SQLite's locks work locally
             raise InUse(
                 f"{record.describe()}。请在那台电脑上关闭本程序后再打开；"
                 "如果那台电脑已关机或程序已崩溃，请由区管理员运行“xihu unlock”清除占用记录。",
                 record,
             )
-        cur = c.execute(
+        cur = store.execute(
             "INSERT INTO db_lock (host, pid, user, since) VALUES (?, ?, ?, ?)",
             (host, pid, store.user, now()),
         )
@@ -98,8 +102,8 @@ def acquire(store: Store, host: str | None = None, pid: int | None = None, alive
 def release(store: Store) -> None:
     if store.lock_record is None:
         return
-    with store.transaction() as c:
-        c.execute("DELETE FROM db_lock WHERE id = ?", (store.lock_record,))
+    with store.transaction():
+        store.execute("DELETE FROM db_lock WHERE id = ?", (store.lock_record,))
     store.lock_record = None
 
 

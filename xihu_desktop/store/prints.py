@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .store import Store, now
+from .changes import Changes
+from .errors import NotFound
+from .manager import Manager
+from .records import build_all, now
 
 
 @dataclass(frozen=True)
@@ -26,70 +29,70 @@ class PrintRecord:
 _SELECT = "SELECT id, ledger_id, revision, fingerprint, code, printed_at, user FROM print_records"
 
 
-def _records(store: Store, where: str, params: tuple[object, ...]) -> list[PrintRecord]:
-    return [PrintRecord(*r) for r in store.query(f"{_SELECT} WHERE {where}", params)]
-
-
-def next_revision(store: Store, ledger_id: int) -> int:
-    """The revision number the next printing of this ledger will carry."""
-    last = store.scalar("SELECT max(revision) FROM print_records WHERE ledger_id = ?", (ledger_id,))
-    return int(last or 0) + 1
-
-
-def record_print(
-    store: Store,
-    ledger_id: int,
-    fingerprint: str,
-    code: str,
-    revision: int | None = None,
-) -> PrintRecord:
-    """Record one printing; ``revision`` defaults to the next free number.
-
-    A sheet is rendered with its revision number before it is recorded (the record
-    is written only once the file exists), so the caller passes the number it printed.
-    """
-    with store.transaction() as c:
-        ledger = store.ledger(ledger_id)
-        rev = revision if revision is not None else next_revision(store, ledger_id)
-        stamp = now()
-        cur = c.execute(
-            "INSERT INTO print_records (ledger_id, revision, fingerprint, code, printed_at, user) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (ledger_id, rev, fingerprint, code, stamp, store.user),
-        )
-        store.audit(
-            "打印考核表",
-            ledger_id,
-            field_key="print_records",
-            new={"revision": rev, "code": code, "unit": ledger.unit_name, "year": ledger.year},
-        )
-        return PrintRecord(
-            int(cur.lastrowid or 0), ledger_id, rev, fingerprint, code, stamp, store.user
-        )
-
-
-def prints(store: Store, ledger_id: int) -> list[PrintRecord]:
-    """All printings of a ledger, oldest first."""
-    return _records(store, "ledger_id = ? ORDER BY revision", (ledger_id,))
-
-
-def last_print(store: Store, ledger_id: int) -> PrintRecord | None:
-    rows = _records(store, "ledger_id = ? ORDER BY revision DESC LIMIT 1", (ledger_id,))
-    return rows[0] if rows else None
-
-
-def find_print(store: Store, ledger_id: int, revision: int) -> PrintRecord | None:
-    rows = _records(store, "ledger_id = ? AND revision = ?", (ledger_id, revision))
-    return rows[0] if rows else None
-
-
-def find_by_code(store: Store, code: str) -> list[PrintRecord]:
-    """Printings that carried this verification code (newest first); usually one."""
-    return _records(store, "code = ? ORDER BY printed_at DESC, id DESC", (normalise_code(code),))
-
-
 def normalise_code(code: str) -> str:
     """Accept a code typed without the dash, in lower case or with spaces: ab12c 3d4e5."""
     raw = "".join(ch for ch in code.upper() if ch.isalnum())
     raw = raw.replace("O", "0").replace("I", "1").replace("L", "1")  # Crockford read-aloud
     return f"{raw[:5]}-{raw[5:]}" if len(raw) == 10 else code.strip().upper()
+
+
+class PrintManager(Manager):
+    def _records(self, where: str, params: tuple[object, ...]) -> list[PrintRecord]:
+        return build_all(PrintRecord, self.store.rows(f"{_SELECT} WHERE {where}", params))
+
+    def next_revision(self, ledger_id: int) -> int:
+        """The revision number the next printing of this ledger will carry."""
+        last = self.store.scalar(
+            "SELECT max(revision) FROM print_records WHERE ledger_id = ?", (ledger_id,)
+        )
+        return int(last or 0) + 1
+
+    def record(
+        self, ledger_id: int, fingerprint: str, code: str, revision: int | None = None
+    ) -> Changes:
+        """Record one printing; ``revision`` defaults to the next free number.
+
+        A sheet is rendered with its revision number before it is recorded (the record
+        is written only once the file exists), so the caller passes the number it printed.
+        ``Changes.id`` is the record's id (:meth:`get` reads it).
+        """
+        store = self.store
+        with store.transaction():
+            ledger = store.ledgers.get(ledger_id)
+            rev = revision if revision is not None else self.next_revision(ledger_id)
+            cur = store.execute(
+                "INSERT INTO print_records (ledger_id, revision, fingerprint, code, printed_at, "
+                "user) VALUES (?, ?, ?, ?, ?, ?)",
+                (ledger_id, rev, fingerprint, code, now(), store.user),
+            )
+            store.audit.record(
+                "打印考核表",
+                ledger_id,
+                field_key="print_records",
+                new={"revision": rev, "code": code, "unit": ledger.unit_name, "year": ledger.year},
+            )
+            return store.noted(
+                Changes(prints=frozenset({ledger_id}), created=(int(cur.lastrowid or 0),))
+            )
+
+    def get(self, record_id: int) -> PrintRecord:
+        rows = self._records("id = ?", (record_id,))
+        if not rows:
+            raise NotFound(f"打印记录（编号{record_id}）不存在")
+        return rows[0]
+
+    def list(self, ledger_id: int) -> list[PrintRecord]:
+        """All printings of a ledger, oldest first."""
+        return self._records("ledger_id = ? ORDER BY revision", (ledger_id,))
+
+    def last(self, ledger_id: int) -> PrintRecord | None:
+        rows = self._records("ledger_id = ? ORDER BY revision DESC LIMIT 1", (ledger_id,))
+        return rows[0] if rows else None
+
+    def find(self, ledger_id: int, revision: int) -> PrintRecord | None:
+        rows = self._records("ledger_id = ? AND revision = ?", (ledger_id, revision))
+        return rows[0] if rows else None
+
+    def by_code(self, code: str) -> list[PrintRecord]:
+        """Printings that carried this verification code (newest first); usually one."""
+        return self._records("code = ? ORDER BY printed_at DESC, id DESC", (normalise_code(code),))

@@ -126,7 +126,7 @@ def install_catalogue(store: Store, catalogue: dict[str, Any], with_units: bool 
                     if u["code"] not in existing
                 ],
             )
-        store.audit(
+        store.audit.record(
             "安装规划目录",
             field_key="plans",
             new=f"{plan['name']} {plan['start_year']}–{plan['end_year']}",
@@ -138,9 +138,9 @@ def initialise(store: Store, demo: bool = False) -> None:
     """Give a new database the built-in catalogue (and optionally the demo district)."""
     from ..core.catalogue import load_catalogue
 
-    if not store.plans():
+    if not store.catalogue.plans():
         install_catalogue(store, load_catalogue())
-    if demo and not store.ledgers():
+    if demo and not store.ledgers.list():
         from .demo import fill_demo
 
         fill_demo(store)
@@ -161,13 +161,13 @@ def add_plan(
     copied as a starting point: names, units, attributes and groupings are kept, the
     numbers (baseline, goal) are left empty for the district to fill in.
     """
-    store._require_admin("新增规划期")
+    store.require_admin("新增规划期")
     code, name = code.strip(), name.strip()
     if not code or not name:
         raise InvalidData("规划代码和名称不能为空")
     if not (1949 < start_year <= end_year <= 2100):
         raise InvalidData(f"规划期{start_year}–{end_year}年无效")
-    plans = store.plans()
+    plans = store.catalogue.plans()
     if any(p["code"] == code for p in plans):
         raise InvalidData(f"规划代码“{code}”已存在")
     for p in plans:
@@ -201,7 +201,7 @@ def add_plan(
                 "position FROM catalogue_items WHERE plan_id = ?",
                 (plan_id, source["id"]),
             )
-        store.audit(
+        store.audit.record(
             "新增规划期",
             field_key="plans",
             new=f"{name} {start_year}–{end_year}"

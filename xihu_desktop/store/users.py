@@ -6,7 +6,7 @@ Passwords are stored only as salted scrypt hashes that carry their parameters
 successful login when the parameters change. After repeated failures a user must
 wait before the next attempt (an exponential pause kept in the database, so a
 restart does not reset it). Whether login is required at all is the setting
-``login_required`` (default off: single-user mode, acting as the administrator).
+``LOGIN_REQUIRED`` (default off: single-user mode, acting as the administrator).
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..core.enums import Role
+from ..core.settings import IDLE_MINUTES, LOGIN_REQUIRED
+from .changes import Changes
 from .errors import InvalidData, NotFound, PermissionDenied, StoreError
-from .store import Store, now
+from .manager import Manager
+from .records import build, build_all, now
 
-ROLES = {"admin": "区管理员", "operator": "填报员", "viewer": "查看"}
-LOGIN_SETTING = "login_required"
-IDLE_SETTING = "idle_lock_minutes"
-DEFAULT_IDLE_MINUTES = 15
+ROLES = {role.value: role.label for role in Role}
 
 #: Failures allowed before the pause starts; then 2, 4, 8 … seconds, at most MAX_PAUSE.
 FREE_FAILURES = 3
@@ -65,6 +66,8 @@ class LoginThrottled(LoginFailed):
 
 @dataclass
 class User:
+    """A user as the store knows it (never the password hash)."""
+
     id: int
     name: str
     role: str
@@ -73,6 +76,10 @@ class User:
     has_password: bool
     created_at: str
     last_login: str | None = None
+
+    def __post_init__(self) -> None:
+        self.active = bool(self.active)
+        self.has_password = bool(self.has_password)
 
     @property
     def role_label(self) -> str:
@@ -134,78 +141,12 @@ def pause_after(failures: int) -> float:
     return float(min(2 ** (failures - FREE_FAILURES + 1), MAX_PAUSE))
 
 
-# ---------------------------------------------------------------- settings
-
-
-def login_required(store: Store) -> bool:
-    return bool(store.setting(LOGIN_SETTING, False))
-
-
-def idle_minutes(store: Store) -> int:
-    value = store.setting(IDLE_SETTING, DEFAULT_IDLE_MINUTES)
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
-        return DEFAULT_IDLE_MINUTES
-
-
-def set_login_required(store: Store, required: bool) -> None:
-    """Turn login on or off (administrator only). On needs an administrator with a password."""
-    _require_admin(store)
-    if required and not any(
-        u.role == "admin" and u.active and u.has_password for u in users(store)
-    ):
-        raise InvalidData("启用登录前，请先设置区管理员的用户名和密码")
-    store.set_setting(LOGIN_SETTING, bool(required))
-
-
-def set_idle_minutes(store: Store, minutes: int) -> None:
-    _require_admin(store)
-    if not 0 <= int(minutes) <= 24 * 60:
-        raise InvalidData("自动锁定时间应在0–1440分钟之间（0表示不锁定）")
-    store.set_setting(IDLE_SETTING, int(minutes))
-
-
 # ---------------------------------------------------------------- users
 
 _SELECT = (
-    "SELECT id, name, role, unit_id, active, password_hash IS NOT NULL, created_at, last_login "
-    "FROM users"
+    "SELECT id, name, role, unit_id, active, password_hash IS NOT NULL AS has_password, "
+    "created_at, last_login FROM users"
 )
-
-
-def _user(row: tuple) -> User:
-    return User(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), row[6], row[7])
-
-
-def users(store: Store) -> list[User]:
-    return [_user(r) for r in store.query(_SELECT + " ORDER BY role, name")]
-
-
-def find_user(store: Store, name: str) -> User | None:
-    rows = store.query(_SELECT + " WHERE name = ?", (name.strip(),))
-    return _user(rows[0]) if rows else None
-
-
-def get_user(store: Store, user_id: int) -> User:
-    rows = store.query(_SELECT + " WHERE id = ?", (user_id,))
-    if not rows:
-        raise NotFound(f"用户（编号{user_id}）不存在")
-    return _user(rows[0])
-
-
-def _require_admin(store: Store) -> None:
-    if store.role != "admin":
-        raise PermissionDenied("只有区管理员可以管理用户和登录设置")
-
-
-def _check_role(store: Store, role: str, unit_id: int | None) -> None:
-    if role not in ROLES:
-        raise InvalidData(f"未知的角色：{role}")
-    if role == "operator":
-        if unit_id is None:
-            raise InvalidData("填报员必须绑定一个责任单位")
-        store.unit(unit_id)  # NotFound if missing
 
 
 def _check_password(password: str) -> None:
@@ -213,167 +154,219 @@ def _check_password(password: str) -> None:
         raise InvalidData(f"密码至少{MIN_PASSWORD}位")
 
 
-def create_user(
-    store: Store,
-    name: str,
-    role: str,
-    unit_id: int | None = None,
-    password: str | None = None,
-    params: ScryptParams | None = None,
-) -> User:
-    _require_admin(store)
-    name = name.strip()
-    if not name or len(name) > 50:
-        raise InvalidData("用户名不能为空，且不超过50字")
-    _check_role(store, role, unit_id)
-    if password is not None:
-        _check_password(password)
-    hashed = hash_password(password, params) if password is not None else None
-    with store.transaction() as c:
-        if find_user(store, name):
-            raise InvalidData(f"用户名“{name}”已存在")
-        cur = c.execute(
-            "INSERT INTO users (name, role, unit_id, password_hash, active, created_at) "
-            "VALUES (?, ?, ?, ?, 1, ?)",
-            (name, role, unit_id if role == "operator" else None, hashed, now()),
-        )
-        user_id = int(cur.lastrowid or 0)
-        store.audit("新增用户", field_key=f"users.{user_id}", new=f"{name}（{ROLES[role]}）")
-    return get_user(store, user_id)
-
-
-def update_user(
-    store: Store, user_id: int, *, role: str | None = None, unit_id: int | None = None
-) -> User:
-    _require_admin(store)
-    old = get_user(store, user_id)
-    role = role or old.role
-    unit_id = unit_id if unit_id is not None else old.unit_id
-    _check_role(store, role, unit_id)
-    with store.transaction() as c:
-        if old.role == "admin" and role != "admin":
-            _keep_an_admin(store, user_id)
-        c.execute(
-            "UPDATE users SET role = ?, unit_id = ? WHERE id = ?",
-            (role, unit_id if role == "operator" else None, user_id),
-        )
-        store.audit(
-            "修改用户",
-            field_key=f"users.{user_id}.role",
-            old=f"{old.role}/{old.unit_id}",
-            new=f"{role}/{unit_id if role == 'operator' else None}",
-        )
-    return get_user(store, user_id)
-
-
-def _keep_an_admin(store: Store, leaving_id: int) -> None:
-    others = store.scalar(
-        "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id != ? "
-        "AND password_hash IS NOT NULL",
-        (leaving_id,),
-    )
-    if not others and login_required(store):
-        raise InvalidData("至少要保留一位可登录的区管理员")
-
-
-def set_active(store: Store, user_id: int, active: bool) -> User:
-    """Deactivate (or reactivate) a user; users are never deleted (the audit log names them)."""
-    _require_admin(store)
-    old = get_user(store, user_id)
-    with store.transaction() as c:
-        if not active and old.role == "admin":
-            _keep_an_admin(store, user_id)
-        c.execute("UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user_id))
-        store.audit(
-            "启用用户" if active else "停用用户", field_key=f"users.{user_id}", new=old.name
-        )
-    return get_user(store, user_id)
-
-
-def set_password(
-    store: Store, user_id: int, password: str, params: ScryptParams | None = None
-) -> None:
-    """Set a password: the administrator for anyone, a user for themself."""
-    user = get_user(store, user_id)
-    if store.role != "admin" and store.user != user.name:
-        raise PermissionDenied("只能修改自己的密码")
-    _check_password(password)
-    hashed = hash_password(password, params)
-    with store.transaction() as c:
-        c.execute(
-            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL "
-            "WHERE id = ?",
-            (hashed, user_id),
-        )
-        store.audit("设置密码", field_key=f"users.{user_id}", new=user.name)
-
-
-def authenticate(
-    store: Store,
-    name: str,
-    password: str,
-    *,
-    clock: Clock = time.time,
-    params: ScryptParams | None = None,
-) -> User:
-    """Check a login. On success the store acts for the user from now on.
-
-    Raises :class:`LoginThrottled` while a pause after repeated failures runs, and
-    :class:`LoginFailed` for a wrong name or password or an inactive user.
-    """
-    name = name.strip()
-    rows = store.query(
-        "SELECT id, password_hash, active, failed_logins, locked_until FROM users WHERE name = ?",
-        (name,),
-    )
-    moment = clock()
-    if rows and rows[0][4] is not None and moment < rows[0][4]:
-        wait = rows[0][4] - moment
-        raise LoginThrottled(f"密码错误次数过多，请在{int(wait) + 1}秒后重试", wait)
-    if not rows:
-        verify_password(
-            password, _dummy_hash(params or DEFAULT_PARAMS)
-        )  # same cost as a real check
-        raise LoginFailed("用户名或密码错误")
-    user_id, stored, active, failures, _ = rows[0]
-    ok = verify_password(password, stored)
-    if ok and not active:
-        raise LoginFailed(f"用户“{name}”已停用，请联系区管理员")
-    with store.transaction() as c:
-        if not ok:
-            failures += 1
-            pause = pause_after(failures)
-            c.execute(
-                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                (failures, moment + pause if pause else None, user_id),
-            )
-            store.conn.execute(
-                "INSERT INTO audit_log (ts, user, action, field) VALUES (?, ?, '登录失败', ?)",
-                (now(), name, f"第{failures}次"),
-            )
-        else:
-            rehash = hash_password(password, params) if needs_rehash(stored, params) else stored
-            c.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login = ?, "
-                "password_hash = ? WHERE id = ?",
-                (now(), rehash, user_id),
-            )
-            store.conn.execute(
-                "INSERT INTO audit_log (ts, user, action) VALUES (?, ?, '登录')", (now(), name)
-            )
-    if not ok:
-        pause = pause_after(failures)
-        if pause:
-            raise LoginThrottled(
-                f"用户名或密码错误。已连续失败{failures}次，请在{int(pause)}秒后重试", pause
-            )
-        raise LoginFailed("用户名或密码错误")
-    user = get_user(store, user_id)
-    store.act_as(user.name, user.role, user.unit_id)
-    return user
-
-
 @functools.lru_cache(maxsize=4)
 def _dummy_hash(params: ScryptParams) -> str:
     """A hash of nothing, so that an unknown name costs as much time as a known one."""
     return hash_password(os.urandom(16).hex(), params)
+
+
+class UserManager(Manager):
+    # ------------------------------------------------------------ login settings
+
+    def login_required(self) -> bool:
+        return self.store.settings.get(LOGIN_REQUIRED)
+
+    def idle_minutes(self) -> int:
+        return self.store.settings.get(IDLE_MINUTES)
+
+    def set_login_required(self, required: bool) -> Changes:
+        """Turn login on or off (administrator only). On needs an administrator with a password."""
+        self._require_admin()
+        if required and not any(
+            u.role == Role.ADMIN and u.active and u.has_password for u in self.list()
+        ):
+            raise InvalidData("启用登录前，请先设置区管理员的用户名和密码")
+        return self.store.settings.set(LOGIN_REQUIRED, bool(required))
+
+    def set_idle_minutes(self, minutes: int) -> Changes:
+        self._require_admin()
+        if not 0 <= int(minutes) <= 24 * 60:
+            raise InvalidData("自动锁定时间应在0–1440分钟之间（0表示不锁定）")
+        return self.store.settings.set(IDLE_MINUTES, int(minutes))
+
+    # ------------------------------------------------------------ users
+
+    def list(self) -> list[User]:
+        return build_all(User, self.store.rows(_SELECT + " ORDER BY role, name"))
+
+    def find(self, name: str) -> User | None:
+        rows = self.store.rows(_SELECT + " WHERE name = ?", (name.strip(),))
+        return build(User, rows[0]) if rows else None
+
+    def get(self, user_id: int) -> User:
+        rows = self.store.rows(_SELECT + " WHERE id = ?", (user_id,))
+        if not rows:
+            raise NotFound(f"用户（编号{user_id}）不存在")
+        return build(User, rows[0])
+
+    def _require_admin(self) -> None:
+        if self.store.role != Role.ADMIN:
+            raise PermissionDenied("只有区管理员可以管理用户和登录设置")
+
+    def _check_role(self, role: str, unit_id: int | None) -> None:
+        if role not in ROLES:
+            raise InvalidData(f"未知的角色：{role}")
+        if role == Role.OPERATOR:
+            if unit_id is None:
+                raise InvalidData("填报员必须绑定一个责任单位")
+            self.store.units.get(unit_id)  # NotFound if missing
+
+    def _written(self) -> Changes:
+        return self.store.noted(Changes(users=True))
+
+    def create(
+        self,
+        name: str,
+        role: str,
+        unit_id: int | None = None,
+        password: str | None = None,
+        params: ScryptParams | None = None,
+    ) -> Changes:
+        self._require_admin()
+        name = name.strip()
+        if not name or len(name) > 50:
+            raise InvalidData("用户名不能为空，且不超过50字")
+        self._check_role(role, unit_id)
+        if password is not None:
+            _check_password(password)
+        hashed = hash_password(password, params) if password is not None else None
+        store = self.store
+        with store.transaction():
+            if self.find(name):
+                raise InvalidData(f"用户名“{name}”已存在")
+            cur = store.execute(
+                "INSERT INTO users (name, role, unit_id, password_hash, active, created_at) "
+                "VALUES (?, ?, ?, ?, 1, ?)",
+                (name, role, unit_id if role == Role.OPERATOR else None, hashed, now()),
+            )
+            user_id = int(cur.lastrowid or 0)
+            store.audit.record(
+                "新增用户", field_key=f"users.{user_id}", new=f"{name}（{ROLES[role]}）"
+            )
+            return store.noted(Changes(users=True, created=(user_id,)))
+
+    def update(
+        self, user_id: int, *, role: str | None = None, unit_id: int | None = None
+    ) -> Changes:
+        self._require_admin()
+        old = self.get(user_id)
+        role = role or old.role
+        unit_id = unit_id if unit_id is not None else old.unit_id
+        self._check_role(role, unit_id)
+        store = self.store
+        with store.transaction():
+            if old.role == Role.ADMIN and role != Role.ADMIN:
+                self._keep_an_admin(user_id)
+            store.execute(
+                "UPDATE users SET role = ?, unit_id = ? WHERE id = ?",
+                (role, unit_id if role == Role.OPERATOR else None, user_id),
+            )
+            store.audit.record(
+                "修改用户",
+                field_key=f"users.{user_id}.role",
+                old=f"{old.role}/{old.unit_id}",
+                new=f"{role}/{unit_id if role == Role.OPERATOR else None}",
+            )
+            return self._written()
+
+    def _keep_an_admin(self, leaving_id: int) -> None:
+        others = self.store.scalar(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id != ? "
+            "AND password_hash IS NOT NULL",
+            (leaving_id,),
+        )
+        if not others and self.login_required():
+            raise InvalidData("至少要保留一位可登录的区管理员")
+
+    def set_active(self, user_id: int, active: bool) -> Changes:
+        """Deactivate (or reactivate) a user; users are never deleted (the audit log names them)."""
+        self._require_admin()
+        old = self.get(user_id)
+        store = self.store
+        with store.transaction():
+            if not active and old.role == Role.ADMIN:
+                self._keep_an_admin(user_id)
+            store.execute("UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user_id))
+            store.audit.record(
+                "启用用户" if active else "停用用户", field_key=f"users.{user_id}", new=old.name
+            )
+            return self._written()
+
+    def set_password(
+        self, user_id: int, password: str, params: ScryptParams | None = None
+    ) -> Changes:
+        """Set a password: the administrator for anyone, a user for themself."""
+        user = self.get(user_id)
+        store = self.store
+        if store.role != Role.ADMIN and store.user != user.name:
+            raise PermissionDenied("只能修改自己的密码")
+        _check_password(password)
+        hashed = hash_password(password, params)
+        with store.transaction():
+            store.execute(
+                "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL "
+                "WHERE id = ?",
+                (hashed, user_id),
+            )
+            store.audit.record("设置密码", field_key=f"users.{user_id}", new=user.name)
+            return self._written()
+
+    def authenticate(
+        self,
+        name: str,
+        password: str,
+        *,
+        clock: Clock = time.time,
+        params: ScryptParams | None = None,
+    ) -> User:
+        """Check a login. On success the store acts for the user from now on.
+
+        Raises :class:`LoginThrottled` while a pause after repeated failures runs, and
+        :class:`LoginFailed` for a wrong name or password or an inactive user.
+        """
+        store = self.store
+        name = name.strip()
+        rows = store.query(
+            "SELECT id, password_hash, active, failed_logins, locked_until FROM users "
+            "WHERE name = ?",
+            (name,),
+        )
+        moment = clock()
+        if rows and rows[0][4] is not None and moment < rows[0][4]:
+            wait = rows[0][4] - moment
+            raise LoginThrottled(f"密码错误次数过多，请在{int(wait) + 1}秒后重试", wait)
+        if not rows:
+            verify_password(password, _dummy_hash(params or DEFAULT_PARAMS))  # same cost
+            raise LoginFailed("用户名或密码错误")
+        user_id, stored, active, failures, _ = rows[0]
+        ok = verify_password(password, stored)
+        if ok and not active:
+            raise LoginFailed(f"用户“{name}”已停用，请联系区管理员")
+        with store.transaction():
+            if not ok:
+                failures += 1
+                pause = pause_after(failures)
+                store.execute(
+                    "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                    (failures, moment + pause if pause else None, user_id),
+                )
+                store.audit.record("登录失败", field_key=f"第{failures}次", user=name)
+            else:
+                rehash = hash_password(password, params) if needs_rehash(stored, params) else stored
+                store.execute(
+                    "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login = ?, "
+                    "password_hash = ? WHERE id = ?",
+                    (now(), rehash, user_id),
+                )
+                store.audit.record("登录", user=name)
+            self._written()
+        if not ok:
+            pause = pause_after(failures)
+            if pause:
+                raise LoginThrottled(
+                    f"用户名或密码错误。已连续失败{failures}次，请在{int(pause)}秒后重试", pause
+                )
+            raise LoginFailed("用户名或密码错误")
+        user = self.get(user_id)
+        store.act_as(user.name, user.role, user.unit_id)
+        return user

@@ -70,8 +70,8 @@ class CatalogueDialog(QDialog):
         self.targets.setColumnCount(len(self.TARGET_COLUMNS))
         self.targets.setHorizontalHeaderLabels([h for _, h, _ in self.TARGET_COLUMNS])
         self._loading = True
-        rows = store.targets()
-        plan_names = {p["id"]: p["name"] for p in store.plans()}
+        rows = store.catalogue.targets()
+        plan_names = {p["id"]: p["name"] for p in store.catalogue.plans()}
         self.targets.setRowCount(len(rows))
         for r, t in enumerate(rows):
             for c, (key, _, can_edit) in enumerate(self.TARGET_COLUMNS):
@@ -89,7 +89,7 @@ class CatalogueDialog(QDialog):
         self.targets.resizeColumnsToContents()
         self.targets.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         tabs.addTab(self.targets, "规划指标（专栏2）")
-        items = store.catalogue_items()
+        items = store.catalogue.items()
         self.items = QTableWidget(len(items), 5, self)
         self.items.setHorizontalHeaderLabels(["类型", "编号", "专栏", "名称", "目标"])
         self.items.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -152,7 +152,9 @@ class CatalogueDialog(QDialog):
                 QMessageBox.warning(self, "规划目录", f"“{text}”：{exc}")
                 return
         try:
-            self.store.update_target(int(item.data(Qt.ItemDataRole.UserRole)), {key: value})
+            self.store.catalogue.update_target(
+                int(item.data(Qt.ItemDataRole.UserRole)), {key: value}
+            )
         except StoreError as exc:
             QMessageBox.warning(self, "规划目录", str(exc))
 
@@ -163,7 +165,7 @@ class PlanDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("新增规划期")
-        plans = store.plans()
+        plans = store.catalogue.plans()
         last = plans[-1] if plans else None
         start = (last["end_year"] + 1) if last else 2026
         self.code = QLineEdit("15th" if start == 2026 else "", self)
@@ -248,7 +250,7 @@ class UnitsDialog(QDialog):
     def _load(self) -> None:
         self._loading = True
         editable = self.store.role == "admin"
-        units = self.store.units()
+        units = self.store.units.list()
         self.table.setRowCount(len(units))
         for r, u in enumerate(units):
             for c, (key, _) in enumerate(self.COLUMNS):
@@ -279,14 +281,14 @@ class UnitsDialog(QDialog):
         else:
             value = item.text().strip() or None
         try:
-            self.store.update_unit(int(item.data(Qt.ItemDataRole.UserRole)), {key: value})
+            self.store.units.update(int(item.data(Qt.ItemDataRole.UserRole)), {key: value})
         except StoreError as exc:
             QMessageBox.warning(self, "责任单位", str(exc))
             self._load()
 
     def _add(self) -> None:
         try:
-            self.store.add_unit(self.code.text(), self.name.text(), str(self.kind.currentData()))
+            self.store.units.add(self.code.text(), self.name.text(), str(self.kind.currentData()))
         except StoreError as exc:
             QMessageBox.warning(self, "新增单位", str(exc))
             return
@@ -353,7 +355,7 @@ class WeightsDialog(QDialog):
         self._load()
 
     def _load(self) -> None:
-        settings = self.store.scoring_settings(self.year.value())
+        settings = self.store.assessment.scoring_settings(self.year.value())
         self.current = settings
         for key, spin in self.points.items():
             spin.setValue(settings.category_points.get(key, 0.0))
@@ -363,7 +365,7 @@ class WeightsDialog(QDialog):
         self.cap.setCurrentText(settings.veto_cap)
 
     def settings(self) -> scoring.ScoringSettings:
-        s = self.store.scoring_settings(self.year.value())
+        s = self.store.assessment.scoring_settings(self.year.value())
         s.category_points = {k: spin.value() for k, spin in self.points.items()}
         s.status_rates = {k: spin.value() / 100 for k, spin in self.rates.items()}
         s.veto_enabled = self.veto.isChecked()
@@ -382,7 +384,7 @@ class WeightsDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
-            self.store.save_scoring_settings(self.year.value(), s)
+            self.store.assessment.save_scoring_settings(self.year.value(), s)
         except StoreError as exc:
             QMessageBox.warning(self, "考核权重", str(exc))
             return

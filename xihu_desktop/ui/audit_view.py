@@ -42,10 +42,10 @@ class AuditModel(RecordListModel):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.ledger_names = {lg.id: f"{lg.unit_name} {lg.year}" for lg in store.ledgers()}
+        self.ledger_names = {lg.id: f"{lg.unit_name} {lg.year}" for lg in store.ledgers.list()}
 
     def load(self, ledger_id: int | None = None, **filters: Any) -> None:
-        self.set_rows(self.store.audit_log(ledger_id, ROW_LIMIT, **filters))
+        self.set_rows(self.store.audit.log(ledger_id, ROW_LIMIT, **filters))
 
     def values(self, row: dict[str, Any]) -> tuple[Any, ...]:
         lid = row["ledger_id"]
@@ -68,13 +68,13 @@ class AuditDialog(QDialog):
         self.ledger_id = ledger_id
         title = "审计日志"
         if ledger_id is not None:
-            ledger = store.ledger(ledger_id)
+            ledger = store.ledgers.get(ledger_id)
             title += f" — {ledger.unit_name} {ledger.year}年台账"
         self.setWindowTitle(title)
         self.resize(1000, 560)
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
-        choices = store.audit_choices()
+        choices = store.audit.choices()
         self.user_box = QComboBox()
         self.user_box.setObjectName("auditUser")
         self.user_box.addItems([ALL, *choices["user"]])
@@ -179,7 +179,7 @@ class AuditDialog(QDialog):
                 return None
             dest = name if name.lower().endswith(".xlsx") else name + ".xlsx"
         try:
-            rows = self.store.audit_log(self.ledger_id, None, **self.filters())
+            rows = self.store.audit.log(self.ledger_id, None, **self.filters())
             path = export_audit_xlsx(rows, dest, self.model.ledger_names)
         except (OSError, StoreError) as exc:
             QMessageBox.warning(self, "导出审计日志", f"无法导出到“{dest}”：{exc}")

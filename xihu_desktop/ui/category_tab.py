@@ -436,14 +436,14 @@ class CategoryTab(QWidget):
         try:
             with self.store.transaction():
                 created = [
-                    self.store.add_entry(ledger.id, self.category.key).id
+                    self.store.entries.add(ledger.id, self.category.key).id
                     for _ in range(max(extra, 0))
                 ]
                 changes = [
                     (existing_ids[r] if r < existing else created[r - existing], by_row[r])
                     for r in view_rows
                 ]
-                problems = self.store.update_entries(changes)
+                problems = self.store.entries.update_many(changes)
         except StoreError as exc:
             QMessageBox.warning(self, "粘贴失败", f"粘贴的内容均未保存：{exc}")
             self.model.reload()
@@ -463,7 +463,7 @@ class CategoryTab(QWidget):
     def _write_cells(self, changes: list[tuple[int, dict[str, Any]]], what: str) -> None:
         before = self._before(changes)
         try:
-            problems = self.store.update_entries(changes)
+            problems = self.store.entries.update_many(changes)
         except StoreError as exc:
             self._error(str(exc))
             return
@@ -559,7 +559,7 @@ class CategoryTab(QWidget):
         if not self._require_writable() or self.model.ledger is None:
             return
         try:
-            entry = self.store.add_entry(self.model.ledger.id, self.category.key)
+            entry = self.store.entries.add(self.model.ledger.id, self.category.key)
         except StoreError as exc:
             self._error(str(exc))
             return
@@ -574,7 +574,7 @@ class CategoryTab(QWidget):
         if not self._require_writable() or self.model.ledger is None:
             return
         try:
-            entry = self.store.add_entry(
+            entry = self.store.entries.add(
                 self.model.ledger.id, self.category.key, position=current.position
             )
         except StoreError as exc:
@@ -588,7 +588,7 @@ class CategoryTab(QWidget):
             return
         values = {k: v for k, v in current.values.items() if v is not None and self.category.has(k)}
         try:
-            entry = self.store.add_entry(
+            entry = self.store.entries.add(
                 self.model.ledger.id, self.category.key, values, position=current.position + 1
             )
         except StoreError as exc:
@@ -604,7 +604,7 @@ class CategoryTab(QWidget):
             return
         entries = sorted((self.model.entry(r) for r in rows), key=lambda e: (e.position, e.id))
         try:
-            removed = self.store.delete_entries([e.id for e in entries])
+            removed = self.store.entries.delete([e.id for e in entries])
         except StoreError as exc:
             self._error(str(exc))
             return
@@ -633,7 +633,7 @@ class CategoryTab(QWidget):
             return
         column = self.view.currentIndex().column()
         try:
-            self.store.move_entry(current.id, new_row + 1)
+            self.store.entries.move(current.id, new_row + 1)
         except StoreError as exc:
             self._error(str(exc))
             return

@@ -27,7 +27,7 @@ def write_back(store: Store, changes: Changes) -> list[Problem]:
     Undo must be able to empty a required cell again (the row was new), so the
     required check is relaxed here; every other check still applies.
     """
-    return store.update_entries(changes, allow_empty_required=True) if changes else []
+    return store.entries.update_many(changes, allow_empty_required=True) if changes else []
 
 
 class _StoreCommand(QUndoCommand):
@@ -80,7 +80,7 @@ class EditCommand(_StoreCommand):
             store = self.model.store
             with store.transaction():
                 if self._removed:
-                    store.restore_entries(self._removed)
+                    store.entries.restore(self._removed)
                 problems = write_back(
                     store, [(eid, v) for eid, v in self.after if eid not in self.created]
                 )
@@ -97,7 +97,7 @@ class EditCommand(_StoreCommand):
                     store, [(eid, v) for eid, v in self.before if eid not in self.created]
                 )
                 if self.created:
-                    self._removed = store.delete_entries(self.created)
+                    self._removed = store.entries.delete(self.created)
             self._after_write()
             self._report(problems)
 
@@ -126,11 +126,11 @@ class AddRowsCommand(_StoreCommand):
         if self._first:
             self._first = False
             return
-        self._run(lambda: self._apply(lambda s: s.restore_entries(self._removed)))
+        self._run(lambda: self._apply(lambda s: s.entries.restore(self._removed)))
 
     def undo(self) -> None:
         def delete(store: Store) -> None:
-            self._removed = store.delete_entries(self.created)
+            self._removed = store.entries.delete(self.created)
 
         self._run(lambda: self._apply(delete))
 
@@ -155,7 +155,7 @@ class DeleteRowsCommand(_StoreCommand):
             return
 
         def delete() -> None:
-            self.removed = self.model.store.delete_entries(self.ids)
+            self.removed = self.model.store.entries.delete(self.ids)
             self.model.reload()
             self.model.entriesChanged.emit(self.ids)
 
@@ -163,7 +163,7 @@ class DeleteRowsCommand(_StoreCommand):
 
     def undo(self) -> None:
         def restore() -> None:
-            self.model.store.restore_entries(self.removed)
+            self.model.store.entries.restore(self.removed)
             self.model.reload()
             self.model.entriesChanged.emit(self.ids)
 
@@ -186,7 +186,7 @@ class MoveRowCommand(_StoreCommand):
         self.new = new_position
 
     def _move(self, position: int) -> None:
-        self.model.store.move_entry(self.entry_id, position)
+        self.model.store.entries.move(self.entry_id, position)
         self.model.reload()
         self.model.entriesChanged.emit([self.entry_id])
 
@@ -222,7 +222,7 @@ class ProgressCommand(_StoreCommand):
         self.refresh = refresh
 
     def _set(self, values: dict[str, Any]) -> None:
-        self.store.set_progress(self.entry_id, self.quarter, values)
+        self.store.progress.set(self.entry_id, self.quarter, values)
         self.refresh(self.entry_id)
 
     def redo(self) -> None:

@@ -39,8 +39,8 @@ class Lookups:
         self.reload()
 
     def reload(self) -> None:
-        self.targets = {t["id"]: t for t in self.store.targets()}
-        self.items = {i["id"]: i for i in self.store.catalogue_items()}
+        self.targets = {t["id"]: t for t in self.store.catalogue.targets()}
+        self.items = {i["id"]: i for i in self.store.catalogue.items()}
 
     def target_label(self, target_id: Any) -> str:
         t = self.targets.get(target_id)
@@ -167,7 +167,7 @@ class EntryTableModel(QAbstractTableModel):
         if ledger is None:
             self._rows = []
         elif entries is None:
-            self._rows = self.store.entries(ledger.id, self.category.key)
+            self._rows = self.store.entries.list(ledger.id, self.category.key)
         else:
             self._rows = sorted(
                 (e for e in entries if e.category == self.category.key),
@@ -178,7 +178,7 @@ class EntryTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def reload(self) -> None:
-        self.load(self.ledger and self.store.ledger(self.ledger.id))
+        self.load(self.ledger and self.store.ledgers.get(self.ledger.id))
 
     def set_writable(self, writable: bool) -> None:
         if writable != self.writable:
@@ -201,7 +201,7 @@ class EntryTableModel(QAbstractTableModel):
             if row is None:
                 continue
             try:
-                entry = self.store.entry(entry_id)
+                entry = self.store.entries.get(entry_id)
             except StoreError:
                 continue
             self._rows[row] = entry
@@ -328,7 +328,7 @@ class EntryTableModel(QAbstractTableModel):
         Invalid cells are not written; they come back as problems whose ``row`` is
         the index of the change.
         """
-        problems = self.store.update_entries([(eid, dict(v)) for eid, v in changes])
+        problems = self.store.entries.update_many([(eid, dict(v)) for eid, v in changes])
         ids = [eid for eid, _ in changes]
         self.refresh_entries(dict.fromkeys(ids))
         self.entriesChanged.emit(ids)

@@ -101,7 +101,7 @@ def _finish_export(parent: QWidget | None, title: str, result: JobResult, what: 
 
 def export_return(parent: QWidget, store: Store, ledger_id: int) -> Path | None:
     """文件 → 导出报表: the Excel return of one ledger."""
-    ledger = store.ledger(ledger_id)
+    ledger = store.ledgers.get(ledger_id)
     path = _ask_save_path(parent, "导出报表", excel_export.default_return_name(ledger))
     if path is None:
         return None
@@ -116,7 +116,7 @@ def export_return(parent: QWidget, store: Store, ledger_id: int) -> Path | None:
 
 def export_summary(parent: QWidget, store: Store, year: int) -> Path | None:
     """文件 → 导出全区汇总: every category across all units, completion and ranking."""
-    if not store.ledgers(year=year):
+    if not store.ledgers.list(year=year):
         QMessageBox.information(parent, "导出全区汇总", f"{year}年还没有任何台账，无法汇总。")
         return None
     path = _ask_save_path(parent, "导出全区汇总表", excel_export.default_summary_name(year))

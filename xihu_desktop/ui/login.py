@@ -99,8 +99,8 @@ class LoginDialog(QDialog):
             self.message.setText("请输入用户名")
             return False
         try:
-            self.user = U.authenticate(
-                self.store, name, self.password_edit.text(), clock=self.clock
+            self.user = self.store.users.authenticate(
+                name, self.password_edit.text(), clock=self.clock
             )
         except StoreError as exc:  # LoginFailed, LoginThrottled, or a file problem
             self.message.setText(str(exc))
@@ -180,7 +180,7 @@ def _keep_running() -> Iterator[None]:
 
 
 def _has_admin_login(store: Store) -> bool:
-    return any(u.role == "admin" and u.active and u.has_password for u in U.users(store))
+    return any(u.role == "admin" and u.active and u.has_password for u in store.users.list())
 
 
 def first_admin(parent: QWidget | None, store: Store) -> bool:
@@ -193,13 +193,13 @@ def first_admin(parent: QWidget | None, store: Store) -> bool:
     )
     while dialog.exec() == QDialog.DialogCode.Accepted:
         try:
-            existing = U.find_user(store, dialog.name)
+            existing = store.users.find(dialog.name)
             if existing is not None and existing.role == "admin":
-                U.set_password(store, existing.id, dialog.password)
+                store.users.set_password(existing.id, dialog.password)
                 if not existing.active:
-                    U.set_active(store, existing.id, True)
+                    store.users.set_active(existing.id, True)
             else:
-                U.create_user(store, dialog.name, "admin", password=dialog.password)
+                store.users.create(dialog.name, "admin", password=dialog.password)
             return True
         except StoreError as exc:
             dialog.message.setText(str(exc))
@@ -208,7 +208,7 @@ def first_admin(parent: QWidget | None, store: Store) -> bool:
 
 def login(parent: QWidget | None, store: Store) -> bool:
     """Start-up: True when the program may go on (single-user mode or logged in)."""
-    if not U.login_required(store):
+    if not store.users.login_required():
         return True
     # Login is on but no administrator can log in (e.g. a file edited by hand): the
     # store acts as administrator until one is set up.
@@ -263,9 +263,9 @@ class IdleLock(QObject):
         return False
 
     def limit_seconds(self) -> float | None:
-        if not U.login_required(self.store):
+        if not self.store.users.login_required():
             return None
-        minutes = U.idle_minutes(self.store)
+        minutes = self.store.users.idle_minutes()
         return minutes * 60.0 if minutes > 0 else None
 
     def check(self) -> bool:
@@ -284,7 +284,7 @@ class IdleLock(QObject):
             self.store,
             None,
             name=self.store.user,
-            reason=f"已超过{U.idle_minutes(self.store)}分钟没有操作，窗口已锁定。请重新登录。",
+            reason=f"已超过{self.store.users.idle_minutes()}分钟没有操作，窗口已锁定。请重新登录。",
         )
         before = (self.store.user, self.store.role, self.store.unit_id)
         with _keep_running():
@@ -321,11 +321,11 @@ class UsersModel(RecordListModel):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.units = {u.id: u.name for u in store.units()}
+        self.units = {u.id: u.name for u in store.units.list()}
         self.reload()
 
     def reload(self) -> None:
-        self.set_rows(U.users(self.store))
+        self.set_rows(self.store.users.list())
 
     def values(self, user: U.User) -> tuple[Any, ...]:
         return (
@@ -354,7 +354,7 @@ class UserEditDialog(QDialog):
             self.role_box.addItem(label, key)
         self.unit_box = QComboBox()
         self.unit_box.setObjectName("userUnit")
-        for unit in store.units(active_only=True):
+        for unit in store.units.list(active_only=True):
             self.unit_box.addItem(unit.name, unit.id)
         if user:
             self.role_box.setCurrentIndex(self.role_box.findData(user.role))
@@ -400,7 +400,7 @@ class UsersDialog(QDialog):
         layout = QVBoxLayout(self)
         self.login_box = QCheckBox("启用登录（每次打开程序需输入用户名和密码）")
         self.login_box.setObjectName("loginRequired")
-        self.login_box.setChecked(U.login_required(store))
+        self.login_box.setChecked(store.users.login_required())
         self.login_box.toggled.connect(self._login_toggled)
         layout.addWidget(self.login_box)
         idle_row = QHBoxLayout()
@@ -408,7 +408,7 @@ class UsersDialog(QDialog):
         self.idle_spin = QSpinBox()
         self.idle_spin.setObjectName("idleMinutes")
         self.idle_spin.setRange(0, 24 * 60)
-        self.idle_spin.setValue(U.idle_minutes(store))
+        self.idle_spin.setValue(store.users.idle_minutes())
         self.idle_spin.editingFinished.connect(self._idle_changed)
         idle_row.addWidget(self.idle_spin)
         idle_row.addStretch(1)
@@ -449,17 +449,17 @@ class UsersDialog(QDialog):
         try:
             if on and not _has_admin_login(self.store) and not first_admin(self, self.store):
                 raise StoreError("未设置区管理员密码，登录未启用。")
-            U.set_login_required(self.store, on)
+            self.store.users.set_login_required(on)
         except StoreError as exc:
             self.login_box.blockSignals(True)
-            self.login_box.setChecked(U.login_required(self.store))
+            self.login_box.setChecked(self.store.users.login_required())
             self.login_box.blockSignals(False)
             self._error(exc)
         self.model.reload()
 
     def _idle_changed(self) -> None:
         try:
-            U.set_idle_minutes(self.store, self.idle_spin.value())
+            self.store.users.set_idle_minutes(self.idle_spin.value())
         except StoreError as exc:
             self._error(exc)
 
@@ -468,7 +468,7 @@ class UsersDialog(QDialog):
         while dialog.exec() == QDialog.DialogCode.Accepted:
             v = dialog.values
             try:
-                U.create_user(self.store, v["name"], v["role"], v["unit_id"], v["password"])
+                self.store.users.create(v["name"], v["role"], v["unit_id"], v["password"])
             except StoreError as exc:
                 self._error(exc)
                 continue
@@ -483,7 +483,7 @@ class UsersDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             v = dialog.values
             try:
-                U.update_user(self.store, user.id, role=v["role"], unit_id=v["unit_id"])
+                self.store.users.update(user.id, role=v["role"], unit_id=v["unit_id"])
             except StoreError as exc:
                 self._error(exc)
         self.model.reload()
@@ -495,7 +495,7 @@ class UsersDialog(QDialog):
         dialog = NewPasswordDialog("重设密码", f"为用户“{user.name}”设置新密码。", self, False)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             try:
-                U.set_password(self.store, user.id, dialog.password)
+                self.store.users.set_password(user.id, dialog.password)
             except StoreError as exc:
                 self._error(exc)
         self.model.reload()
@@ -505,7 +505,7 @@ class UsersDialog(QDialog):
         if user is None:
             return
         try:
-            U.set_active(self.store, user.id, not user.active)
+            self.store.users.set_active(user.id, not user.active)
         except StoreError as exc:
             self._error(exc)
         self.model.reload()

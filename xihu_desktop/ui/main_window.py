@@ -296,11 +296,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ unit and year
 
     def _fill_selectors(self) -> None:
-        units = self.store.units(active_only=True)
+        units = self.store.units.list(active_only=True)
         if self.store.role == "operator" and self.store.unit_id is not None:
             units = [u for u in units if u.id == self.store.unit_id]
         this_year = dt.date.today().year
-        years = sorted(set(self.store.years()) | {this_year})
+        years = sorted(set(self.store.ledgers.years()) | {this_year})
         saved_unit = self.settings.value("ledger/unit_id")
         saved_year = self.settings.value("ledger/year")
         for combo in (self.unit_combo, self.year_combo):
@@ -313,7 +313,9 @@ class MainWindow(QMainWindow):
         if saved_unit is not None and self.unit_combo.findData(int(saved_unit)) >= 0:
             self.unit_combo.setCurrentIndex(self.unit_combo.findData(int(saved_unit)))
         default_year = (
-            int(saved_year) if saved_year is not None else max(self.store.years() or [this_year])
+            int(saved_year)
+            if saved_year is not None
+            else max(self.store.ledgers.years() or [this_year])
         )
         if self.year_combo.findData(default_year) >= 0:
             self.year_combo.setCurrentIndex(self.year_combo.findData(default_year))
@@ -354,9 +356,9 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         ledger = None
         if unit_id is not None and year is not None:
-            ledger = self.store.find_ledger(int(unit_id), int(year))
+            ledger = self.store.ledgers.find(int(unit_id), int(year))
         self.ledger = ledger
-        entries = self.store.entries(ledger.id) if ledger else []
+        entries = self.store.entries.list(ledger.id) if ledger else []
         for tab in self.category_tabs.values():
             tab.load(ledger, entries)
         self.progress_tab.load(ledger, entries)
@@ -364,7 +366,7 @@ class MainWindow(QMainWindow):
         if ledger is None:
             unit = self.unit_combo.currentText() or "所选单位"
             previous = (
-                self.store.find_ledger(int(unit_id), int(year) - 1)
+                self.store.ledgers.find(int(unit_id), int(year) - 1)
                 if unit_id is not None and year is not None
                 else None
             )
@@ -411,7 +413,7 @@ class MainWindow(QMainWindow):
             self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
 
     def update_tab_titles(self) -> None:
-        counts = self.store.entry_counts(self.ledger.id) if self.ledger else {}
+        counts = self.store.entries.counts(self.ledger.id) if self.ledger else {}
         for i, cat in enumerate(CATEGORIES, start=1):
             n = counts.get(cat.key, 0)
             self.tabs.setTabText(i, f"{cat.short} ({n})" if n else cat.short)
@@ -423,7 +425,7 @@ class MainWindow(QMainWindow):
         ledger = self.ledger
         if ledger is not None:
             try:
-                ledger = self.ledger = self.store.ledger(ledger.id)
+                ledger = self.ledger = self.store.ledgers.get(ledger.id)
             except StoreError:
                 ledger = self.ledger = None
         self.overview.refresh(ledger)
@@ -501,7 +503,7 @@ class MainWindow(QMainWindow):
         if selected is None:
             return
         try:
-            self.store.create_ledger(*selected)
+            self.store.ledgers.create(*selected)
         except StoreError as exc:
             QMessageBox.warning(self, "新建台账", str(exc))
             return
@@ -513,13 +515,13 @@ class MainWindow(QMainWindow):
         if selected is None:
             return
         unit_id, year = selected
-        previous = self.store.find_ledger(unit_id, year - 1)
+        previous = self.store.ledgers.find(unit_id, year - 1)
         if previous is None:
             QMessageBox.information(
                 self, "结转上年", f"没有找到该单位{year - 1}年的台账，无法结转。"
             )
             return
-        count = sum(self.store.entry_counts(previous.id).values())
+        count = sum(self.store.entries.counts(previous.id).values())
         answer = QMessageBox.question(
             self,
             "结转上年",
@@ -529,7 +531,7 @@ class MainWindow(QMainWindow):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            self.store.carry_over(previous.id, year)
+            self.store.ledgers.carry_over(previous.id, year)
         except StoreError as exc:
             QMessageBox.warning(self, "结转上年", str(exc))
             return
@@ -543,7 +545,7 @@ class MainWindow(QMainWindow):
         if ledger.status != "草稿":
             QMessageBox.information(self, "提交", f"台账{ledger.status}，无需再次提交。")
             return
-        problems = self.store.validate_ledger(ledger.id)
+        problems = self.store.assessment.validate(ledger.id)
         if problems:
             rows = {}
             for tab in self.category_tabs.values():
@@ -564,12 +566,12 @@ class MainWindow(QMainWindow):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            self.store.set_ledger_status(ledger.id, "已提交")
+            self.store.ledgers.set_status(ledger.id, "已提交")
         except StoreError as exc:
             QMessageBox.warning(self, "提交台账", str(exc))
             return
         self.undo_stack.clear()
-        self.ledger = self.store.ledger(ledger.id)
+        self.ledger = self.store.ledgers.get(ledger.id)
         self._update_ledger_state()
         self.refresh_summary()
         self.show_message("台账已提交（只读）。请导出报表并打印考核表。")
@@ -589,11 +591,11 @@ class MainWindow(QMainWindow):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            self.store.set_ledger_status(ledger.id, "草稿")
+            self.store.ledgers.set_status(ledger.id, "草稿")
         except StoreError as exc:
             QMessageBox.warning(self, "解锁", str(exc))
             return
-        self.ledger = self.store.ledger(ledger.id)
+        self.ledger = self.store.ledgers.get(ledger.id)
         self._update_ledger_state()
         self.refresh_summary()
         self.show_message("台账已解锁为草稿")

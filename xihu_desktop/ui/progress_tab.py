@@ -113,14 +113,14 @@ class ProgressModel(QAbstractTableModel):
         if ledger is None:
             self._rows, self._progress, self._last_year = [], {}, {}
         else:
-            rows = entries if entries is not None else self.store.entries(ledger.id)
+            rows = entries if entries is not None else self.store.entries.list(ledger.id)
             self._rows = sorted(rows, key=lambda e: (_CAT_ORDER.get(e.category, 9), e.position))
-            self._progress = self.store.ledger_progress(ledger.id)
-            self.settings = self.store.scoring_settings(ledger.year)
+            self._progress = self.store.progress.of_ledger(ledger.id)
+            self.settings = self.store.assessment.scoring_settings(ledger.year)
             self._last_year = {}
-            previous = self.store.find_ledger(ledger.unit_id, ledger.year - 1)
+            previous = self.store.ledgers.find(ledger.unit_id, ledger.year - 1)
             if previous is not None:
-                for e in self.store.entries(previous.id):
+                for e in self.store.entries.list(previous.id):
                     self._last_year.setdefault((e.category, e.name), e.values.get("actual"))
         self._row_of = {e.id: r for r, e in enumerate(self._rows)}
         self._today = dt.date.today()
@@ -149,10 +149,10 @@ class ProgressModel(QAbstractTableModel):
         if row is None:
             return
         try:
-            self._rows[row] = self.store.entry(entry_id)
+            self._rows[row] = self.store.entries.get(entry_id)
         except StoreError:
             return
-        self._progress[entry_id] = {p.quarter: p for p in self.store.progress(entry_id)}
+        self._progress[entry_id] = {p.quarter: p for p in self.store.progress.of_entry(entry_id)}
         self._lights[entry_id] = self._compute_light(self._rows[row])
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
@@ -329,7 +329,7 @@ class ProgressModel(QAbstractTableModel):
     def _write(self, entry_id: int, values: dict[str, Any]) -> bool:
         if self.edit_handler is not None:
             return self.edit_handler(entry_id, values)
-        self.store.set_progress(entry_id, self.quarter, values)
+        self.store.progress.set(entry_id, self.quarter, values)
         self.refresh_entry(entry_id)
         return True
 
@@ -543,7 +543,7 @@ class ProgressTab(QWidget):
         current = self.model.progress(entry_id, quarter)
         before = {k: (getattr(current, k) if current else None) for k in values}
         try:
-            self.store.set_progress(entry_id, quarter, values)
+            self.store.progress.set(entry_id, quarter, values)
         except StoreError as exc:
             self.message.emit(f"未保存：{exc}")
             return False

@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
     tmp = Path(tempfile.mkdtemp())
     store = Store.open(tmp / "demo.sqlite3")
     initialise(store, demo=True)
-    ledger = next(lg for lg in store.ledgers(year=2025) if lg.status == "草稿")
+    ledger = next(lg for lg in store.ledgers.list(year=2025) if lg.status == "草稿")
     window = MainWindow(store, settings=QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat))
     window.resize(1500, 900)
     window.select(ledger.unit_id, ledger.year)

@@ -1,0 +1,109 @@
+"""Turning what a clerk typed or pasted into an entry's or a quarter's clean values.
+
+No SQL: the store calls these before it writes, the import before it plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from .categories import STATUSES, category
+from .validate import Invalid, Problem, check_value, is_empty, parse_choice, parse_number
+
+PROGRESS_FIELDS = ("value", "status", "problems", "next_steps", "comment", "follow_up")
+
+Memo = dict[tuple[Any, ...], tuple[Any, str | None]]
+
+
+def clean_values(
+    category_key: str,
+    values: Mapping[str, Any],
+    partial: bool = False,
+    allow_empty_required: bool = False,
+    memo: Memo | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Parse raw values with the category's declarations.
+
+    With ``partial`` only the given keys are checked (an edit of one cell);
+    otherwise required fields missing from ``values`` are problems too. With
+    ``allow_empty_required`` a required field may be emptied (undo of a first entry).
+    ``memo`` remembers each field's verdict on a value across calls (a bulk insert
+    repeats the same statuses, units and phrases thousands of times).
+    """
+    cat = category(category_key)
+    clean: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for f in cat.fields:
+        if f.key not in values:
+            if partial:
+                continue
+            raw = f.default
+        else:
+            raw = values[f.key]
+        checked = replace(f, required=False) if allow_empty_required and f.required else f
+        if memo is None:
+            value, error = check_value(checked, raw)
+        else:
+            try:
+                key: tuple[Any, ...] | None = (
+                    category_key,
+                    f.key,
+                    checked.required,
+                    type(raw),
+                    raw,
+                )
+                hit = memo.get(key) if key is not None else None
+            except TypeError:  # unhashable: just check it
+                key, hit = None, None
+            if hit is None:
+                hit = check_value(checked, raw)
+                if key is not None:
+                    memo[key] = hit
+            value, error = hit
+        if error:
+            problems.append(Problem(f.key, f.label, error))
+        else:
+            clean[f.key] = value
+    unknown = set(values) - set(cat.keys)
+    for key in sorted(unknown):
+        problems.append(Problem(key, key, f"“{cat.short}”没有这个字段"))
+    return clean, problems
+
+
+def apply_target_defaults(
+    raw: Mapping[str, Any], clean: dict[str, Any], target: Mapping[str, Any] | Any | None
+) -> None:
+    """A linked plan target decides the direction and attribute the clerk left open."""
+    if target is None:
+        return
+    if raw.get("direction") is None:
+        clean["direction"] = "越小越好" if target["lower_is_better"] else "越大越好"
+    if raw.get("attribute") is None:
+        clean["attribute"] = target["attribute"]
+
+
+def with_defaults(category_key: str, clean: dict[str, Any]) -> dict[str, Any]:
+    """Declared defaults for the keys not given."""
+    for f in category(category_key).fields:
+        if f.key not in clean and f.default is not None:
+            clean[f.key] = f.default
+    return clean
+
+
+def clean_progress(quarter: int, values: Mapping[str, Any]) -> dict[str, Any]:
+    """One quarter's progress values parsed; :class:`Invalid` names what is wrong."""
+    if quarter not in (1, 2, 3, 4):
+        raise Invalid("季度应为1–4")
+    bad = set(values) - set(PROGRESS_FIELDS)
+    if bad:
+        raise Invalid(f"进度没有这些字段：{'、'.join(sorted(bad))}")
+    clean = dict(values)
+    if "value" in clean:
+        clean["value"] = None if is_empty(clean["value"]) else parse_number(clean["value"])
+    if "status" in clean and not is_empty(clean["status"]):
+        clean["status"] = parse_choice(clean["status"], STATUSES)
+    elif "status" in clean:
+        clean["status"] = None
+    return clean

@@ -1,0 +1,117 @@
+"""The append-only audit log: who changed what, when, with old and new value."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from .manager import Manager
+from .records import AuditRecord, build_all, now
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # = json.dumps(…, same options)
+
+_INSERT = (
+    "INSERT INTO audit_log (ts, user, action, ledger_id, entry_id, field, old_value, "
+    "new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def as_json(value: Any) -> str | None:
+    """How a value is kept in the log: text as it is, anything else as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return _ENCODER.encode(value)
+
+
+class AuditManager(Manager):
+    def record(
+        self,
+        action: str,
+        ledger_id: int | None = None,
+        entry_id: int | None = None,
+        field_key: str | None = None,
+        old: Any = None,
+        new: Any = None,
+        *,
+        user: str | None = None,
+    ) -> None:
+        """One row, inside the caller's transaction."""
+        self.store.execute(
+            _INSERT,
+            (
+                now(),
+                user or self.store.user,
+                action,
+                ledger_id,
+                entry_id,
+                field_key,
+                as_json(old),
+                as_json(new),
+            ),
+        )
+
+    def record_many(
+        self,
+        action: str,
+        rows: Iterable[tuple[int | None, int | None, str | None, Any, Any]],
+    ) -> None:
+        """Many rows of one action (ledger, entry, field, old, new), one time stamp."""
+        stamp, user = now(), self.store.user
+        self.store.db.executemany(
+            _INSERT,
+            [
+                (stamp, user, action, ledger, entry, key, as_json(old), as_json(new))
+                for ledger, entry, key, old, new in rows
+            ],
+        )
+
+    def log(
+        self,
+        ledger_id: int | None = None,
+        limit: int | None = 1000,
+        *,
+        user: str | None = None,
+        action: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        text: str | None = None,
+    ) -> list[AuditRecord]:
+        """Newest first. ``since``/``until`` are ISO dates or times (``until`` inclusive of
+        its day); ``text`` matches field, old or new value; ``limit`` None for all."""
+        sql = (
+            "SELECT id, ts, user, action, ledger_id, entry_id, field, old_value AS old, "
+            "new_value AS new FROM audit_log WHERE 1 = 1"
+        )
+        params: list[Any] = []
+        for column, value in (("ledger_id", ledger_id), ("user", user), ("action", action)):
+            if value is not None and value != "":
+                sql += f" AND {column} = ?"
+                params.append(value)
+        if since:
+            sql += " AND ts >= ?"
+            params.append(since)
+        if until:
+            sql += " AND ts <= ?"
+            params.append(until if "T" in until else until + "T99")
+        if text:
+            sql += (
+                " AND (instr(coalesce(field, ''), ?) OR instr(coalesce(old_value, ''), ?)"
+                " OR instr(coalesce(new_value, ''), ?))"
+            )
+            params.extend([text] * 3)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(-1 if limit is None else limit)
+        return build_all(AuditRecord, self.store.rows(sql, params))
+
+    def choices(self) -> dict[str, list[str]]:
+        """Distinct users and actions of the audit log, for filter lists."""
+        return {
+            col: [
+                str(r[0])
+                for r in self.store.query(f"SELECT DISTINCT {col} FROM audit_log ORDER BY 1")
+            ]
+            for col in ("user", "action")
+        }

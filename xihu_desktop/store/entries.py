@@ -1,0 +1,467 @@
+"""Entries of a ledger: list, add, edit, delete, restore, move, paste.
+
+Each write returns :class:`~.changes.Changes` with its inverse in ``undo``, so the
+window's undo stack is made of the same operations as the edits themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..core.categories import CATEGORY_BY_KEY, ENTRY_COLUMNS, category
+from ..core.entry_values import apply_target_defaults, clean_values, with_defaults
+from ..core.validate import Problem
+from .changes import (
+    Changes,
+    DeleteEntries,
+    MoveEntry,
+    RestoreEntries,
+    WriteValues,
+    merge_undo,
+)
+from .errors import InvalidData, NotFound
+from .manager import Manager
+from .records import PROGRESS_FIELDS, Entry, PlanTarget, Progress, now
+
+_SELECT = (
+    "SELECT id, ledger_id, category, position, name, goal, actual, status, weight, "
+    "target_id, catalogue_id, data FROM entries"
+)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+Removed = tuple[tuple[Entry, tuple[Progress, ...]], ...]
+
+
+def _ids(*ids: int) -> frozenset[int]:
+    return frozenset(ids)
+
+
+class EntryManager(Manager):
+    # ------------------------------------------------------------ reading
+
+    def list(self, ledger_id: int, category_key: str | None = None) -> list[Entry]:
+        if category_key:
+            rows = self.store.rows(
+                _SELECT + " WHERE ledger_id = ? AND category = ? ORDER BY position, id",
+                (ledger_id, category_key),
+            )
+        else:
+            rows = self.store.rows(
+                _SELECT + " WHERE ledger_id = ? ORDER BY category, position, id", (ledger_id,)
+            )
+        return [Entry.from_row(r) for r in rows]
+
+    def get(self, entry_id: int) -> Entry:
+        rows = self.store.rows(_SELECT + " WHERE id = ?", (entry_id,))
+        if not rows:
+            raise NotFound(f"台账条目（编号{entry_id}）不存在，可能已被删除")
+        return Entry.from_row(rows[0])
+
+    def many(self, entry_ids: Iterable[int]) -> dict[int, Entry]:
+        """The entries with these ids that exist, by id."""
+        wanted = sorted(set(entry_ids))
+        out: dict[int, Entry] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for r in self.store.rows(_SELECT + f" WHERE id IN ({marks})", chunk):
+                out[r["id"]] = Entry.from_row(r)
+        return out
+
+    def counts(self, ledger_id: int) -> dict[str, int]:
+        rows = self.store.query(
+            "SELECT category, count(*) FROM entries WHERE ledger_id = ? GROUP BY category",
+            (ledger_id,),
+        )
+        counts = {k: 0 for k in CATEGORY_BY_KEY}
+        counts.update({r[0]: int(r[1]) for r in rows})
+        return counts
+
+    def states(self, ledger_id: int) -> dict[int, tuple[Any, Any]]:
+        """Each entry's (actual, status), by id: what progress may have moved."""
+        rows = self.store.query(
+            "SELECT id, actual, status FROM entries WHERE ledger_id = ?", (ledger_id,)
+        )
+        return {int(r[0]): (r[1], r[2]) for r in rows}
+
+    def ids(self, ledger_id: int, category_key: str) -> list[int]:
+        """The ids of one category of a ledger, in their order."""
+        rows = self.store.query(
+            "SELECT id FROM entries WHERE ledger_id = ? AND category = ? ORDER BY position, id",
+            (ledger_id, category_key),
+        )
+        return [int(r[0]) for r in rows]
+
+    # ------------------------------------------------------------ checks
+
+    def link_problems(
+        self,
+        category_key: str,
+        clean: Mapping[str, Any],
+        known: dict[str, set[int]] | None = None,
+    ) -> list[Problem]:
+        """Links to a plan target or catalogue item that does not exist (instead of a raw
+        FOREIGN KEY error). ``known`` caches each table's ids for a bulk insert."""
+        problems = []
+        cat = category(category_key)
+        catalogue = self.store.catalogue
+        for key, all_ids in (
+            ("target_id", catalogue.target_ids),
+            ("catalogue_id", catalogue.item_ids),
+        ):
+            link = clean.get(key)
+            if link is None:
+                continue
+            if known is None:
+                known = {}
+            if key not in known:
+                known[key] = all_ids()
+            if link not in known[key]:
+                problems.append(Problem(key, cat.field(key).label, "所选项目在规划目录中不存在"))
+        return problems
+
+    def _prepare(
+        self,
+        category_key: str,
+        values: Mapping[str, Any],
+        validate: bool,
+        known: dict[str, set[int]],
+        targets: dict[int, PlanTarget | None],
+        memo: dict[tuple[Any, ...], tuple[Any, str | None]] | None = None,
+        index: int | None = None,
+    ) -> dict[str, Any]:
+        """Clean values of a new entry with the defaults filled in (or InvalidData)."""
+        raw = dict(values)
+        clean, problems = clean_values(category_key, raw, partial=not validate, memo=memo)
+        problems = [p for p in problems if validate or p.message != "必填项不能为空"]
+        problems += self.link_problems(category_key, clean, known)
+        if problems:
+            prefix = "" if index is None else f"第{index + 1}条："
+            raise InvalidData(
+                prefix + "；".join(str(p) for p in problems),
+                [Problem(p.key, p.label, p.message, index) for p in problems],
+            )
+        target_id = clean.get("target_id")
+        if target_id:
+            if target_id not in targets:
+                targets[target_id] = self.store.catalogue.target(target_id)
+            apply_target_defaults(raw, clean, targets[target_id])
+        return with_defaults(category_key, clean)
+
+    # ------------------------------------------------------------ writing
+
+    def insert(
+        self, ledger_id: int, category_key: str, position: int, clean: Mapping[str, Any]
+    ) -> int:
+        """Write one row (inside the caller's transaction, no checks); its new id."""
+        stamp = now()
+        data = {k: v for k, v in clean.items() if k not in ENTRY_COLUMNS and v is not None}
+        cur = self.store.execute(
+            "INSERT INTO entries (ledger_id, category, position, name, goal, actual, status, "
+            "weight, target_id, catalogue_id, data, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ledger_id,
+                category_key,
+                position,
+                clean.get("name") or "",
+                clean.get("goal"),
+                clean.get("actual"),
+                clean.get("status"),
+                clean.get("weight"),
+                clean.get("target_id"),
+                clean.get("catalogue_id"),
+                _ENCODER.encode(data),
+                stamp,
+                stamp,
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def write_values(self, old: Entry, values: Mapping[str, Any], action: str) -> None:
+        """Store clean values over an entry's, auditing each changed field (no checks)."""
+        data = {k: v for k, v in old.values.items() if k not in ENTRY_COLUMNS}
+        columns: dict[str, Any] = {}
+        for key, value in values.items():
+            if old.values.get(key) == value:
+                continue
+            if key in ENTRY_COLUMNS:
+                columns[key] = "" if key == "name" and value is None else value
+            elif value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+            self.store.audit.record(action, old.ledger_id, old.id, key, old.values.get(key), value)
+        sets = ", ".join(f"{k} = ?" for k in columns)
+        self.store.execute(
+            f"UPDATE entries SET {sets + ', ' if sets else ''}data = ?, updated_at = ? "
+            "WHERE id = ?",
+            [
+                *columns.values(),
+                json.dumps(data, ensure_ascii=False, sort_keys=True),
+                now(),
+                old.id,
+            ],
+        )
+
+    def _next_position(self, ledger_id: int, category_key: str) -> int:
+        last = self.store.scalar(
+            "SELECT max(position) FROM entries WHERE ledger_id = ? AND category = ?",
+            (ledger_id, category_key),
+        )
+        return int(last or 0) + 1
+
+    def _make_room(self, ledger_id: int, category_key: str, position: int) -> None:
+        self.store.execute(
+            "UPDATE entries SET position = position + 1 WHERE ledger_id = ? AND "
+            "category = ? AND position >= ?",
+            (ledger_id, category_key, position),
+        )
+
+    def add(
+        self,
+        ledger_id: int,
+        category_key: str,
+        values: Mapping[str, Any] | None = None,
+        position: int | None = None,
+        validate: bool = False,
+    ) -> Changes:
+        """Insert an entry from raw values (parsed here); ``Changes.id`` is the new id.
+
+        With ``validate`` False (a new, still empty row in the editor) missing required
+        fields are allowed; malformed values are always rejected.
+        """
+        clean = self._prepare(category_key, values or {}, validate, {}, {})
+        store = self.store
+        with store.transaction():
+            store.require_editable(ledger_id)
+            if position is None:
+                position = self._next_position(ledger_id, category_key)
+            else:
+                self._make_room(ledger_id, category_key, position)
+            entry_id = self.insert(ledger_id, category_key, position, clean)
+            store.audit.record("新增条目", ledger_id, entry_id, None, None, clean.get("name") or "")
+            store.touch(ledger_id)
+            return store.noted(
+                Changes(
+                    entries=_ids(entry_id),
+                    rows=_ids(ledger_id),
+                    created=(entry_id,),
+                    undo=DeleteEntries((entry_id,)),
+                )
+            )
+
+    def add_many(
+        self,
+        ledger_id: int,
+        category_key: str,
+        rows: Sequence[Mapping[str, Any]],
+        validate: bool = True,
+    ) -> Changes:
+        """Append many entries to one category of a ledger in one transaction (an import).
+
+        Every row gets the same checks and defaults as in :meth:`add`, all before anything
+        is written (a bad row raises :class:`InvalidData`, its problems carry the row's
+        index). The ledger is checked and its revision bumped once, and each new entry
+        gets one audit row holding all its values. ``Changes.created`` holds the new ids.
+        """
+        if not rows:
+            return Changes()
+        known: dict[str, set[int]] = {}
+        targets: dict[int, PlanTarget | None] = {}
+        memo: dict[tuple[Any, ...], tuple[Any, str | None]] = {}
+        prepared = [
+            self._prepare(category_key, values, validate, known, targets, memo, index)
+            for index, values in enumerate(rows)
+        ]
+        store = self.store
+        with store.transaction():
+            store.require_editable(ledger_id)
+            position = self._next_position(ledger_id, category_key) - 1
+            ids: list[int] = []
+            for clean in prepared:
+                position += 1
+                ids.append(self.insert(ledger_id, category_key, position, clean))
+            store.audit.record_many(
+                "新增条目",
+                (
+                    (ledger_id, entry_id, None, None, {k: v for k, v in c.items() if v is not None})
+                    for entry_id, c in zip(ids, prepared, strict=True)
+                ),
+            )
+            store.touch(ledger_id)
+            return store.noted(
+                Changes(
+                    entries=frozenset(ids),
+                    rows=_ids(ledger_id),
+                    created=tuple(ids),
+                    undo=DeleteEntries(tuple(ids)),
+                )
+            )
+
+    def update(self, entry_id: int, values: Mapping[str, Any]) -> Changes:
+        """Set some fields of an entry from raw values; all checked or nothing written."""
+        old = self.get(entry_id)
+        clean, problems = clean_values(old.category, values, partial=True)
+        problems += self.link_problems(old.category, clean)
+        if problems:
+            raise InvalidData("；".join(str(p) for p in problems), problems)
+        cat = category(old.category)
+        merged = {**old.values, **clean}
+        row_problems = [p for check in cat.row_checks for p in check(merged)]
+        if row_problems:
+            key, message = row_problems[0]
+            label = cat.field(key).label
+            raise InvalidData(f"{label}：{message}", [Problem(key, label, message)])
+        store = self.store
+        with store.transaction():
+            store.require_editable(old.ledger_id)
+            self.write_values(old, clean, "修改")
+            store.touch(old.ledger_id)
+            before = tuple([(entry_id, {k: old.values.get(k) for k in clean})])
+            return store.noted(Changes(entries=_ids(entry_id), undo=WriteValues(before)))
+
+    def update_many(
+        self,
+        changes: Iterable[tuple[int, Mapping[str, Any]]],
+        allow_empty_required: bool = False,
+    ) -> Changes:
+        """Apply many raw edits in one transaction (a paste). Invalid cells are skipped and
+        returned in ``Changes.problems`` (``row`` holds the index of the change); valid ones
+        are written. ``allow_empty_required`` lets undo empty a required cell again.
+        """
+        problems: list[Problem] = []
+        written: dict[int, dict[str, Any]] = {}  # entry → values before, for undo
+        store = self.store
+        with store.transaction():
+            touched: set[int] = set()
+            for index, (entry_id, values) in enumerate(changes):
+                old = self.get(entry_id)
+                store.require_editable(old.ledger_id)
+                clean, cell_problems = clean_values(
+                    old.category, values, partial=True, allow_empty_required=allow_empty_required
+                )
+                for p in self.link_problems(old.category, clean):
+                    cell_problems.append(p)
+                    clean.pop(p.key)
+                problems.extend(Problem(p.key, p.label, p.message, index) for p in cell_problems)
+                if clean:
+                    before = written.setdefault(entry_id, {})
+                    for key in clean:
+                        before.setdefault(key, old.values.get(key))
+                    self.write_values(old, clean, "修改")
+                    touched.add(old.ledger_id)
+            for ledger_id in touched:
+                store.touch(ledger_id)
+            return store.noted(
+                Changes(
+                    entries=frozenset(written),
+                    problems=tuple(problems),
+                    undo=WriteValues(tuple(written.items())) if written else None,
+                )
+            )
+
+    def delete(self, entry_ids: Sequence[int]) -> Changes:
+        """Delete entries and their progress; the undo puts them back as they were."""
+        removed: list[tuple[Entry, tuple[Progress, ...]]] = []
+        store = self.store
+        with store.transaction():
+            for entry_id in entry_ids:
+                old = self.get(entry_id)
+                store.require_editable(old.ledger_id)
+                removed.append((old, tuple(store.progress.of_entry(entry_id))))
+                store.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+                store.audit.record("删除条目", old.ledger_id, entry_id, None, old.values, None)
+                store.touch(old.ledger_id)
+            ledgers = frozenset(e.ledger_id for e, _ in removed)
+            return store.noted(
+                Changes(
+                    entries=frozenset(entry_ids),
+                    progress=frozenset(entry_ids),
+                    rows=ledgers,
+                    undo=RestoreEntries(tuple(removed)),
+                )
+            )
+
+    def restore(self, removed: Removed | Sequence[tuple[Entry, Sequence[Progress]]]) -> Changes:
+        """Put deleted entries back with their ids, positions and progress (undo)."""
+        store = self.store
+        with store.transaction():
+            for entry, progress_rows in removed:
+                store.require_editable(entry.ledger_id)
+                self._make_room(entry.ledger_id, entry.category, entry.position)
+                new_id = self.insert(entry.ledger_id, entry.category, entry.position, entry.values)
+                store.execute("UPDATE entries SET id = ? WHERE id = ?", (entry.id, new_id))
+                for p in progress_rows:
+                    store.progress.write(
+                        entry.id, p.quarter, {k: getattr(p, k) for k in PROGRESS_FIELDS}
+                    )
+                store.audit.record("恢复条目", entry.ledger_id, entry.id, None, None, entry.values)
+                store.touch(entry.ledger_id)
+            ids = tuple(e.id for e, _ in removed)
+            return store.noted(
+                Changes(
+                    entries=frozenset(ids),
+                    progress=frozenset(ids),
+                    rows=frozenset(e.ledger_id for e, _ in removed),
+                    undo=DeleteEntries(ids),
+                )
+            )
+
+    def move(self, entry_id: int, new_position: int) -> Changes:
+        """Move an entry to ``new_position`` (1-based) within its category."""
+        store = self.store
+        with store.transaction():
+            entry = self.get(entry_id)
+            store.require_editable(entry.ledger_id)
+            ids = self.ids(entry.ledger_id, entry.category)
+            old_position = ids.index(entry_id) + 1
+            ids.remove(entry_id)
+            new_position = max(1, min(new_position, len(ids) + 1))
+            ids.insert(new_position - 1, entry_id)
+            store.db.executemany(
+                "UPDATE entries SET position = ? WHERE id = ?",
+                [(pos, eid) for pos, eid in enumerate(ids, start=1)],
+            )
+            store.audit.record(
+                "调整顺序", entry.ledger_id, entry_id, "position", entry.position, new_position
+            )
+            store.touch(entry.ledger_id)
+            return store.noted(
+                Changes(
+                    entries=_ids(entry_id),
+                    rows=_ids(entry.ledger_id),
+                    undo=MoveEntry(entry_id, old_position),
+                )
+            )
+
+    def paste(
+        self,
+        ledger_id: int,
+        category_key: str,
+        changes: Sequence[tuple[int | None, Mapping[str, Any]]],
+    ) -> Changes:
+        """Cells pasted over existing entries and new rows, in one transaction.
+
+        A change whose entry id is None goes to a new row appended for it. Invalid cells
+        are skipped and reported in ``Changes.problems``; the undo takes the whole paste
+        back (values restored, new rows deleted).
+        """
+        store = self.store
+        with store.transaction():
+            created = [self.add(ledger_id, category_key).id for eid, _ in changes if eid is None]
+            fresh = iter(created)
+            resolved = [(eid if eid is not None else next(fresh), v) for eid, v in changes]
+            written = self.update_many(resolved)
+            done = written | Changes(rows=_ids(ledger_id) if created else frozenset())
+            done = merge_undo(
+                done, [written.undo, DeleteEntries(tuple(created)) if created else None]
+            )
+            return _with_created(done, created)
+
+
+def _with_created(changes: Changes, created: Sequence[int]) -> Changes:
+    from dataclasses import replace
+
+    return replace(changes, created=tuple(created))
