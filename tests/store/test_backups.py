@@ -75,7 +75,7 @@ def test_restore_replaces_content_and_backs_up_first(store: Store) -> None:
     assert store.audit.log(action="恢复备份")
     # The safety backup holds what was there before the restore.
     with Store.open(safety) as old:
-        assert old.entry(entry.id).name == "备份后的修改"
+        assert old.entries.get(entry.id).name == "备份后的修改"
     # A second connection (e.g. the CLI) sees the restored content in the same file.
     with Store.open(store.path) as again:
         assert again.entries.get(entry.id).name == "备份前的条目"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xihu_desktop.core.settings import PDF_FONT_PATH
 import datetime as dt
 import sqlite3
 
@@ -148,13 +149,14 @@ def test_update_delete_restore(store: Store, ledger: Ledger) -> None:
     assert store.entries.get(a.id).values["actual"] == 8.0
 
     before = {e.id: e.values for e in store.entries.list(ledger.id)}
-    removed = store.entries.delete([b.id])
+    undo = store.entries.delete([b.id]).undo
+    assert undo is not None
     assert [e.name for e in store.entries.list(ledger.id)] == ["甲", "丙"]
     assert store.progress.of_entry(b.id) == []
     with pytest.raises(NotFound):
         store.entries.get(b.id)
 
-    store.entries.restore(removed)
+    store.apply(undo)
     after = store.entries.list(ledger.id)
     assert [e.name for e in after] == ["甲", "乙", "丙"]
     assert {e.id: e.values for e in after} == before
@@ -185,18 +187,18 @@ def test_every_write_leaves_an_audit_row(store: Store, ledger: Ledger) -> None:
         actions.append(store.audit.log(limit=1)[0]["action"])
         return result
 
-    entry = step(store.add_entry, ledger.id, "indicator", {"name": "甲", "goal": 10})
-    step(store.update_entry, entry.id, {"goal": 12})
-    step(store.set_progress, entry.id, 2, {"value": 6})
-    step(store.move_entry, entry.id, 1)
-    step(store.update_ledger, ledger.id, {"preparer": "王芳"})
-    adj = step(store.add_adjustment, ledger.id, 1.5, "承办现场会")
-    step(store.remove_adjustment, adj)
-    removed = step(store.delete_entries, [entry.id])
-    step(store.restore_entries, removed)
-    step(store.set_ledger_status, ledger.id, "已提交")
-    step(store.set_setting, "deadline", "2025-12-31")
-    step(store.add_unit, "D99", "测试局", "department")
+    entry = step(store.entries.add, ledger.id, "indicator", {"name": "甲", "goal": 10})
+    step(store.entries.update, entry.id, {"goal": 12})
+    step(store.progress.set, entry.id, 2, {"value": 6})
+    step(store.entries.move, entry.id, 1)
+    step(store.ledgers.update, ledger.id, {"preparer": "王芳"})
+    adj = step(store.assessment.add_adjustment, ledger.id, 1.5, "承办现场会")
+    step(store.assessment.remove_adjustment, adj.id)
+    removed = step(store.entries.delete, [entry.id])
+    step(store.apply, removed.undo)
+    step(store.ledgers.set_status, ledger.id, "已提交")
+    step(store.settings.set, PDF_FONT_PATH, "/fonts/simsun.ttc")
+    step(store.units.add, "D99", "测试局", "department")
     assert "新增条目" in actions and "删除条目" in actions and "提交台账" in actions
 
     row = store.audit.log(ledger.id, limit=100)
@@ -496,8 +498,10 @@ def test_undo_may_empty_a_required_field_but_a_paste_may_not(store: Store, ledge
     assert store.entries.get(entry.id).values["owner_org"] == "之江城投集团"
     before = audit_count(store)
     assert (
-        store.entries.update_many([(entry.id, {"owner_org": None})], allow_empty_required=True)
-        == []
+        store.entries.update_many(
+            [(entry.id, {"owner_org": None})], allow_empty_required=True
+        ).problems
+        == ()
     )
     assert store.entries.get(entry.id).values.get("owner_org") is None
     # one audited change, not a delete and a restore

@@ -67,8 +67,8 @@ def clean_values(
         else:
             clean[f.key] = value
     unknown = set(values) - set(cat.keys)
-    for key in sorted(unknown):
-        problems.append(Problem(key, key, f"“{cat.short}”没有这个字段"))
+    for name in sorted(unknown):
+        problems.append(Problem(name, name, f"“{cat.short}”没有这个字段"))
     return clean, problems
 
 

@@ -6,6 +6,7 @@ window's undo stack is made of the same operations as the edits themselves.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -40,7 +41,7 @@ def _ids(*ids: int) -> frozenset[int]:
 class EntryManager(Manager):
     # ------------------------------------------------------------ reading
 
-    def list(self, ledger_id: int, category_key: str | None = None) -> list[Entry]:
+    def list(self, ledger_id: int, category_key: str | None = None) -> builtins.list[Entry]:
         if category_key:
             rows = self.store.rows(
                 _SELECT + " WHERE ledger_id = ? AND category = ? ORDER BY position, id",
@@ -85,7 +86,7 @@ class EntryManager(Manager):
         )
         return {int(r[0]): (r[1], r[2]) for r in rows}
 
-    def ids(self, ledger_id: int, category_key: str) -> list[int]:
+    def ids(self, ledger_id: int, category_key: str) -> builtins.list[int]:
         """The ids of one category of a ledger, in their order."""
         rows = self.store.query(
             "SELECT id FROM entries WHERE ledger_id = ? AND category = ? ORDER BY position, id",
@@ -100,7 +101,7 @@ class EntryManager(Manager):
         category_key: str,
         clean: Mapping[str, Any],
         known: dict[str, set[int]] | None = None,
-    ) -> list[Problem]:
+    ) -> builtins.list[Problem]:
         """Links to a plan target or catalogue item that does not exist (instead of a raw
         FOREIGN KEY error). ``known`` caches each table's ids for a bulk insert."""
         problems = []
@@ -279,7 +280,7 @@ class EntryManager(Manager):
         with store.transaction():
             store.require_editable(ledger_id)
             position = self._next_position(ledger_id, category_key) - 1
-            ids: list[int] = []
+            ids: builtins.list[int] = []
             for clean in prepared:
                 position += 1
                 ids.append(self.insert(ledger_id, category_key, position, clean))
@@ -331,7 +332,7 @@ class EntryManager(Manager):
         returned in ``Changes.problems`` (``row`` holds the index of the change); valid ones
         are written. ``allow_empty_required`` lets undo empty a required cell again.
         """
-        problems: list[Problem] = []
+        problems: builtins.list[Problem] = []
         written: dict[int, dict[str, Any]] = {}  # entry → values before, for undo
         store = self.store
         with store.transaction():
@@ -364,7 +365,7 @@ class EntryManager(Manager):
 
     def delete(self, entry_ids: Sequence[int]) -> Changes:
         """Delete entries and their progress; the undo puts them back as they were."""
-        removed: list[tuple[Entry, tuple[Progress, ...]]] = []
+        removed: builtins.list[tuple[Entry, tuple[Progress, ...]]] = []
         store = self.store
         with store.transaction():
             for entry_id in entry_ids:

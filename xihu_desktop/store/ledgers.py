@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ _STATUS_ACTIONS = {
 
 
 class LedgerManager(Manager):
-    def list(self, year: int | None = None, unit_id: int | None = None) -> list[Ledger]:
+    def list(self, year: int | None = None, unit_id: int | None = None) -> builtins.list[Ledger]:
         sql = _SELECT
         clauses, params = [], []
         if year is not None:
@@ -54,7 +55,7 @@ class LedgerManager(Manager):
         rows = self.store.rows(_SELECT + " WHERE l.unit_id = ? AND l.year = ?", (unit_id, year))
         return build(Ledger, rows[0]) if rows else None
 
-    def years(self) -> list[int]:
+    def years(self) -> builtins.list[int]:
         return [
             int(r[0]) for r in self.store.query("SELECT DISTINCT year FROM ledgers ORDER BY year")
         ]

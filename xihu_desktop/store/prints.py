@@ -7,6 +7,7 @@ keeps the SHA-256 fingerprint of the ledger data at printing time, so
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 
 from .changes import Changes
@@ -37,7 +38,7 @@ def normalise_code(code: str) -> str:
 
 
 class PrintManager(Manager):
-    def _records(self, where: str, params: tuple[object, ...]) -> list[PrintRecord]:
+    def _records(self, where: str, params: tuple[object, ...]) -> builtins.list[PrintRecord]:
         return build_all(PrintRecord, self.store.rows(f"{_SELECT} WHERE {where}", params))
 
     def next_revision(self, ledger_id: int) -> int:
@@ -81,7 +82,7 @@ class PrintManager(Manager):
             raise NotFound(f"打印记录（编号{record_id}）不存在")
         return rows[0]
 
-    def list(self, ledger_id: int) -> list[PrintRecord]:
+    def list(self, ledger_id: int) -> builtins.list[PrintRecord]:
         """All printings of a ledger, oldest first."""
         return self._records("ledger_id = ? ORDER BY revision", (ledger_id,))
 
@@ -93,6 +94,6 @@ class PrintManager(Manager):
         rows = self._records("ledger_id = ? AND revision = ?", (ledger_id, revision))
         return rows[0] if rows else None
 
-    def by_code(self, code: str) -> list[PrintRecord]:
+    def by_code(self, code: str) -> builtins.list[PrintRecord]:
         """Printings that carried this verification code (newest first); usually one."""
         return self._records("code = ? ORDER BY printed_at DESC, id DESC", (normalise_code(code),))

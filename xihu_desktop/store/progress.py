@@ -148,7 +148,9 @@ class ProgressManager(Manager):
             for entry_id, q, clean in todo:
                 quarters = current.setdefault(entry_id, {})
                 before = quarters.get(q)
-                merged = {k: getattr(before, k) if before else None for k in PROGRESS_FIELDS}
+                merged: dict[str, Any] = {
+                    k: getattr(before, k) if before else None for k in PROGRESS_FIELDS
+                }
                 merged.update(clean)
                 merged["follow_up"] = bool(merged.get("follow_up"))
                 quarters[q] = Progress(entry_id, q, **merged, updated_at=stamp)

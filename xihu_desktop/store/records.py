@@ -35,7 +35,7 @@ def _fields(cls: type) -> frozenset[str]:
 
 def build(cls: type[T], row: sqlite3.Row, **extra: Any) -> T:
     """A record from a row: every column whose name is a field of ``cls``."""
-    names = _fields(cls)
+    names = _fields(cls)  # type: ignore[arg-type]
     values = {k: row[k] for k in row.keys() if k in names}  # noqa: SIM118 (Row has no __iter__ of keys)
     values.update(extra)
     return cls(**values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +19,7 @@ _EDITABLE = frozenset({"code", "name", "kind", "active", "leader", "contact", "p
 
 
 class UnitManager(Manager):
-    def list(self, kind: str | None = None, active_only: bool = False) -> list[Unit]:
+    def list(self, kind: str | None = None, active_only: bool = False) -> builtins.list[Unit]:
         sql = _SELECT
         clauses, params = [], []
         if kind:

@@ -12,6 +12,7 @@ restart does not reset it). Whether login is required at all is the setting
 from __future__ import annotations
 
 import base64
+import builtins
 import functools
 import hashlib
 import hmac
@@ -186,7 +187,7 @@ class UserManager(Manager):
 
     # ------------------------------------------------------------ users
 
-    def list(self) -> list[User]:
+    def list(self) -> builtins.list[User]:
         return build_all(User, self.store.rows(_SELECT + " ORDER BY role, name"))
 
     def find(self, name: str) -> User | None:
