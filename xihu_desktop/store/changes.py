@@ -122,6 +122,15 @@ class SetProgress:
 
 
 @dataclass(frozen=True)
+class ClearProgress:
+    entry_id: int
+    quarter: int
+
+    def __call__(self, store: Store) -> Changes:
+        return store.progress.clear(self.entry_id, self.quarter)
+
+
+@dataclass(frozen=True)
 class Sequence_:
     """Several operations in one transaction; its undo runs their undos backwards."""
 

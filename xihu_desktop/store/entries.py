@@ -246,6 +246,7 @@ class EntryManager(Manager):
             store.touch(ledger_id)
             return store.noted(
                 Changes(
+                    ledgers=_ids(ledger_id),
                     entries=_ids(entry_id),
                     rows=_ids(ledger_id),
                     created=(entry_id,),
@@ -294,6 +295,7 @@ class EntryManager(Manager):
             store.touch(ledger_id)
             return store.noted(
                 Changes(
+                    ledgers=_ids(ledger_id),
                     entries=frozenset(ids),
                     rows=_ids(ledger_id),
                     created=tuple(ids),
@@ -321,7 +323,11 @@ class EntryManager(Manager):
             self.write_values(old, clean, "修改")
             store.touch(old.ledger_id)
             before = tuple([(entry_id, {k: old.values.get(k) for k in clean})])
-            return store.noted(Changes(entries=_ids(entry_id), undo=WriteValues(before)))
+            return store.noted(
+                Changes(
+                    ledgers=_ids(old.ledger_id), entries=_ids(entry_id), undo=WriteValues(before)
+                )
+            )
 
     def update_many(
         self,
@@ -357,6 +363,7 @@ class EntryManager(Manager):
                 store.touch(ledger_id)
             return store.noted(
                 Changes(
+                    ledgers=frozenset(touched),
                     entries=frozenset(written),
                     problems=tuple(problems),
                     undo=WriteValues(tuple(written.items())) if written else None,
@@ -373,11 +380,17 @@ class EntryManager(Manager):
                 store.require_editable(old.ledger_id)
                 removed.append((old, tuple(store.progress.of_entry(entry_id))))
                 store.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+                store.execute(  # close the gap, so that restoring at the old place is exact
+                    "UPDATE entries SET position = position - 1 WHERE ledger_id = ? AND "
+                    "category = ? AND position > ?",
+                    (old.ledger_id, old.category, old.position),
+                )
                 store.audit.record("删除条目", old.ledger_id, entry_id, None, old.values, None)
                 store.touch(old.ledger_id)
             ledgers = frozenset(e.ledger_id for e, _ in removed)
             return store.noted(
                 Changes(
+                    ledgers=ledgers,
                     entries=frozenset(entry_ids),
                     progress=frozenset(entry_ids),
                     rows=ledgers,
@@ -386,10 +399,14 @@ class EntryManager(Manager):
             )
 
     def restore(self, removed: Removed | Sequence[tuple[Entry, Sequence[Progress]]]) -> Changes:
-        """Put deleted entries back with their ids, positions and progress (undo)."""
+        """Put deleted entries back with their ids, positions and progress (undo).
+
+        ``removed`` is in the order of deletion (each position read after the earlier
+        deletions closed their gaps), so they go back in reverse.
+        """
         store = self.store
         with store.transaction():
-            for entry, progress_rows in removed:
+            for entry, progress_rows in reversed(removed):
                 store.require_editable(entry.ledger_id)
                 self._make_room(entry.ledger_id, entry.category, entry.position)
                 new_id = self.insert(entry.ledger_id, entry.category, entry.position, entry.values)
@@ -401,11 +418,13 @@ class EntryManager(Manager):
                 store.audit.record("恢复条目", entry.ledger_id, entry.id, None, None, entry.values)
                 store.touch(entry.ledger_id)
             ids = tuple(e.id for e, _ in removed)
+            ledgers = frozenset(e.ledger_id for e, _ in removed)
             return store.noted(
                 Changes(
+                    ledgers=ledgers,
                     entries=frozenset(ids),
                     progress=frozenset(ids),
-                    rows=frozenset(e.ledger_id for e, _ in removed),
+                    rows=ledgers,
                     undo=DeleteEntries(ids),
                 )
             )
@@ -431,6 +450,7 @@ class EntryManager(Manager):
             store.touch(entry.ledger_id)
             return store.noted(
                 Changes(
+                    ledgers=_ids(entry.ledger_id),
                     entries=_ids(entry_id),
                     rows=_ids(entry.ledger_id),
                     undo=MoveEntry(entry_id, old_position),

@@ -11,7 +11,14 @@ from typing import Any
 
 from ..core.entry_values import PROGRESS_FIELDS, clean_progress
 from ..core.validate import Invalid
-from .changes import Changes, SetProgress
+from .changes import (
+    Changes,
+    ClearProgress,
+    Operation,
+    SetProgress,
+    WriteValues,
+    merge_undo,
+)
 from .errors import InvalidData, NotFound
 from .manager import Manager
 from .records import Entry, Progress, build_all, now
@@ -101,11 +108,41 @@ class ProgressManager(Manager):
                 store.entries.write_values(entry, follow, "进度同步")
             store.touch(entry.ledger_id)
             old_values = {k: getattr(before, k) if before else None for k in clean}
+            undo: list[Operation | None] = [
+                SetProgress(entry_id, quarter, old_values)
+                if before is not None
+                else ClearProgress(entry_id, quarter)
+            ]
+            if follow:  # the entry's own actual/status go back too
+                old_entry = ((entry_id, {k: entry.values.get(k) for k in follow}),)
+                undo.append(WriteValues(old_entry))
+            done = Changes(
+                ledgers=frozenset({entry.ledger_id}),
+                entries=frozenset({entry_id}) if follow else frozenset(),
+                progress=frozenset({entry_id}),
+            )
+            return store.noted(merge_undo(done, undo))
+
+    def clear(self, entry_id: int, quarter: int) -> Changes:
+        """Remove one quarter's report (the undo of a first report of that quarter)."""
+        store = self.store
+        with store.transaction():
+            entry = store.entries.get(entry_id)
+            store.require_editable(entry.ledger_id)
+            before = self.get(entry_id, quarter)
+            if before is None:
+                return Changes()
+            store.execute(
+                "DELETE FROM progress WHERE entry_id = ? AND quarter = ?", (entry_id, quarter)
+            )
+            old = {k: getattr(before, k) for k in PROGRESS_FIELDS}
+            store.audit.record("进度填报", entry.ledger_id, entry_id, f"Q{quarter}", old, None)
+            store.touch(entry.ledger_id)
             return store.noted(
                 Changes(
-                    entries=frozenset({entry_id}) if follow else frozenset(),
+                    ledgers=frozenset({entry.ledger_id}),
                     progress=frozenset({entry_id}),
-                    undo=SetProgress(entry_id, quarter, old_values),
+                    undo=SetProgress(entry_id, quarter, old),
                 )
             )
 
@@ -189,7 +226,13 @@ class ProgressManager(Manager):
                     followed.add(entry_id)
             for ledger_id in ledgers:
                 store.touch(ledger_id)
-            return store.noted(Changes(entries=frozenset(followed), progress=frozenset(entries)))
+            return store.noted(
+                Changes(
+                    ledgers=frozenset(ledgers),
+                    entries=frozenset(followed),
+                    progress=frozenset(entries),
+                )
+            )
 
     @staticmethod
     def _cleaned(
