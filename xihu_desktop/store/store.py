@@ -1477,3 +1477,9 @@ class Store:
                 new=f"{to_year}年，{len(entries)}个条目",
             )
         return self.ledger(ledger.id)
+
+    # ---- added by cli: port to managers
+
+    def foreign_key_problems(self) -> int:
+        """How many rows point at a row that does not exist (``PRAGMA foreign_key_check``)."""
+        return len(self.query("PRAGMA foreign_key_check"))
