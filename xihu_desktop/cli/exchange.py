@@ -6,11 +6,28 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .session import CliError, Command, Session, db_arg, registry
 
+if TYPE_CHECKING:
+    from ..store import Ledger, Store, Unit
+
 COMMANDS: list[Command] = []
 command = registry(COMMANDS)
+
+
+def _unit_ledger(store: Store, unit_name: str, year: int) -> tuple[Unit, Ledger]:
+    """The unit named ``unit_name`` (name or code) and its ledger of ``year``."""
+    unit = store.find_unit(unit_name)
+    ledger = store.find_ledger(unit.id, year)
+    if ledger is None:
+        raise CliError(f"{unit.name}没有{year}年的台账。")
+    return unit, ledger
+
+
+def _cannot_write(out: Path, exc: OSError) -> CliError:
+    return CliError(f"无法写入“{out}”：{exc.strerror or exc}")
 
 
 def _export_pdf_args(p: argparse.ArgumentParser) -> None:
@@ -40,10 +57,7 @@ def cmd_export_pdf(args: argparse.Namespace, session: Session) -> int:
                 paths = pdf_sheet.export_year(store, args.year, args.out)
                 print(f"已输出 {len(paths) - 1} 个单位的考核表和合并打印文件到 {args.out}")
             else:
-                unit = store.find_unit(args.unit)
-                ledger = store.find_ledger(unit.id, args.year)
-                if ledger is None:
-                    raise CliError(f"{unit.name}没有{args.year}年的台账。")
+                unit, ledger = _unit_ledger(store, args.unit, args.year)
                 result = pdf_sheet.export_sheet(store, ledger.id, args.out)
                 sheet = result.sheets[0]
                 print(
@@ -53,7 +67,7 @@ def cmd_export_pdf(args: argparse.Namespace, session: Session) -> int:
         except ValueError as exc:
             raise CliError(str(exc)) from exc
         except OSError as exc:
-            raise CliError(f"无法写入“{args.out}”：{exc.strerror or exc}") from exc
+            raise _cannot_write(args.out, exc) from exc
     return 0
 
 
@@ -95,17 +109,14 @@ def cmd_export_excel(args: argparse.Namespace, session: Session) -> int:
     with session.open(args.db) as store:
         try:
             if args.unit:
-                unit = store.find_unit(args.unit)
-                ledger = store.find_ledger(unit.id, args.year)
-                if ledger is None:
-                    raise CliError(f"{unit.name}没有{args.year}年的台账。")
+                unit, ledger = _unit_ledger(store, args.unit, args.year)
                 path = excel_export.export_ledger(store, ledger.id, args.out)
                 print(f"已导出 {unit.name} {args.year} 年报表：{path}")
             else:
                 path = excel_export.export_summary(store, args.year, args.out)
                 print(f"已导出 {args.year} 年全区汇总表：{path}")
         except OSError as exc:
-            raise CliError(f"无法写入“{args.out}”：{exc.strerror or exc}") from exc
+            raise _cannot_write(args.out, exc) from exc
     return 0
 
 
