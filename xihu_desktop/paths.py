@@ -8,9 +8,10 @@ folder unless ``XIHU_DATA_DIR`` says otherwise (tests, portable builds).
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
+
+from .core.settings import DATA_DIR, from_environment
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -45,7 +46,7 @@ def migrations_dir() -> Path:
 
 def data_dir() -> Path:
     """Folder for the user's database, settings and logs."""
-    env = os.environ.get("XIHU_DATA_DIR")
+    env = from_environment(DATA_DIR)
     if env:
         path = Path(env)
     else:

@@ -28,11 +28,8 @@ def progress_of(store: Store, ledger: Ledger) -> dict:
     }
 
 
-def undo_then_redo(store: Store, changes: Changes) -> tuple[Changes, Changes]:
-    assert changes.undo is not None
-    undone = store.apply(changes.undo)
-    assert undone.undo is not None
-    return undone, store.apply(undone.undo)
+def state(store: Store, ledger: Ledger) -> tuple[list, dict]:
+    return values_of(store, ledger), progress_of(store, ledger)
 
 
 def test_every_entry_write_names_what_it_changed(store: Store, ledger: Ledger) -> None:
@@ -68,14 +65,19 @@ def test_undo_and_redo_of_each_write_restore_the_data(store: Store, ledger: Ledg
         ),
     ]
     for write in writes:
-        before = (values_of(store, ledger), progress_of(store, ledger))
+        before = state(store, ledger)
         done = write()
-        after = (values_of(store, ledger), progress_of(store, ledger))
+        after = state(store, ledger)
         assert after != before
-        undone, redone = undo_then_redo(store, done)
-        assert (values_of(store, ledger), progress_of(store, ledger)) == after
-        store.apply(redone.undo)  # back to where this step started, for the next one
-        assert (values_of(store, ledger), progress_of(store, ledger)) == before
+        assert done.undo is not None
+        undone = store.apply(done.undo)
+        assert state(store, ledger) == before
+        assert undone.undo is not None
+        redone = store.apply(undone.undo)
+        assert state(store, ledger) == after
+        assert redone.undo is not None
+        store.apply(redone.undo)  # back where this step started, for the next one
+        assert state(store, ledger) == before
 
 
 def test_undo_of_typing_into_a_new_row_empties_its_name(store: Store, ledger: Ledger) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from xihu_desktop.core.settings import PDF_FONT_PATH
 import datetime as dt
 import sqlite3
 
 import pytest
 
+from xihu_desktop.core.settings import PDF_FONT_PATH
 from xihu_desktop.store import (
     InvalidData,
     Ledger,

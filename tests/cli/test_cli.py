@@ -16,7 +16,7 @@ import pytest
 
 import xihu_desktop
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TARGET_KEYS = {
     "seq",

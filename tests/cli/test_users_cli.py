@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from xihu_desktop import cli
+from xihu_desktop.core.enums import Role
 from xihu_desktop.store import Store, backups
 from xihu_desktop.store import users as U
 
@@ -19,8 +20,8 @@ def secured(store: Store, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A database with login turned on: an administrator and an operator of unit 1."""
     monkeypatch.setattr(U, "DEFAULT_PARAMS", FAST)
     unit = store.units.list()[0]
-    store.users.create("管理员", "admin", password="admin-pass", params=FAST)
-    store.users.create("填报员", "operator", unit.id, password="op-pass", params=FAST)
+    store.users.create("管理员", Role.ADMIN, password="admin-pass", params=FAST)
+    store.users.create("填报员", Role.OPERATOR, unit.id, password="op-pass", params=FAST)
     store.users.set_login_required(True)
     ledger = store.ledgers.get(store.ledgers.create(unit.id, 2025).id)
     store.entries.add(ledger.id, "indicator", {"name": '=HYPERLINK("http://x","y")'})

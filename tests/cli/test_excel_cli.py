@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from xihu_desktop import cli
 from xihu_desktop.core.categories import PROJECT
+from xihu_desktop.core.enums import LedgerStatus
 from xihu_desktop.exchange import excel_export as ee
 from xihu_desktop.exchange.fingerprint import ledger_fingerprint
 from xihu_desktop.store import Store
@@ -24,7 +25,9 @@ def test_export_and_import_round_trip(
     demo_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = demo_store.path
-    ledger = next(lg for lg in demo_store.ledgers.list(year=2025) if lg.status == "已提交")
+    ledger = next(
+        lg for lg in demo_store.ledgers.list(year=2025) if lg.status == LedgerStatus.SUBMITTED
+    )
     out = tmp_path / "r.xlsx"
     assert (
         _run("export-excel", "--db", db, "--year", 2025, "--unit", ledger.unit_code, "--out", out)
@@ -65,7 +68,9 @@ def test_export_and_import_round_trip(
 def test_import_with_problems_exits_1_and_writes_nothing(
     demo_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ledger = next(lg for lg in demo_store.ledgers.list(year=2025) if lg.status == "草稿")
+    ledger = next(
+        lg for lg in demo_store.ledgers.list(year=2025) if lg.status == LedgerStatus.DRAFT
+    )
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
     letter = get_column_letter(ee.category_columns(PROJECT).index(PROJECT.field("goal")) + 1)

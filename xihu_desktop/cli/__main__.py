@@ -1,0 +1,7 @@
+"""``python -m xihu_desktop.cli``."""
+
+import sys
+
+from .main import main
+
+sys.exit(main())

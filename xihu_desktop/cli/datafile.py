@@ -1,0 +1,126 @@
+"""Commands on the data file itself: init, check, backup, restore, unlock, units."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..core.enums import UnitKind
+from .session import CliError, Command, Session, db_arg, registry
+
+COMMANDS: list[Command] = []
+command = registry(COMMANDS)
+
+
+def _init_args(p: argparse.ArgumentParser) -> None:
+    db_arg(p)
+    p.add_argument("--demo", action="store_true", help="填入演示数据")
+
+
+@command("init", "新建数据文件（含内置规划目录）", _init_args)
+def cmd_init(args: argparse.Namespace, session: Session) -> int:
+    from ..store.seed import initialise
+
+    with session.open(args.db, create=True) as store:
+        initialise(store, demo=args.demo)
+        counts = store.counts()
+    print(
+        f"已初始化 {args.db}：{counts['units']} 个责任单位，{counts['plan_targets']} 项规划指标，"
+        f"{counts['ledgers']} 本台账，{counts['entries']} 条条目。"
+    )
+    return 0
+
+
+@command("check", "检查数据文件完整性", db_arg)
+def cmd_check(args: argparse.Namespace, session: Session) -> int:
+    from ..store.connection import latest_version
+
+    with session.open(args.db) as store:
+        integrity = store.integrity_check()
+        fk = store.foreign_key_problems()
+        counts = store.counts()
+        print(f"数据文件：{args.db}")
+        print(f"结构版本：{store.version}（程序支持 {latest_version()}）")
+        print(f"完整性检查：{integrity}")
+        print(f"外键检查：{'ok' if not fk else f'{len(fk)} 处问题'}")
+        for table, n in counts.items():
+            print(f"  {table}: {n}")
+    if integrity != "ok" or fk:
+        print("检查发现问题，请从备份恢复或联系区发改局。", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _backup_args(p: argparse.ArgumentParser) -> None:
+    db_arg(p)
+    p.add_argument("--out", required=True, type=Path, help="备份文件路径")
+
+
+@command("backup", "备份数据文件（SQLite 在线备份）", _backup_args)
+def cmd_backup(args: argparse.Namespace, session: Session) -> int:
+    if args.out.resolve() == args.db.resolve():
+        raise CliError("备份文件不能与数据文件相同。")
+    with session.open(args.db) as store:
+        dest = store.backup(args.out)
+    print(f"已备份到 {dest}")
+    return 0
+
+
+def _units_args(p: argparse.ArgumentParser) -> None:
+    db_arg(p)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+
+@command("units", "列出责任单位", _units_args)
+def cmd_units(args: argparse.Namespace, session: Session) -> int:
+    with session.open(args.db) as store:
+        units = store.units.list()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"code": u.code, "name": u.name, "kind": u.kind, "active": u.active}
+                    for u in units
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return 0
+    for u in units:
+        print(f"{u.code}\t{UnitKind(u.kind).label}\t{u.name}{'' if u.active else '（停用）'}")
+    return 0
+
+
+def _restore_args(p: argparse.ArgumentParser) -> None:
+    db_arg(p)
+    p.add_argument("--from", dest="source", required=True, type=Path, help="备份文件")
+
+
+@command("restore", "从备份恢复数据文件（先备份当前文件）", _restore_args)
+def cmd_restore(args: argparse.Namespace, session: Session) -> int:
+    from ..store import Store, backups
+
+    with session.open(args.db) as store:
+        safety = backups.restore(store, args.source)
+    with Store.open(args.db) as store:  # a backup of an older version is migrated here
+        result = store.integrity_check()
+    print(f"已从“{args.source}”恢复 {args.db}（完整性检查：{result}）。")
+    print(f"恢复前的数据已备份到 {safety}")
+    return 0
+
+
+@command("unlock", "清除网络共享上数据文件的占用记录（占用它的电脑已关机或程序已崩溃时）", db_arg)
+def cmd_unlock(args: argparse.Namespace, session: Session) -> int:
+    from ..store import locks
+
+    if not args.db.exists():
+        raise CliError(f"数据文件“{args.db}”不存在。")
+    removed = locks.clear(args.db)
+    for r in removed:
+        print(f"已清除：{r.describe()}")
+    if not removed:
+        print("没有占用记录。")
+    return 0
