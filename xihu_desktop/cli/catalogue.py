@@ -25,20 +25,8 @@ def cmd_catalogue(args: argparse.Namespace, session: Session) -> int:
         if args.plan and not plan_ids:
             raise CliError(f"没有代码为“{args.plan}”的规划。")
         targets = [t for t in store.catalogue.targets() if t["plan_id"] in plan_ids]
-    keys = (
-        "seq",
-        "sub",
-        "category",
-        "name",
-        "unit",
-        "baseline",
-        "goal",
-        "goal_text",
-        "growth",
-        "attribute",
-    )
     if args.json:
-        print(json.dumps([{k: t[k] for k in keys} for t in targets], ensure_ascii=False, indent=1))
+        print(json.dumps([t.published() for t in targets], ensure_ascii=False, indent=1))
         return 0
     for t in targets:
         sub = f"（{t['sub']}）" if t["sub"] else ""

@@ -11,6 +11,10 @@ class StoreError(Exception):
     """A known, user-facing problem with the data file or a write."""
 
 
+class BackupFailed(StoreError):
+    """A bulk write was refused because its backup could not be made."""
+
+
 class NotOurFile(StoreError):
     pass
 

@@ -94,6 +94,11 @@ class PlanTarget(_Readable):
         self.sub = self.sub or None
         self.lower_is_better = bool(self.lower_is_better)
 
+    def published(self) -> dict[str, Any]:
+        """What the plan document states of the target (``xihu catalogue --json``)."""
+        keys = ("seq", "sub", "category", "name", "unit", "baseline", "goal", "goal_text")
+        return {k: getattr(self, k) for k in (*keys, "growth", "attribute")}
+
 
 @dataclass
 class CatalogueItem(_Readable):

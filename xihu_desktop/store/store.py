@@ -25,7 +25,13 @@ from .audit import AuditManager
 from .catalogue import CatalogueManager
 from .changes import Changes, Operation
 from .entries import EntryManager
-from .errors import LedgerLocked, PermissionDenied, StoreError, translate_sqlite_error
+from .errors import (
+    BackupFailed,
+    LedgerLocked,
+    PermissionDenied,
+    StoreError,
+    translate_sqlite_error,
+)
 from .ledgers import LedgerManager
 from .prints import PrintManager
 from .progress import ProgressManager
@@ -180,6 +186,23 @@ class Store:
                 if not done.empty:
                     for subscriber in list(self._subscribers):
                         subscriber(done)
+
+    @contextmanager
+    def bulk_write(self, reason: str) -> Iterator[sqlite3.Connection]:
+        """The transaction of a bulk write (an import): a checked backup in 备份 first.
+
+        Without a backup there is no bulk write (:class:`BackupFailed`); an in-memory
+        database has nothing to back up.
+        """
+        if self.path is not None and not self._depth:
+            from .backups import backup_before
+
+            try:
+                backup_before(self, reason)
+            except (StoreError, OSError, sqlite3.Error) as exc:
+                raise BackupFailed(f"写入前备份数据库失败，未写入任何数据：{exc}") from exc
+        with self.transaction() as conn:
+            yield conn
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
