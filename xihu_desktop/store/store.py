@@ -1477,3 +1477,10 @@ class Store:
                 new=f"{to_year}年，{len(entries)}个条目",
             )
         return self.ledger(ledger.id)
+
+    # ---- added by ui: port to managers
+
+    @property
+    def closed(self) -> bool:
+        """True once ``close()`` ran (a window timer may still fire while shutting down)."""
+        return self.conn is None
