@@ -229,3 +229,32 @@ def test_idle_lock_quit_closes_window_and_single_user_never_locks(qtbot, store: 
         assert not window.isVisible()
     finally:
         lock.uninstall()
+
+
+def test_idle_lock_tells_the_window_when_another_user_takes_over(qtbot, secured: Store) -> None:
+    U.set_idle_minutes(secured, 5)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    clock = FakeClock()
+    logins = [("管理员", "admin-pass"), ("填报员", "op-pass")]
+
+    def factory(store: Store, parent, name: str, reason: str) -> L.LoginDialog:
+        dialog = L.LoginDialog(store, parent, name=name, reason=reason)
+        answer = _answer(*logins.pop(0))
+        dialog.exec = lambda: answer(dialog)  # type: ignore[method-assign]
+        return dialog
+
+    secured.act_as("管理员", "admin", None)
+    lock = L.install_idle_lock(window, secured, clock=clock, dialog_factory=factory)
+    changed: list[str] = []
+    lock.userChanged.connect(lambda: changed.append(secured.user))
+    try:
+        clock.t += 6 * 60
+        assert lock.check()  # the same user again: nothing to reload
+        assert changed == []
+        clock.t += 6 * 60
+        assert lock.check()
+        assert changed == ["填报员"]
+    finally:
+        lock.uninstall()
