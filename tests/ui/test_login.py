@@ -164,11 +164,17 @@ class FakeClock:
         return self.t
 
 
-def test_idle_lock_hides_window_until_login(qtbot, secured: Store) -> None:
+@pytest.fixture
+def window(qtbot) -> QMainWindow:
+    """The window an idle lock guards, shown."""
+    shown = QMainWindow()
+    qtbot.addWidget(shown)
+    shown.show()
+    return shown
+
+
+def test_idle_lock_hides_window_until_login(qtbot, secured: Store, window: QMainWindow) -> None:
     U.set_idle_minutes(secured, 5)
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    window.show()
     clock = FakeClock()
     seen: dict[str, object] = {}
 
@@ -206,10 +212,9 @@ def test_idle_lock_hides_window_until_login(qtbot, secured: Store) -> None:
         lock.uninstall()
 
 
-def test_idle_lock_quit_closes_window_and_single_user_never_locks(qtbot, store: Store) -> None:
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    window.show()
+def test_idle_lock_quit_closes_window_and_single_user_never_locks(
+    qtbot, store: Store, window: QMainWindow
+) -> None:
     clock = FakeClock()
 
     class Quit:
@@ -231,11 +236,10 @@ def test_idle_lock_quit_closes_window_and_single_user_never_locks(qtbot, store: 
         lock.uninstall()
 
 
-def test_idle_lock_tells_the_window_when_another_user_takes_over(qtbot, secured: Store) -> None:
+def test_idle_lock_tells_the_window_when_another_user_takes_over(
+    qtbot, secured: Store, window: QMainWindow
+) -> None:
     U.set_idle_minutes(secured, 5)
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    window.show()
     clock = FakeClock()
     logins = [("管理员", "admin-pass"), ("填报员", "op-pass")]
 

@@ -79,16 +79,13 @@ class LedgerActions(QObject):
             self.problems_dialog.show()
             self.message.emit(f"校验发现 {len(problems)} 个问题，台账未提交")
             return False
-        if not self._yes(
+        return self._set_status(
+            ledger,
+            LedgerStatus.SUBMITTED,
             "提交台账",
             f"校验通过。提交{ledger.unit_name}{ledger.year}年台账？\n提交后台账只读，如需修改须由区管理员解锁。",
-        ):
-            return False
-        status = LedgerStatus.SUBMITTED
-        if not self._write("提交台账", lambda: self.store.set_ledger_status(ledger.id, status)):
-            return False
-        self.message.emit("台账已提交（只读）。请导出报表并打印考核表。")
-        return True
+            "台账已提交（只读）。请导出报表并打印考核表。",
+        )
 
     def unlock(self, ledger: Ledger) -> bool:
         if ledger.status == LedgerStatus.DRAFT:
@@ -96,13 +93,30 @@ class LedgerActions(QObject):
         if self.store.role != Role.ADMIN:
             QMessageBox.warning(self.window, "解锁", "只有区管理员可以解锁台账。")
             return False
-        if not self._yes(
+        return self._set_status(
+            ledger,
+            LedgerStatus.DRAFT,
             "解锁台账",
             f"解锁{ledger.unit_name}{ledger.year}年台账，恢复为草稿以便修改？\n此操作记入审计日志。",
+            "台账已解锁为草稿",
+            error_title="解锁",
+        )
+
+    def _set_status(
+        self,
+        ledger: Ledger,
+        status: LedgerStatus,
+        title: str,
+        question: str,
+        done: str,
+        error_title: str = "",
+    ) -> bool:
+        """Ask, write the ledger's new status, say so."""
+        if not self._yes(title, question):
+            return False
+        if not self._write(
+            error_title or title, lambda: self.store.set_ledger_status(ledger.id, status)
         ):
             return False
-        draft = LedgerStatus.DRAFT
-        if not self._write("解锁", lambda: self.store.set_ledger_status(ledger.id, draft)):
-            return False
-        self.message.emit("台账已解锁为草稿")
+        self.message.emit(done)
         return True
