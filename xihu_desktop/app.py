@@ -10,6 +10,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from . import APP_TITLE, __version__
@@ -44,7 +45,7 @@ def setup_logging() -> Path:
 def install_excepthook(log_path: Path) -> None:
     """Bugs are logged and shown in a dialog instead of killing the window silently."""
 
-    def hook(exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("未处理的异常\n%s", text)
         from PySide6.QtWidgets import QApplication, QMessageBox
@@ -77,19 +78,19 @@ def install_translations(app: QApplication) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     log_path = setup_logging()
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from .store import Store, StoreError
     from .store.seed import initialise
     from .ui.main_window import MainWindow
+    from .ui.style import application, apply_style
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = application(sys.argv[:1])
     app.setApplicationName("xihu-desktop")
     app.setOrganizationName("XihuDistrict")
     app.setApplicationDisplayName(APP_TITLE)
     install_excepthook(log_path)
     from .ui.instance_lock import InstanceLock
-    from .ui.style import apply_style
 
     apply_style(app)
     install_translations(app)
@@ -115,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close()
         return 0
     window = MainWindow(store)
-    install_idle_lock(window, store)
+    idle_lock = install_idle_lock(window, store)
+    idle_lock.userChanged.connect(window.user_changed)
     window.show()
     quit_ms = os.environ.get("XIHU_SMOKE_QUIT_MS")  # installer smoke test: start, then quit
     if quit_ms:

@@ -142,13 +142,13 @@ def test_progress_tab_records_quarters_and_asks_about_outliers(
     assert q3.problems == "用地指标未落实" and q3.follow_up
     assert model.index(0, COLUMN["light"]).data() in ("● 绿", "● 红")
     assert model.light(model.entry(0)) == "green"
-    qtbot.waitUntil(lambda: "绿灯 1" in window.lights_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "绿灯 1" in window.header.lights_label.text(), timeout=3000)
     # the indicator table shows the synced actual value
     indicator = window.category_tabs["indicator"].model
     assert indicator.entry(0).values["actual"] == 12
     # undo the flag and the problems text
-    window.undo_action.trigger()
-    window.undo_action.trigger()
+    window.menu_actions["undo"].trigger()
+    window.menu_actions["undo"].trigger()
     q3 = {p.quarter: p for p in store.progress.of_entry(entry.id)}[3]
     assert q3.problems is None and not q3.follow_up
 
@@ -250,10 +250,12 @@ def test_reprint_notice_follows_needs_reprint(
     monkeypatch.setattr(pdf_actions, "needs_reprint", lambda _s, _l: flag["value"])
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     qtbot.waitUntil(lambda: not window._reprint_timer.isActive(), timeout=2000)
-    assert window.reprint_label.text() == ""
+    assert window.header.reprint_label.text() == ""
     flag["value"] = True
     window.refresh_summary()
-    qtbot.waitUntil(lambda: window.reprint_label.text() == "已修改，需重新打印", timeout=2000)
+    qtbot.waitUntil(
+        lambda: window.header.reprint_label.text() == "已修改，需重新打印", timeout=2000
+    )
 
 
 def test_progress_delete_clears_and_copy(
@@ -278,5 +280,5 @@ def test_progress_delete_clears_and_copy(
     assert QApplication.clipboard().text() == "拆迁滞后\n"
     qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
     assert store.progress.of_entry(entry.id)[0].problems is None
-    window.undo_action.trigger()
+    window.menu_actions["undo"].trigger()
     assert store.progress.of_entry(entry.id)[0].problems == "拆迁滞后"

@@ -132,9 +132,9 @@ def test_enter_moves_down_and_invalid_typing_is_rejected_with_a_message(
     tab.view.setCurrentIndex(tab.proxy.index(1, tab.model.column("baseline")))
     qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
     assert store.entries.list(ledger_id, "indicator")[1].values.get("baseline") is None
-    window.undo_action.trigger()
+    window.menu_actions["undo"].trigger()
     assert store.entries.list(ledger_id, "indicator")[1].values["baseline"] == 7
-    window.undo_action.trigger()
+    window.menu_actions["undo"].trigger()
     assert store.entries.list(ledger_id, "indicator")[0].values["goal"] == 10
     # clearing a required cell is refused and explained
     tab.view.setCurrentIndex(tab.proxy.index(1, tab.model.column("goal")))
@@ -176,12 +176,12 @@ def test_paste_block_with_one_invalid_cell_stores_14_and_reports_1(
     assert entries[0].name == "已有指标"
 
     # undo removes the added rows and empties the first; redo brings all back
-    window.undo_action.trigger()
+    window.menu_actions["undo"].trigger()
     (left,) = store.entries.list(ledger_id, "indicator")
     assert left.name == "已有指标"
     assert all(left.values.get(k) is None for k in keys)
     assert tab.model.rowCount() == 1
-    window.redo_action.trigger()
+    window.menu_actions["redo"].trigger()
     again = store.entries.list(ledger_id, "indicator")
     assert [e.id for e in again] == [e.id for e in entries]
     assert sum(1 for e in again for k in keys if e.values.get(k) is not None) == 14
@@ -201,10 +201,10 @@ def test_paste_over_existing_rows_undo_restores_old_values(
     paste(qtbot, tab, 0, "name", "乙项目\t\t乙公司\t续建\n")
     assert store.entries.get(a.id).values["name"] == "乙项目"
     assert store.entries.get(a.id).values["nature"] == "续建"
-    window.undo_action.trigger()
+    window.menu_actions["undo"].trigger()
     assert store.entries.get(a.id).values["name"] == "甲项目"
     assert store.entries.get(a.id).values["owner_org"] == "甲"
-    window.redo_action.trigger()
+    window.menu_actions["redo"].trigger()
     assert store.entries.get(a.id).values["owner_org"] == "乙公司"
 
 
@@ -248,7 +248,7 @@ def test_delete_row_and_undo(
     tab.actions_["delete"].trigger()
     assert [e.id for e in store.entries.list(ledger_id, "talent")] == [first.id, third.id]
     assert tab.model.rowCount() == 2
-    window.undo_action.trigger()
+    window.menu_actions["undo"].trigger()
     assert [e.id for e in store.entries.list(ledger_id, "talent")] == [
         first.id,
         second.id,
@@ -256,7 +256,7 @@ def test_delete_row_and_undo(
     ]
     assert store.progress.of_entry(second.id)[0].problems == "进度慢"
     assert tab.model.rowCount() == 3
-    window.redo_action.trigger()
+    window.menu_actions["redo"].trigger()
     assert len(store.entries.list(ledger_id, "talent")) == 2
 
 
@@ -275,11 +275,11 @@ def test_row_tools_insert_duplicate_move(
     tab.actions_["duplicate"].trigger()
     names = [e.name for e in store.entries.list(ledger_id, "resource")]
     assert names == ["甲", "甲", "乙"]
-    window.undo_action.trigger()
+    window.menu_actions["undo"].trigger()
     tab.view.setCurrentIndex(tab.proxy.index(1, 0))
     tab.actions_["up"].trigger()
     assert [e.id for e in store.entries.list(ledger_id, "resource")] == [b.id, a.id]
-    window.undo_action.trigger()
+    window.menu_actions["undo"].trigger()
     assert [e.id for e in store.entries.list(ledger_id, "resource")] == [a.id, b.id]
     tab.view.setCurrentIndex(tab.proxy.index(1, 0))
     tab.actions_["insert"].trigger()
@@ -314,8 +314,8 @@ def test_submit_lists_problems_then_locks_editing(
 ) -> None:
     bad = store.entries.get(store.entries.add(ledger_id, "project", {"name": "缺业主的项目"}).id)
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
-    window.submit_action.trigger()
-    dialog = window.problems_dialog
+    window.menu_actions["submit"].trigger()
+    dialog = window.ledger_actions.problems_dialog
     assert dialog is not None and dialog.tree.topLevelItemCount() >= 2
     assert store.ledgers.get(ledger_id).status == "草稿"
     labels = [dialog.tree.topLevelItem(i).text(3) for i in range(dialog.tree.topLevelItemCount())]
@@ -328,9 +328,9 @@ def test_submit_lists_problems_then_locks_editing(
 
     store.entries.update(bad.id, {"owner_org": "区城投", "nature": "新建", "goal": 100})
     window.load_ledger()
-    window.submit_action.trigger()
+    window.menu_actions["submit"].trigger()
     assert store.ledgers.get(ledger_id).status == "已提交"
-    assert "已提交" in window.status_label.text()
+    assert "已提交" in window.header.status_label.text()
     index = project_tab.proxy.index(0, project_tab.model.column("name"))
     assert not (project_tab.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable)
     project_tab.view.setCurrentIndex(index)
@@ -339,11 +339,11 @@ def test_submit_lists_problems_then_locks_editing(
     paste(qtbot, project_tab, 0, "name", "改名")
     assert store.entries.get(bad.id).name == "缺业主的项目"
     assert not project_tab.actions_["add"].isEnabled()
-    assert not window.submit_action.isEnabled()
+    assert not window.menu_actions["submit"].isEnabled()
 
     # the administrator unlocks; the audit log records it
-    assert window.unlock_action.isEnabled()
-    window.unlock_action.trigger()
+    assert window.menu_actions["unlock"].isEnabled()
+    window.menu_actions["unlock"].trigger()
     assert store.ledgers.get(ledger_id).status == "草稿"
     assert any(r["action"] == "解锁台账" for r in store.audit.log(ledger_id))
     assert project_tab.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable
@@ -355,7 +355,7 @@ def test_operator_cannot_unlock(
     store.ledgers.set_status(ledger_id, "已提交")
     store.act_as("填报员", "operator", unit_id)
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
-    assert not window.unlock_action.isEnabled()
+    assert not window.menu_actions["unlock"].isEnabled()
     assert not window.category_tabs["indicator"].model.writable
 
 
@@ -407,27 +407,35 @@ def test_light_changes_when_an_actual_value_changes(
 ) -> None:
     store.entries.add(ledger_id, "indicator", {"name": "甲", "goal": 100, "actual": 50})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
-    assert "红灯 1" in window.lights_label.text()
+    assert "红灯 1" in window.header.lights_label.text()
     tab = window.category_tabs["indicator"]
     type_into(qtbot, tab, 0, "actual", "100")
-    qtbot.waitUntil(lambda: "绿灯 1" in window.lights_label.text(), timeout=3000)
-    assert "红灯 0" in window.lights_label.text()
+    qtbot.waitUntil(lambda: "绿灯 1" in window.header.lights_label.text(), timeout=3000)
+    assert "红灯 0" in window.header.lights_label.text()
     assert window.progress_tab.model.light(window.progress_tab.model.entry(0)) == "green"
-    window.undo_action.trigger()
-    qtbot.waitUntil(lambda: "红灯 1" in window.lights_label.text(), timeout=3000)
+    window.menu_actions["undo"].trigger()
+    qtbot.waitUntil(lambda: "红灯 1" in window.header.lights_label.text(), timeout=3000)
 
 
-def test_missing_feature_module_shows_a_message(
+def test_a_store_error_in_a_feature_shows_a_message(
     qtbot: Any,
     store: Store,
     tmp_path: Path,
     unit_id: int,
     ledger_id: int,
     messages: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from xihu_desktop.store import StoreError
+    from xihu_desktop.ui import excel_actions
+
+    def refuse(*_args: Any) -> None:
+        raise StoreError("数据文件只读")
+
+    monkeypatch.setattr(excel_actions, "export_return", refuse)
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
-    assert window._call("no_such_module", "export_return", 1) is None
-    assert messages and messages[-1][0] == "information"
+    window.menu_actions["export_return"].trigger()
+    assert messages[-1] == ("warning", "操作失败\n数据文件只读")
 
 
 def test_unit_and_year_are_remembered(
@@ -445,8 +453,8 @@ def test_unit_and_year_are_remembered(
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     again = MainWindow(store, settings=settings)
     qtbot.addWidget(again)
-    assert again.unit_combo.currentData() == unit.id
-    assert again.year_combo.currentData() == 2024
+    assert again.header.unit_combo.currentData() == unit.id
+    assert again.header.year_combo.currentData() == 2024
     assert again.ledger is not None and again.ledger.unit_id == unit.id
     assert QTextBrowser  # imported for the guide test below
 
@@ -459,9 +467,9 @@ def test_about_and_guide(
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "about", lambda _p, _t, text: shown.append(text))
     window = make_window(qtbot, store, tmp_path, store.units.list()[0].id, YEAR)
-    window.about_action.trigger()
+    window.menu_actions["show_about"].trigger()
     assert str(store.path) in shown[0]
-    window.guide_action.trigger()
+    window.menu_actions["show_guide"].trigger()
     browser = window.guide_dialog.findChild(QTextBrowser)
     assert "六个一批" in browser.toPlainText()
     window.guide_dialog.close()
@@ -492,5 +500,5 @@ def test_viewer_sees_but_cannot_edit(
     assert tab.model.rowCount() == 1
     index = tab.proxy.index(0, 0)
     assert not (tab.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable)
-    assert not window.submit_action.isEnabled()
+    assert not window.menu_actions["submit"].isEnabled()
     assert not window.progress_tab.model.writable

@@ -164,11 +164,17 @@ class FakeClock:
         return self.t
 
 
-def test_idle_lock_hides_window_until_login(qtbot, secured: Store) -> None:
+@pytest.fixture
+def window(qtbot) -> QMainWindow:
+    """The window an idle lock guards, shown."""
+    shown = QMainWindow()
+    qtbot.addWidget(shown)
+    shown.show()
+    return shown
+
+
+def test_idle_lock_hides_window_until_login(qtbot, secured: Store, window: QMainWindow) -> None:
     secured.users.set_idle_minutes(5)
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    window.show()
     clock = FakeClock()
     seen: dict[str, object] = {}
 
@@ -206,10 +212,9 @@ def test_idle_lock_hides_window_until_login(qtbot, secured: Store) -> None:
         lock.uninstall()
 
 
-def test_idle_lock_quit_closes_window_and_single_user_never_locks(qtbot, store: Store) -> None:
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    window.show()
+def test_idle_lock_quit_closes_window_and_single_user_never_locks(
+    qtbot, store: Store, window: QMainWindow
+) -> None:
     clock = FakeClock()
 
     class Quit:
@@ -227,5 +232,33 @@ def test_idle_lock_quit_closes_window_and_single_user_never_locks(qtbot, store: 
         store.users.set_login_required(True)
         assert lock.check()
         assert not window.isVisible()
+    finally:
+        lock.uninstall()
+
+
+def test_idle_lock_tells_the_window_when_another_user_takes_over(
+    qtbot, secured: Store, window: QMainWindow
+) -> None:
+    secured.users.set_idle_minutes(5)
+    clock = FakeClock()
+    logins = [("管理员", "admin-pass"), ("填报员", "op-pass")]
+
+    def factory(store: Store, parent, name: str, reason: str) -> L.LoginDialog:
+        dialog = L.LoginDialog(store, parent, name=name, reason=reason)
+        answer = _answer(*logins.pop(0))
+        dialog.exec = lambda: answer(dialog)  # type: ignore[method-assign]
+        return dialog
+
+    secured.act_as("管理员", "admin", None)
+    lock = L.install_idle_lock(window, secured, clock=clock, dialog_factory=factory)
+    changed: list[str] = []
+    lock.userChanged.connect(lambda: changed.append(secured.user))
+    try:
+        clock.t += 6 * 60
+        assert lock.check()  # the same user again: nothing to reload
+        assert changed == []
+        clock.t += 6 * 60
+        assert lock.check()
+        assert changed == ["填报员"]
     finally:
         lock.uninstall()

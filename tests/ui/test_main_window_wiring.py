@@ -22,9 +22,9 @@ def test_users_and_summary_pdf_are_in_the_menus(
     monkeypatch.setattr(
         pdf_actions, "export_summary", lambda parent, store, year: calls.append(("pdf", year))
     )
-    assert window.users_action.isEnabled()
-    window.users_action.trigger()
-    window.summary_pdf_action.trigger()
+    assert window.menu_actions["manage_users"].isEnabled()
+    window.menu_actions["manage_users"].trigger()
+    window.menu_actions["export_summary_pdf"].trigger()
     assert calls == [("users", None), ("pdf", 2025)]
 
 
@@ -33,13 +33,13 @@ def test_user_changed_limits_an_operator_to_her_unit(
 ) -> None:
     unit = demo_store.units.find("西溪街道")
     window = make_window(qtbot, demo_store, tmp_path, demo_store.units.find("北山街道").id, 2025)
-    assert window.unit_combo.count() > 1
+    assert window.header.unit_combo.count() > 1
     demo_store.act_as("clerk", "operator", unit.id)
     window.user_changed()
-    assert window.unit_combo.count() == 1
-    assert window.unit_combo.currentData() == unit.id
-    assert not window.users_action.isEnabled()
-    assert not window.import_action.isEnabled()
+    assert window.header.unit_combo.count() == 1
+    assert window.header.unit_combo.currentData() == unit.id
+    assert not window.menu_actions["manage_users"].isEnabled()
+    assert not window.menu_actions["import_returns"].isEnabled()
 
 
 def test_catalogue_dialog_adds_the_next_plan(

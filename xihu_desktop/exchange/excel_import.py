@@ -1057,7 +1057,7 @@ def _write(store: Store, plan: ImportPlan) -> None:
             new_rows.setdefault(c.category, []).append(c)
     for cat_key, changes in new_rows.items():  # one bulk insert per category
         rows = [c.row.values for c in changes if c.row is not None]
-        ids = store.entries.add_many(ledger_id, cat_key, rows, validate=True)
+        ids = list(store.entries.add_many(ledger_id, cat_key, rows, validate=True).created)
         for c, entry_id in zip(changes, ids, strict=True):
             c.entry_id = entry_id
     for cat_key in parsed.rows:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..core import scoring
 from ..core.categories import CATEGORIES, STATUSES, UNIT_KINDS
+from ..core.enums import Role
 from ..core.validate import Invalid, is_empty, parse_number
 from ..store import Store, StoreError
 
@@ -64,7 +65,7 @@ class CatalogueDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("规划目录")
-        editable = store.role == "admin"
+        editable = store.role == Role.ADMIN
         tabs = QTabWidget(self)
         self.targets = QTableWidget(self)
         self.targets.setColumnCount(len(self.TARGET_COLUMNS))
@@ -240,7 +241,7 @@ class UnitsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        if store.role == "admin":
+        if store.role == Role.ADMIN:
             layout.addLayout(row)
         layout.addWidget(buttons)
         self._load()
@@ -249,7 +250,7 @@ class UnitsDialog(QDialog):
 
     def _load(self) -> None:
         self._loading = True
-        editable = self.store.role == "admin"
+        editable = self.store.role == Role.ADMIN
         units = self.store.units.list()
         self.table.setRowCount(len(units))
         for r, u in enumerate(units):
@@ -341,7 +342,7 @@ class WeightsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(store.role == "admin")
+        buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(store.role == Role.ADMIN)
         layout = QVBoxLayout(self)
         top = QFormLayout()
         top.addRow("年度", self.year)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.enums import Role
 from ..paths import backups_dir
 from ..store import Store, StoreError, backups
 from .list_model import RecordListModel
@@ -133,7 +134,7 @@ class RestoreDialog(QDialog):
 
 def restore_backup(parent: QWidget | None, store: Store) -> bool:
     """Pick a backup, confirm, restore; True when the data changed."""
-    if store.role != "admin":
+    if store.role != Role.ADMIN:
         QMessageBox.information(parent, "从备份恢复", "只有区管理员可以从备份恢复。")
         return False
     dialog = RestoreDialog(store, parent)

@@ -5,27 +5,14 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from PySide6.QtCore import (
-    QItemSelection,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSettings,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemDelegate,
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,67 +23,12 @@ from ..core.validate import Problem
 from ..store import Entry, Ledger, Store, StoreError
 from .commands import AddRowsCommand, DeleteRowsCommand, EditCommand, MoveRowCommand
 from .delegates import FieldDelegate
-from .entry_model import COPY_ROLE, EntryFilterProxy, EntryTableModel, Lookups
-from .tsv import format_tsv, parse_tsv
+from .entry_model import EntryFilterProxy, EntryTableModel, Lookups
+from .table_view import LedgerTableView, PasteCell
+from .tsv import parse_tsv
 
 #: at most this many rejected cells are listed in one message
 MAX_LISTED = 30
-
-
-class LedgerTableView(QTableView):
-    """A table that behaves like a spreadsheet: Enter moves down, Delete clears."""
-
-    copyRequested = Signal()
-    pasteRequested = Signal()
-    clearRequested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(True)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self.state() != QAbstractItemView.State.EditingState:
-            if event.matches(QKeySequence.StandardKey.Copy):
-                self.copyRequested.emit()
-                return
-            if event.matches(QKeySequence.StandardKey.Paste):
-                self.pasteRequested.emit()
-                return
-            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-                self.clearRequested.emit()
-                return
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                up = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-                self.move_vertically(-1 if up else 1)
-                return
-        super().keyPressEvent(event)
-
-    def move_vertically(self, step: int) -> None:
-        current = self.currentIndex()
-        model = self.model()
-        if not current.isValid() or model is None:
-            return
-        row = min(max(current.row() + step, 0), model.rowCount() - 1)
-        self.setCurrentIndex(model.index(row, current.column()))
-
-    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
-        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
-            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-            self.move_vertically(1)  # Enter commits and moves down, as in Excel
-            return
-        super().closeEditor(editor, hint)
 
 
 class CategoryTab(QWidget):
@@ -349,37 +281,10 @@ class CategoryTab(QWidget):
 
     # ------------------------------------------------------------ clipboard
 
-    def _selection_block(self) -> tuple[list[int], list[int]] | None:
-        """Proxy rows and visual columns of the selection's bounding box."""
-        indexes = self.view.selectionModel().selectedIndexes()
-        if not indexes and self.view.currentIndex().isValid():
-            indexes = [self.view.currentIndex()]
-        if not indexes:
-            return None
-        header = self.view.horizontalHeader()
-        rows = sorted({i.row() for i in indexes})
-        cols = sorted({header.visualIndex(i.column()) for i in indexes})
-        return list(range(rows[0], rows[-1] + 1)), list(range(cols[0], cols[-1] + 1))
-
     def copy(self) -> None:
-        block = self._selection_block()
-        if block is None:
-            return
-        rows, visuals = block
-        header = self.view.horizontalHeader()
-        selected = {
-            (i.row(), i.column()) for i in self.view.selectionModel().selectedIndexes()
-        } or {(self.view.currentIndex().row(), self.view.currentIndex().column())}
-        out = []
-        for r in rows:
-            line = []
-            for v in visuals:
-                c = header.logicalIndex(v)
-                text = self.proxy.index(r, c).data(COPY_ROLE) if (r, c) in selected else ""
-                line.append(text or "")
-            out.append(line)
-        QApplication.clipboard().setText(format_tsv(out))
-        self.message.emit(f"已复制 {len(rows)} 行 × {len(visuals)} 列")
+        size = self.view.copy_selection()
+        if size is not None:
+            self.message.emit(f"已复制 {size[0]} 行 × {size[1]} 列")
 
     def paste(self) -> None:
         if not self._require_writable():
@@ -388,26 +293,10 @@ class CategoryTab(QWidget):
         if not block:
             self.message.emit("剪贴板中没有可粘贴的内容")
             return
-        header = self.view.horizontalHeader()
-        current = self.view.currentIndex()
-        start_row = current.row() if current.isValid() else self.proxy.rowCount()
-        start_visual = header.visualIndex(current.column()) if current.isValid() else 0
-        ncols = self.model.columnCount()
-        # one value copied, several cells selected: fill the selection (as Excel does)
-        cells: list[tuple[int, int, str]] = []  # proxy row (may be beyond the end), column, text
-        selected = self.view.selectionModel().selectedIndexes()
-        if len(block) == 1 and len(block[0]) == 1 and len(selected) > 1:
-            cells = [(i.row(), i.column(), block[0][0]) for i in selected]
-        else:
-            for r, line in enumerate(block):
-                for c, text in enumerate(line):
-                    visual = start_visual + c
-                    if visual >= ncols:
-                        continue
-                    cells.append((start_row + r, header.logicalIndex(visual), text))
+        cells = self.view.paste_targets(block)
         self._paste_cells(cells)
 
-    def _paste_cells(self, cells: list[tuple[int, int, str]]) -> None:
+    def _paste_cells(self, cells: list[PasteCell]) -> None:
         ledger = self.model.ledger
         if ledger is None or not cells:
             return
@@ -443,7 +332,7 @@ class CategoryTab(QWidget):
                     (existing_ids[r] if r < existing else created[r - existing], by_row[r])
                     for r in view_rows
                 ]
-                problems = self.store.entries.update_many(changes)
+                problems = list(self.store.entries.update_many(changes).problems)
         except StoreError as exc:
             QMessageBox.warning(self, "粘贴失败", f"粘贴的内容均未保存：{exc}")
             self.model.reload()
@@ -463,7 +352,7 @@ class CategoryTab(QWidget):
     def _write_cells(self, changes: list[tuple[int, dict[str, Any]]], what: str) -> None:
         before = self._before(changes)
         try:
-            problems = self.store.entries.update_many(changes)
+            problems = list(self.store.entries.update_many(changes).problems)
         except StoreError as exc:
             self._error(str(exc))
             return
@@ -522,28 +411,8 @@ class CategoryTab(QWidget):
                 f"保持原值：\n\n{text}",
             )
         if view_rows:
-            self._select_block(view_rows, changes)
-
-    def _select_block(
-        self, view_rows: list[int], changes: list[tuple[int, dict[str, Any]]]
-    ) -> None:
-        keys = {k for _, v in changes for k in v}
-        cols = [self.model.column(k) for k in keys]
-        if not cols:
-            return
-        header = self.view.horizontalHeader()
-        visuals = sorted(header.visualIndex(c) for c in cols)
-        top = self.proxy.index(min(view_rows), header.logicalIndex(visuals[0]))
-        bottom = self.proxy.index(
-            min(max(view_rows), self.proxy.rowCount() - 1), header.logicalIndex(visuals[-1])
-        )
-        if top.isValid() and bottom.isValid():
-            self.view.selectionModel().setCurrentIndex(
-                top, QItemSelectionModel.SelectionFlag.NoUpdate
-            )
-            self.view.selectionModel().select(
-                QItemSelection(top, bottom), QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
+            keys = {k for _, v in changes for k in v}
+            self.view.select_block(view_rows, [self.model.column(k) for k in keys])
 
     # ------------------------------------------------------------ rows
 
@@ -559,7 +428,9 @@ class CategoryTab(QWidget):
         if not self._require_writable() or self.model.ledger is None:
             return
         try:
-            entry = self.store.entries.add(self.model.ledger.id, self.category.key)
+            entry = self.store.entries.get(
+                self.store.entries.add(self.model.ledger.id, self.category.key).id
+            )
         except StoreError as exc:
             self._error(str(exc))
             return
@@ -574,8 +445,10 @@ class CategoryTab(QWidget):
         if not self._require_writable() or self.model.ledger is None:
             return
         try:
-            entry = self.store.entries.add(
-                self.model.ledger.id, self.category.key, position=current.position
+            entry = self.store.entries.get(
+                self.store.entries.add(
+                    self.model.ledger.id, self.category.key, position=current.position
+                ).id
             )
         except StoreError as exc:
             self._error(str(exc))
@@ -588,8 +461,10 @@ class CategoryTab(QWidget):
             return
         values = {k: v for k, v in current.values.items() if v is not None and self.category.has(k)}
         try:
-            entry = self.store.entries.add(
-                self.model.ledger.id, self.category.key, values, position=current.position + 1
+            entry = self.store.entries.get(
+                self.store.entries.add(
+                    self.model.ledger.id, self.category.key, values, position=current.position + 1
+                ).id
             )
         except StoreError as exc:
             self._error(str(exc))

@@ -27,7 +27,11 @@ def write_back(store: Store, changes: Changes) -> list[Problem]:
     Undo must be able to empty a required cell again (the row was new), so the
     required check is relaxed here; every other check still applies.
     """
-    return store.entries.update_many(changes, allow_empty_required=True) if changes else []
+    return (
+        list(store.entries.update_many(changes, allow_empty_required=True).problems)
+        if changes
+        else []
+    )
 
 
 class _StoreCommand(QUndoCommand):

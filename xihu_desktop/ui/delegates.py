@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QRegularExpression, Qt
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRegularExpression,
+    Qt,
+)
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -20,6 +28,8 @@ from PySide6.QtWidgets import (
 
 from ..core.categories import Field, FieldType
 from .entry_model import FIELD_ROLE, Lookups, copy_text
+
+Index = QModelIndex | QPersistentModelIndex  # what Qt passes to a delegate
 
 _PHONE_RE = QRegularExpression(r"[0-9\-－ ]{0,20}")
 _CODE_RE = QRegularExpression(r"[0-9A-Za-z]{0,18}")
@@ -38,13 +48,11 @@ class FieldDelegate(QStyledItemDelegate):
         self.plan_id: int | None = None
 
     @staticmethod
-    def _field(index: QModelIndex) -> Field | None:
+    def _field(index: Index) -> Field | None:
         f = index.data(FIELD_ROLE)
         return f if isinstance(f, Field) else None
 
-    def createEditor(
-        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex
-    ) -> QWidget:
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         f = self._field(index)
         if f is None:
             return super().createEditor(parent, option, index)
@@ -110,7 +118,7 @@ class FieldDelegate(QStyledItemDelegate):
         combo.setToolTip(f.help or "输入关键字筛选")
         return combo
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
         f = self._field(index)
         value = index.data(Qt.ItemDataRole.EditRole)
         if f is None:
@@ -128,7 +136,7 @@ class FieldDelegate(QStyledItemDelegate):
             editor.setText(copy_text(f, value, self.lookups))
             editor.selectAll()
 
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
         f = self._field(index)
         if f is None:
             super().setModelData(editor, model, index)
@@ -161,7 +169,7 @@ class FieldDelegate(QStyledItemDelegate):
         model.setData(index, value, Qt.ItemDataRole.EditRole)
 
     def updateEditorGeometry(
-        self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex
+        self, editor: QWidget, option: QStyleOptionViewItem, index: Index
     ) -> None:
         rect = option.rect
         if isinstance(editor, QPlainTextEdit):

@@ -328,7 +328,9 @@ class EntryTableModel(QAbstractTableModel):
         Invalid cells are not written; they come back as problems whose ``row`` is
         the index of the change.
         """
-        problems = self.store.entries.update_many([(eid, dict(v)) for eid, v in changes])
+        problems = list(
+            self.store.entries.update_many([(eid, dict(v)) for eid, v in changes]).problems
+        )
         ids = [eid for eid, _ in changes]
         self.refresh_entries(dict.fromkeys(ids))
         self.entriesChanged.emit(ids)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.categories import CATEGORY_BY_KEY
+from ..core.enums import Role
 from ..exchange import excel_export, excel_import
 from ..exchange.xlsx_safety import UnusableFile
 from ..store import Store
@@ -57,10 +58,7 @@ def run_in_background(
 
 
 def _status(parent: QWidget | None, text: str) -> None:
-    show = getattr(parent, "show_message", None)
-    if callable(show):
-        show(text)
-        return
+    """A line in the status bar of the window ``parent`` belongs to, if it has one."""
     window = parent.window() if parent is not None else None
     if isinstance(window, QMainWindow):
         window.statusBar().showMessage(text, 8000)
@@ -278,7 +276,7 @@ def import_returns(parent: QWidget, store: Store) -> int:
         assert o.plan is not None and o.parsed is not None
         allow = False
         if o.plan.needs_admin and o.plan.has_changes:
-            if store.role != "admin":
+            if store.role != Role.ADMIN:
                 messages.append(
                     f"{o.path.name}：台账{o.plan.ledger_status}，需区管理员导入，已跳过。"
                 )

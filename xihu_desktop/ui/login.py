@@ -20,11 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import (
-    QEvent,
-    QObject,
-    QTimer,
-)
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -44,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.enums import Role
 from ..store import Store, StoreError
 from ..store import users as U
 from .list_model import RecordListModel
@@ -169,18 +166,19 @@ class NewPasswordDialog(QDialog):
 def _keep_running() -> Iterator[None]:
     """While only a login dialog is visible, closing it must not end the program."""
     app = QApplication.instance()
-    before = app.quitOnLastWindowClosed() if app is not None else True
-    if app is not None:
-        app.setQuitOnLastWindowClosed(False)
+    if not isinstance(app, QApplication):
+        yield
+        return
+    before = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)
     try:
         yield
     finally:
-        if app is not None:
-            app.setQuitOnLastWindowClosed(before)
+        app.setQuitOnLastWindowClosed(before)
 
 
 def _has_admin_login(store: Store) -> bool:
-    return any(u.role == "admin" and u.active and u.has_password for u in store.users.list())
+    return any(u.role == Role.ADMIN and u.active and u.has_password for u in store.users.list())
 
 
 def first_admin(parent: QWidget | None, store: Store) -> bool:
@@ -194,12 +192,12 @@ def first_admin(parent: QWidget | None, store: Store) -> bool:
     while dialog.exec() == QDialog.DialogCode.Accepted:
         try:
             existing = store.users.find(dialog.name)
-            if existing is not None and existing.role == "admin":
+            if existing is not None and existing.role == Role.ADMIN:
                 store.users.set_password(existing.id, dialog.password)
                 if not existing.active:
                     store.users.set_active(existing.id, True)
             else:
-                store.users.create(dialog.name, "admin", password=dialog.password)
+                store.users.create(dialog.name, Role.ADMIN, password=dialog.password)
             return True
         except StoreError as exc:
             dialog.message.setText(str(exc))
@@ -233,6 +231,8 @@ _ACTIVITY = frozenset(
 
 class IdleLock(QObject):
     """Counts the time without input; past the limit, hides the window until login."""
+
+    userChanged = Signal()  # someone else logged in after the lock: reload permissions
 
     def __init__(
         self,
@@ -295,8 +295,8 @@ class IdleLock(QObject):
             self.window.show()
             self.timer.start()
             after = (self.store.user, self.store.role, self.store.unit_id)
-            if after != before and hasattr(self.window, "user_changed"):
-                self.window.user_changed()  # another user took over: reload permissions
+            if after != before:
+                self.userChanged.emit()  # another user took over: reload permissions
         else:
             self.window.close()
 
@@ -378,7 +378,7 @@ class UserEditDialog(QDialog):
         self._role_changed()
 
     def _role_changed(self) -> None:
-        self.unit_box.setEnabled(self.role_box.currentData() == "operator")
+        self.unit_box.setEnabled(self.role_box.currentData() == Role.OPERATOR)
 
     @property
     def values(self) -> dict[str, Any]:
@@ -386,7 +386,7 @@ class UserEditDialog(QDialog):
         return {
             "name": self.name_edit.text().strip(),
             "role": role,
-            "unit_id": self.unit_box.currentData() if role == "operator" else None,
+            "unit_id": self.unit_box.currentData() if role == Role.OPERATOR else None,
             "password": self.password_edit.text(),
         }
 
@@ -513,7 +513,7 @@ class UsersDialog(QDialog):
 
 def manage_users(parent: QWidget | None, store: Store) -> None:
     """The 管理 › 用户与登录 dialog (administrator only)."""
-    if store.role != "admin":
+    if store.role != Role.ADMIN:
         QMessageBox.information(parent, "用户与登录", "只有区管理员可以管理用户和登录设置。")
         return
     UsersDialog(store, parent).exec()

@@ -63,6 +63,15 @@ def _run(parent: QWidget | None, title: str, label: str, work: Callable[[Report]
     return result
 
 
+def _progress(report: Report) -> pdf_sheet.Progress:
+    """The job's report as the sheet exporter's progress callback."""
+
+    def progress(done: int, total: int, label: str) -> None:
+        report(done, total, label)
+
+    return progress
+
+
 # ---------------------------------------------------------------- preview and print
 
 
@@ -174,7 +183,7 @@ def print_sheet(parent: QWidget, store: Store, ledger_id: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="xihu-sheet-"))
     path = folder / "考核表.pdf"
 
-    def work(progress: pdf_sheet.Progress) -> pdf_sheet.ExportResult:
+    def work(progress: Report) -> pdf_sheet.ExportResult:
         progress(0, 1, "考核表")
         result = pdf_sheet.export_sheet(store, ledger_id, path)
         progress(1, 1, "完成")
@@ -199,7 +208,7 @@ def export_all_sheets(parent: QWidget, store: Store, year: int) -> Path | None:
         parent,
         TITLE_PRINT,
         f"正在生成 {year} 年全部单位的考核表…",
-        lambda progress: pdf_sheet.export_year(store, year, out, progress=progress),
+        lambda report: pdf_sheet.export_year(store, year, out, progress=_progress(report)),
     )
     if job.error:
         return None

@@ -32,10 +32,10 @@ from ..core import scoring
 from ..core.categories import CATEGORIES, CATEGORY_BY_KEY, STATUSES, Field, FieldType
 from ..core.validate import Invalid, is_empty, parse_number
 from ..store import Entry, Ledger, Progress, Store, StoreError
-from .category_tab import LedgerTableView
 from .commands import ProgressCommand
 from .delegates import FieldDelegate
 from .entry_model import ENTRY_ROLE, FIELD_ROLE, SORT_ROLE, Lookups, format_number
+from .table_view import LedgerTableView
 from .tsv import format_tsv
 
 Index = QModelIndex | QPersistentModelIndex

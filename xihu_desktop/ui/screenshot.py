@@ -10,23 +10,25 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+
+from ..core.enums import LedgerStatus
 
 
 def main(argv: list[str]) -> int:
     out = Path(argv[0] if argv else "docs")
     out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     from ..store import Store
     from ..store.seed import initialise
     from .main_window import MainWindow
-    from .style import apply_style
+    from .style import application, apply_style
+
+    app = application(sys.argv[:1])
 
     apply_style(app)
     tmp = Path(tempfile.mkdtemp())
     store = Store.open(tmp / "demo.sqlite3")
     initialise(store, demo=True)
-    ledger = next(lg for lg in store.ledgers.list(year=2025) if lg.status == "草稿")
+    ledger = next(lg for lg in store.ledgers.list(year=2025) if lg.status == LedgerStatus.DRAFT)
     window = MainWindow(store, settings=QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat))
     window.resize(1500, 900)
     window.select(ledger.unit_id, ledger.year)

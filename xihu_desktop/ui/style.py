@@ -26,3 +26,10 @@ def apply_style(app: QApplication) -> None:
     if font.pointSizeF() > 0 and font.pointSizeF() < 10:
         font.setPointSizeF(10)
     app.setFont(font)
+
+
+def application(argv: list[str]) -> QApplication:
+    """The running QApplication, or a new one (``QApplication.instance()`` is typed as
+    the core application, which has no widgets, fonts or styles)."""
+    app = QApplication.instance()
+    return app if isinstance(app, QApplication) else QApplication(argv)
