@@ -1477,3 +1477,49 @@ class Store:
                 new=f"{to_year}年，{len(entries)}个条目",
             )
         return self.ledger(ledger.id)
+
+    # ---- added by exchange: port to managers
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: every read inside sees one state of the file (no write
+        lock is taken); inside an outer transaction it joins that one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self.conn.execute("BEGIN DEFERRED")
+            except sqlite3.Error as exc:
+                raise translate_sqlite_error(exc, self.path) from exc
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self._depth = 0
+                if self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+
+    def entry_states(self, ledger_id: int) -> dict[int, tuple[Any, str | None]]:
+        """Entry id → (actual, status) of every entry of a ledger."""
+        rows = self.query(
+            "SELECT id, actual, status FROM entries WHERE ledger_id = ?", (ledger_id,)
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def entry_ids(self, ledger_id: int, category_key: str) -> list[int]:
+        """Ids of a ledger's entries of one category, in the order of :meth:`entries`."""
+        rows = self.query(
+            "SELECT id FROM entries WHERE ledger_id = ? AND category = ? ORDER BY position, id",
+            (ledger_id, category_key),
+        )
+        return [r[0] for r in rows]
