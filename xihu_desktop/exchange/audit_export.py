@@ -64,11 +64,12 @@ def export_audit_xlsx(
     names = ledger_names or {}
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook has one sheet
     ws.title = title[:31]
     for col, (_key, label, width) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=col, value=label)
-        cell.font = Font(bold=True)
-        ws.column_dimensions[cell.column_letter].width = width
+        head = ws.cell(row=1, column=col, value=label)
+        head.font = Font(bold=True)
+        ws.column_dimensions[head.column_letter].width = width
     for r, row in enumerate(rows, start=2):
         for col, (key, _label, _width) in enumerate(COLUMNS, start=1):
             if key == "ledger":

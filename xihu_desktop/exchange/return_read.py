@@ -233,29 +233,25 @@ def read_return(
     )
 
 
+def _pairs(wb: Workbook, name: str) -> list[tuple[Any, Any]]:
+    """(column A, column B) of every row of a two-column sheet whose A is filled."""
+    sheet = wb.sheet(name)
+    if sheet is None:
+        return []
+    rows = range(len(sheet.rows))
+    return [(sheet.raw(r, 0), sheet.get(r, 1)) for r in rows if sheet.raw(r, 0) is not None]
+
+
 def _read_meta(wb: Workbook) -> dict[str, str]:
     """The key/value rows of the hidden metadata sheet (empty when it is missing)."""
-    meta: dict[str, str] = {}
-    sheet = wb.sheet(layout.META_SHEET)
-    if sheet is None:
-        return meta
-    for r in range(len(sheet.rows)):
-        k, v = sheet.raw(r, 0), sheet.raw(r, 1)
-        if k is not None:
-            meta[str(k)] = "" if v is None else str(v)
-    return meta
+    return {str(k): "" if v is None else str(v) for k, v in _pairs(wb, layout.META_SHEET)}
 
 
 def _read_cover(wb: Workbook) -> dict[str, Any]:
-    """The cover's values by their normalised label (column A label, column B value)."""
+    """The cover's values by their normalised label (the first of a repeated label)."""
     cover: dict[str, Any] = {}
-    sheet = wb.sheet(layout.COVER_SHEET)
-    if sheet is None:
-        return cover
-    for r in range(len(sheet.rows)):
-        label = sheet.raw(r, 0)
-        if label is not None:
-            cover.setdefault(norm(label), sheet.get(r, 1))
+    for label, value in _pairs(wb, layout.COVER_SHEET):
+        cover.setdefault(norm(label), value)
     return cover
 
 

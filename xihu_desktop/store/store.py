@@ -1485,29 +1485,22 @@ class Store:
         """A read transaction: every read inside sees one state of the file (no write
         lock is taken); inside an outer transaction it joins that one."""
         with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
+            if self._depth:  # inside a transaction: join it
+                with self.transaction():
                     yield
-                finally:
-                    self._depth -= 1
                 return
             try:
                 self.conn.execute("BEGIN DEFERRED")
             except sqlite3.Error as exc:
                 raise translate_sqlite_error(exc, self.path) from exc
-            self._depth = 1
+            self._depth, done = 1, False
             try:
                 yield
-            except BaseException:
+                done = True
+            finally:
                 self._depth = 0
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            else:
-                self._depth = 0
-                if self.conn.in_transaction:
-                    self.conn.execute("COMMIT")
+                if self.conn.in_transaction:  # a write that joined commits or rolls back too
+                    self.conn.execute("COMMIT" if done else "ROLLBACK")
 
     def entry_states(self, ledger_id: int) -> dict[int, tuple[Any, str | None]]:
         """Entry id → (actual, status) of every entry of a ledger."""
