@@ -7,7 +7,7 @@ over the six categories; the first unit's ledger holds ``--return-entries`` entr
 with four quarters of progress) in a temporary database, then measures every
 variant in a fresh subprocess (wall time and peak RSS from ``ru_maxrss``):
 
-export  formatted   ``excel_export.export_summary`` (completion, ranking, 6 category
+export  formatted   ``excel_summary.export_summary`` (completion, ranking, 6 category
                     sheets with merged headers, formats, drop-downs; reads the DB)
         raw variants dump the same category-sheet cells (read from the DB the same
                     way, then written with no formatting): openpyxl write-only,
@@ -175,7 +175,7 @@ def build_district(db: Path, entries: int, return_entries: int) -> tuple[int, fl
 def _category_rows(store: Any) -> dict[str, list[list[Any]]]:
     """The cells of the summary's category sheets, read from the DB as the export does."""
     from xihu_desktop.core.categories import CATEGORIES
-    from xihu_desktop.exchange.excel_export import Links
+    from xihu_desktop.exchange.return_layout import Links
 
     links = Links.of(store)
     ledgers = store.ledgers.list(year=YEAR)
@@ -210,7 +210,7 @@ def measure(name: str, db: Path, file: Path, out: Path) -> dict[str, Any]:
     start = time.perf_counter()
     cells = 0
     if name == "export_formatted":
-        from xihu_desktop.exchange.excel_export import export_summary
+        from xihu_desktop.exchange.excel_summary import export_summary
 
         export_summary(store, YEAR, out)
     elif name == "export_openpyxl_write_only":

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from xihu_desktop.core.categories import CATEGORIES  # noqa: E402
-from xihu_desktop.exchange import pdf_sheet  # noqa: E402
+from xihu_desktop.exchange import pdf_furniture, pdf_sheet, pdf_tables, sheet_data  # noqa: E402
 from xihu_desktop.exchange.pdf_fonts import register_font  # noqa: E402
 from xihu_desktop.store import Store  # noqa: E402
 from xihu_desktop.store.seed import initialise  # noqa: E402
@@ -96,7 +96,7 @@ def build_district(path: Path, entries: int, units: int | None = None) -> tuple[
 # ---------------------------------------------------------------- the three renderers
 
 
-def row_texts(sheet: pdf_sheet.SheetData, cat_key: str) -> list[list[str]]:
+def row_texts(sheet: sheet_data.SheetData, cat_key: str) -> list[list[str]]:
     cat = next(c for c in CATEGORIES if c.key == cat_key)
     out = []
     for n, row in enumerate(sheet.rows[cat_key], start=1):
@@ -105,19 +105,19 @@ def row_texts(sheet: pdf_sheet.SheetData, cat_key: str) -> list[list[str]]:
             [
                 str(n),
                 *[
-                    pdf_sheet.format_value(f, v, sheet.lookups)
+                    sheet_data.format_value(f, v, sheet.lookups)
                     for f, v in zip(cat.pdf_fields, row.values, strict=True)
                 ],
-                pdf_sheet._pct(es.completion),
+                sheet_data.percent_text(es.completion),
                 f"●{es.light}" if es.light else "—",
-                pdf_sheet._pts(es.points),
-                pdf_sheet._pts(es.score),
+                sheet_data.points_text(es.points),
+                sheet_data.points_text(es.score),
             ]
         )
     return out
 
 
-def canvas_draw(sheet: pdf_sheet.SheetData, out: Path, font: str) -> int:
+def canvas_draw(sheet: sheet_data.SheetData, out: Path, font: str) -> int:
     """Raw canvas drawing of the same rows: one line per row, header on every page."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
@@ -127,8 +127,8 @@ def canvas_draw(sheet: pdf_sheet.SheetData, out: Path, font: str) -> int:
     pages = 1
     y = top
     for cat in CATEGORIES:
-        cols = pdf_sheet.category_columns(cat)
-        xs = [pdf_sheet.MARGIN_X]
+        cols = pdf_tables.category_columns(cat)
+        xs = [pdf_furniture.MARGIN_X]
         for col in cols[:-1]:
             xs.append(xs[-1] + col.width)
         header = [col.header for col in cols]
@@ -136,16 +136,21 @@ def canvas_draw(sheet: pdf_sheet.SheetData, out: Path, font: str) -> int:
         def draw(texts: list[str], y: float, xs: list[float] = xs) -> None:
             for x, text in zip(xs, texts, strict=True):
                 c.drawString(x + 3, y, text)
-            c.line(pdf_sheet.MARGIN_X, y - 3.5, pdf_sheet.MARGIN_X + pdf_sheet.CONTENT_W, y - 3.5)
+            c.line(
+                pdf_furniture.MARGIN_X,
+                y - 3.5,
+                pdf_furniture.MARGIN_X + pdf_furniture.CONTENT_W,
+                y - 3.5,
+            )
 
-        c.setFont(font, pdf_sheet.BODY_SIZE)
+        c.setFont(font, pdf_furniture.BODY_SIZE)
         draw(header, y)
         y -= step
         for texts in row_texts(sheet, cat.key):
             if y < bottom:
                 c.showPage()
                 pages += 1
-                c.setFont(font, pdf_sheet.BODY_SIZE)
+                c.setFont(font, pdf_furniture.BODY_SIZE)
                 y = top
                 draw(header, y)
                 y -= step
@@ -156,24 +161,31 @@ def canvas_draw(sheet: pdf_sheet.SheetData, out: Path, font: str) -> int:
     return pages
 
 
-def single_table(sheet: pdf_sheet.SheetData, out: Path, font: str) -> int:
+def single_table(sheet: sheet_data.SheetData, out: Path, font: str) -> int:
     """The naive layout: one platypus Table per category (what ChunkedTable avoids)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-    styles = pdf_sheet.Styles(font)
+    styles = pdf_furniture.Styles(font)
     story: list[Any] = []
     for cat in CATEGORIES:
         if not sheet.rows[cat.key]:
             continue
-        chunked = pdf_sheet.category_table(cat, sheet, styles)
-        assert isinstance(chunked, pdf_sheet.ChunkedTable)
+        chunked = pdf_tables.category_table(cat, sheet, styles)
+        assert isinstance(chunked, pdf_tables.ChunkedTable)
         style = TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), font, pdf_sheet.BODY_SIZE, pdf_sheet.BODY_LEADING),
-                ("GRID", (0, 0), (-1, -1), 0.5, pdf_sheet.GRID),
+                (
+                    "FONT",
+                    (0, 0),
+                    (-1, -1),
+                    font,
+                    pdf_furniture.BODY_SIZE,
+                    pdf_furniture.BODY_LEADING,
+                ),
+                ("GRID", (0, 0), (-1, -1), 0.5, pdf_furniture.GRID),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BACKGROUND", (0, 0), (-1, 0), pdf_sheet.HEAD_BG),
+                ("BACKGROUND", (0, 0), (-1, 0), pdf_furniture.HEAD_BG),
             ]
         )
         story.append(
@@ -203,7 +215,7 @@ def run_mode(mode: str, db: Path, out_dir: Path, ledger_limit: int | None) -> di
     font = register_font()
     ledgers = store.ledgers.list(year=YEAR)[: ledger_limit or None]
     t0 = time.perf_counter()
-    sheets = [pdf_sheet.collect_sheet(store, ledger.id) for ledger in ledgers]
+    sheets = [sheet_data.collect_sheet(store, ledger.id) for ledger in ledgers]
     collect = time.perf_counter() - t0
     rows = sum(len(r) for s in sheets for r in s.rows.values())
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -240,7 +252,8 @@ def run_interleaved(modes: list[str], db: Path, out_dir: Path, limit: int | None
     store = Store.open(db)
     font = register_font()
     sheets = [
-        pdf_sheet.collect_sheet(store, x.id) for x in store.ledgers.list(year=YEAR)[: limit or None]
+        sheet_data.collect_sheet(store, x.id)
+        for x in store.ledgers.list(year=YEAR)[: limit or None]
     ]
     rows = sum(len(r) for s in sheets for r in s.rows.values())
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from xihu_desktop import cli
 from xihu_desktop.core.categories import PROJECT
 from xihu_desktop.core.enums import LedgerStatus
 from xihu_desktop.exchange import excel_export as ee
+from xihu_desktop.exchange import return_layout as layout
 from xihu_desktop.exchange.fingerprint import ledger_fingerprint
 from xihu_desktop.store import Store
 from xihu_desktop.store.seed import initialise
@@ -36,7 +37,7 @@ def test_export_and_import_round_trip(
     assert "已导出" in capsys.readouterr().out
     summary = tmp_path / "s.xlsx"
     assert _run("export-excel", "--db", db, "--year", 2025, "--out", summary) == 0
-    assert openpyxl.load_workbook(summary, read_only=True).sheetnames[0] == ee.SUMMARY_SHEET
+    assert openpyxl.load_workbook(summary, read_only=True).sheetnames[0] == layout.SUMMARY_SHEET
 
     target = tmp_path / "district.sqlite3"
     fresh = Store.open(target)
@@ -56,7 +57,7 @@ def test_export_and_import_round_trip(
     assert _run("import-excel", "--db", db, out) == 0
     assert "无需导入" in capsys.readouterr().out
     wb = openpyxl.load_workbook(out)
-    letter = get_column_letter(ee.category_columns(PROJECT).index(PROJECT.field("remark")) + 1)
+    letter = get_column_letter(layout.category_columns(PROJECT).index(PROJECT.field("remark")) + 1)
     wb[PROJECT.label][f"{letter}4"] = "区里补充的备注"
     wb.save(out)
     assert _run("import-excel", "--db", db, out) == 2
@@ -73,7 +74,7 @@ def test_import_with_problems_exits_1_and_writes_nothing(
     )
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
-    letter = get_column_letter(ee.category_columns(PROJECT).index(PROJECT.field("goal")) + 1)
+    letter = get_column_letter(layout.category_columns(PROJECT).index(PROJECT.field("goal")) + 1)
     wb[PROJECT.label][f"{letter}4"] = "很多"
     wb.save(out)
     rows = demo_store.counts()["audit_log"]

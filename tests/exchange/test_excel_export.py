@@ -9,6 +9,7 @@ import pytest
 
 from xihu_desktop.core.categories import CATEGORIES, PROJECT, FieldType
 from xihu_desktop.exchange import excel_export as ee
+from xihu_desktop.exchange import return_layout as layout
 from xihu_desktop.exchange.fingerprint import ledger_fingerprint
 from xihu_desktop.store import Store
 
@@ -22,19 +23,19 @@ def test_return_layout_follows_the_declarations(demo_store: Store, tmp_path: Pat
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [
-        ee.COVER_SHEET,
+        layout.COVER_SHEET,
         *(c.label for c in CATEGORIES),
-        ee.PROGRESS_SHEET,
-        ee.ADJUSTMENT_SHEET,
-        ee.META_SHEET,
+        layout.PROGRESS_SHEET,
+        layout.ADJUSTMENT_SHEET,
+        layout.META_SHEET,
     ]
-    meta = {r[0]: r[1] for r in wb[ee.META_SHEET].iter_rows(values_only=True)}
-    assert wb[ee.META_SHEET].sheet_state == "veryHidden"
+    meta = {r[0]: r[1] for r in wb[layout.META_SHEET].iter_rows(values_only=True)}
+    assert wb[layout.META_SHEET].sheet_state == "veryHidden"
     assert meta["fingerprint"] == ledger_fingerprint(demo_store, ledger.id)
     assert meta["unit_code"] == ledger.unit_code and meta["year"] == str(ledger.year)
 
     ws = wb[PROJECT.label]
-    columns = ee.category_columns(PROJECT)
+    columns = layout.category_columns(PROJECT)
     headers = [ws.cell(3, c + 1).value for c in range(len(columns))]
     # a column without group is merged over both header rows: its text is in row 2
     assert headers[0] is None and ws.cell(2, 1).value == "序号"
@@ -76,7 +77,7 @@ def test_return_layout_follows_the_declarations(demo_store: Store, tmp_path: Pat
             letter = openpyxl.utils.get_column_letter(c + 1)
             assert all(choice in validations[f"{letter}4"] for choice in f.choices)
 
-    cover = {r[0]: r[1] for r in wb[ee.COVER_SHEET].iter_rows(values_only=True) if r[0]}
+    cover = {r[0]: r[1] for r in wb[layout.COVER_SHEET].iter_rows(values_only=True) if r[0]}
     assert cover["责任单位"] == ledger.unit_name
     assert cover["责任领导"] == ledger.leader
     assert cover["台账状态"] == ledger.status
@@ -92,8 +93,8 @@ def test_linked_targets_are_written_as_readable_text(demo_store: Store, tmp_path
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(out)["一批重点指标"]
     values = [c.value for c in ws["C"]]
-    assert ee.target_label(target) in values
-    assert ee.target_label(target).startswith(f"{target['seq']} {target['name']}")
+    assert layout.target_label(target) in values
+    assert layout.target_label(target).startswith(f"{target['seq']} {target['name']}")
 
 
 def test_formula_like_text_is_a_string_and_controls_are_stripped(
@@ -122,12 +123,12 @@ def test_district_summary(demo_store: Store, tmp_path: Path) -> None:
     ledgers = demo_store.ledgers.list(year=2025)
     out = ee.export_summary(demo_store, 2025, tmp_path / "s.xlsx")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[:2] == [ee.SUMMARY_SHEET, ee.RANKING_SHEET]
-    completion = wb[ee.SUMMARY_SHEET]
+    assert wb.sheetnames[:2] == [layout.SUMMARY_SHEET, layout.RANKING_SHEET]
+    completion = wb[layout.SUMMARY_SHEET]
     rows = [r for r in completion.iter_rows(min_row=4, values_only=True) if r[0] is not None]
     assert [r[1] for r in rows] == [ledger.unit_name for ledger in ledgers]
     assert completion.cell(2, 4).value == CATEGORIES[0].short
-    ranking = [r for r in wb[ee.RANKING_SHEET].iter_rows(min_row=4, values_only=True) if r[0]]
+    ranking = [r for r in wb[layout.RANKING_SHEET].iter_rows(min_row=4, values_only=True) if r[0]]
     totals = [r[6] for r in ranking]
     assert totals == sorted(totals, reverse=True)
     assert ranking[0][0] == 1

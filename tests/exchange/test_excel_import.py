@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from xihu_desktop.core.categories import CATEGORIES, ENTERPRISE, PROJECT
 from xihu_desktop.exchange import excel_export as ee
 from xihu_desktop.exchange import excel_import as ei
+from xihu_desktop.exchange import return_layout as layout
 from xihu_desktop.exchange.fingerprint import canonical_ledger, ledger_fingerprint
 from xihu_desktop.store import Store
 from xihu_desktop.store.seed import initialise
@@ -55,7 +56,7 @@ def _edit(path: Path, sheet: str, change: Callable[[list[list[Any]]], list[list[
 
 
 def _col(cat: Any, key: str) -> int:
-    return [f.key for f in ee.category_columns(cat)].index(key)
+    return [f.key for f in layout.category_columns(cat)].index(key)
 
 
 # ---------------------------------------------------------------- round trip
@@ -179,7 +180,7 @@ def test_hand_edited_return_is_understood(demo_store: Store, tmp_path: Path) -> 
     before = demo_store.entries.list(ledger.id, "project")
     assert len(before) >= 2
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
-    cols = {f.key: i for i, f in enumerate(ee.category_columns(PROJECT))}
+    cols = {f.key: i for i, f in enumerate(layout.category_columns(PROJECT))}
 
     def edit(rows: list[list[Any]]) -> list[list[Any]]:
         header = rows[2]
@@ -237,7 +238,7 @@ def test_removed_row_removes_the_entry(demo_store: Store, tmp_path: Path) -> Non
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     _edit(out, PROJECT.label, lambda rows: rows[:3] + rows[4:])
     # its progress rows go too, or they would point at nothing
-    _edit(out, ee.PROGRESS_SHEET, lambda rows: [r for r in rows if r[-1] != f"E{before[0].id}"])
+    _edit(out, layout.PROGRESS_SHEET, lambda rows: [r for r in rows if r[-1] != f"E{before[0].id}"])
     plan = ei.import_file(demo_store, out)
     assert plan.count("removed") == 1
     assert [e.id for e in demo_store.entries.list(ledger.id, "project")] == [

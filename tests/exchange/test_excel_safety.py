@@ -11,7 +11,7 @@ import pytest
 from xihu_desktop import cli
 from xihu_desktop.exchange import excel_export as ee
 from xihu_desktop.exchange import excel_import as ei
-from xihu_desktop.exchange import xlsx_safety
+from xihu_desktop.exchange import xlsx_read, xlsx_safety
 from xihu_desktop.exchange.xlsx_safety import UnusableFile, check_xlsx
 from xihu_desktop.store import Store
 
@@ -100,7 +100,7 @@ def test_too_many_parts_or_too_much_xml(good: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_row_cap(good: Path, demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ei, "MAX_ROWS", 5)
+    monkeypatch.setattr(xlsx_read, "MAX_ROWS", 5)
     with pytest.raises(UnusableFile, match="超过上限 5 行"):
         ei.read_return(good, ei.Lookups.of(demo_store))
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from xihu_desktop.core.categories import CATEGORIES, FieldType
 from xihu_desktop.core.settings import PDF_FONT_PATH
-from xihu_desktop.exchange import pdf_sheet, verify
+from xihu_desktop.exchange import pdf_furniture, pdf_sheet, sheet_data, verify
 from xihu_desktop.exchange.fingerprint import ledger_fingerprint, short_code
 from xihu_desktop.exchange.pdf_summary import ranking, render_summary
 from xihu_desktop.store import Store
@@ -80,7 +80,7 @@ def test_sheet_text_has_unit_year_totals_and_signatures(demo_store: Store, tmp_p
     for cat in CATEGORIES:
         assert cat.label in text
         assert f"{score.category_scores[cat.key]:.2f}" in text
-    for label in pdf_sheet.SIGNATURE_LABELS:
+    for label in pdf_furniture.SIGNATURE_LABELS:
         assert squash(label) in flat, label
     sheet = result.sheets[0]
     assert sheet.code in text
@@ -110,11 +110,13 @@ def test_pages_grow_with_entries_and_signature_block_stays_whole(
         for i, text in enumerate(texts, start=1):
             assert f"第 {i} 页 共 {n} 页" in text  # header/footer on every page
             assert store.ledgers.get(ledger_id).unit_name in text
-            labels_here = [lab for lab in pdf_sheet.SIGNATURE_LABELS if squash(lab) in squash(text)]
+            labels_here = [
+                lab for lab in pdf_furniture.SIGNATURE_LABELS if squash(lab) in squash(text)
+            ]
             if i < n:
                 assert not labels_here, f"signature label on page {i} of {n}"
             else:
-                assert labels_here == list(pdf_sheet.SIGNATURE_LABELS)
+                assert labels_here == list(pdf_furniture.SIGNATURE_LABELS)
         flat = squash("".join(texts))
         for i in range(0, target, 7):
             assert printed_whole(LONG_NAME + str(i), flat)
@@ -177,7 +179,7 @@ def test_metadata_holds_the_payload(demo_store: Store, tmp_path: Path) -> None:
     out = tmp_path / "s.pdf"
     pdf_sheet.export_sheet(demo_store, ledger.id, out)
     meta = PdfReader(out).metadata
-    fields = pdf_sheet.parse_payload(str(meta["/Keywords"]))
+    fields = sheet_data.parse_payload(str(meta["/Keywords"]))
     assert fields is not None
     assert fields["sha256"] == ledger_fingerprint(demo_store, ledger.id)
     assert fields["unit"] == ledger.unit_code
@@ -213,8 +215,8 @@ def test_fingerprint_stable_and_changes_with_every_field(demo_store: Store, tmp_
     )
     first = ledger_fingerprint(demo_store, ledger.id)
     assert ledger_fingerprint(demo_store, ledger.id) == first  # stable across runs
-    a = pdf_sheet.collect_sheet(demo_store, ledger.id)
-    b = pdf_sheet.collect_sheet(demo_store, ledger.id)
+    a = sheet_data.collect_sheet(demo_store, ledger.id)
+    b = sheet_data.collect_sheet(demo_store, ledger.id)
     assert a.fingerprint == b.fingerprint == first
     rng = random.Random(7)
     seen = {first}
@@ -288,7 +290,7 @@ def test_export_year_writes_every_unit_and_a_combined_file(
     # each sheet in the combined file is numbered on its own
     assert sum("第 1 页" in t for t in combined) == 3
     meta = PdfReader(paths[-1]).metadata
-    assert len(pdf_sheet.PAYLOAD_RE.findall(str(meta["/Keywords"]))) == 3
+    assert len(sheet_data.PAYLOAD_RE.findall(str(meta["/Keywords"]))) == 3
     assert calls[-1][0] == calls[-1][1]
     assert all(demo_store.prints.last(i) is not None for i in keep)
 
@@ -362,3 +364,14 @@ def test_control_characters_are_not_printed(store: Store, tmp_path: Path) -> Non
     pdf_sheet.export_sheet(store, ledger_id, out, record=False)
     text = "".join(page_texts(out))
     assert "\x00" not in text and "控 制" in text
+
+
+def test_collect_sheet_reads_one_snapshot(demo_store: Store) -> None:
+    """The sheet's data comes from one read transaction, alone or inside a write."""
+    ledger = demo_store.ledgers.list()[0]
+    alone = sheet_data.collect_sheet(demo_store, ledger.id)
+    assert not demo_store.conn.in_transaction
+    with demo_store.transaction():
+        joined = sheet_data.collect_sheet(demo_store, ledger.id)
+        assert demo_store.conn.in_transaction
+    assert joined.fingerprint == alone.fingerprint == ledger_fingerprint(demo_store, ledger.id)

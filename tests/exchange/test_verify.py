@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from xihu_desktop import cli
-from xihu_desktop.exchange import pdf_sheet
+from xihu_desktop.exchange import pdf_sheet, sheet_data
 from xihu_desktop.exchange.verify import (
     VerifyError,
     verify_code,
@@ -64,14 +67,14 @@ def test_code_without_print_record_matches_by_data(demo_store: Store, tmp_path: 
 def test_payload_of_another_district_file(demo_store: Store, tmp_path: Path) -> None:
     """The district's copy (imported return) has other ledger ids: matched by unit and year."""
     ledger = demo_store.ledgers.list(year=2025)[0]
-    sheet = pdf_sheet.collect_sheet(demo_store, ledger.id)
-    payload = pdf_sheet.make_payload(999, ledger.unit_code, 2025, 4, sheet.fingerprint)
+    sheet = sheet_data.collect_sheet(demo_store, ledger.id)
+    payload = sheet_data.make_payload(999, ledger.unit_code, 2025, 4, sheet.fingerprint)
     assert verify_payload(demo_store, payload).ok
     assert not verify_payload(
-        demo_store, pdf_sheet.make_payload(1, "NOPE", 2025, 1, sheet.fingerprint)
+        demo_store, sheet_data.make_payload(1, "NOPE", 2025, 1, sheet.fingerprint)
     ).ok
     assert not verify_payload(
-        demo_store, pdf_sheet.make_payload(1, ledger.unit_code, 2019, 1, sheet.fingerprint)
+        demo_store, sheet_data.make_payload(1, ledger.unit_code, 2019, 1, sheet.fingerprint)
     ).ok
 
 
@@ -192,3 +195,15 @@ def test_cli_export_all(demo_store: Store, tmp_path: Path) -> None:
     assert len(files) == 4
     combined = out / pdf_sheet.combined_filename(2025)
     assert cli.main(["verify", "--db", str(db), str(combined)]) == 0
+
+
+def test_verify_does_not_import_reportlab() -> None:
+    """Checking a sheet needs its data and payload only, not the PDF machinery."""
+    code = (
+        "import sys; import xihu_desktop.exchange.verify; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'reportlab'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert done.stdout.strip() == "[]"

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..store import AuditRecord
 from .atomic import atomic_path
 
 COLUMNS = (
@@ -51,7 +52,7 @@ def safe_text(value: Any) -> str:
 
 
 def export_audit_xlsx(
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[AuditRecord],
     dest: str | Path,
     ledger_names: Mapping[int, str] | None = None,
     title: str = "审计日志",
@@ -64,11 +65,12 @@ def export_audit_xlsx(
     names = ledger_names or {}
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook has one sheet
     ws.title = title[:31]
     for col, (_key, label, width) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=col, value=label)
-        cell.font = Font(bold=True)
-        ws.column_dimensions[cell.column_letter].width = width
+        head = ws.cell(row=1, column=col, value=label)
+        head.font = Font(bold=True)
+        ws.column_dimensions[head.column_letter].width = width
     for r, row in enumerate(rows, start=2):
         for col, (key, _label, _width) in enumerate(COLUMNS, start=1):
             if key == "ledger":

@@ -9,41 +9,15 @@ from typing import Any
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    PageBreak,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from ..core.categories import CATEGORIES, UNIT_KINDS
 from ..store import Store
+from . import pdf_furniture as page
 from .atomic import atomic_path
 from .pdf_fonts import font_for_store
-from .pdf_sheet import (
-    APP_NAME,
-    CONTENT_W,
-    GRID,
-    HEAD_BG,
-    MARGIN_BOTTOM,
-    MARGIN_TOP,
-    MARGIN_X,
-    PAGE_H,
-    SheetCanvas,
-    SheetInfo,
-    Styles,
-    _escape,
-    _SheetStart,
-    cell,
-    clean_text,
-)
+from .sheet_data import clean_text
 
 GRADE_COLORS = {
     "优秀": colors.HexColor("#1E8E3E"),
@@ -94,10 +68,10 @@ def ranking(store: Store, year: int) -> list[RankRow]:
     return rows
 
 
-def _ranking_table(rows: list[RankRow], styles: Styles) -> Table:
+def _ranking_table(rows: list[RankRow], styles: page.Styles) -> Table:
     cat_w = 13 * mm
     fixed = [10 * mm, 12 * mm, *[cat_w] * len(CATEGORIES), 13 * mm, 15 * mm, 13 * mm]
-    unit_w = CONTENT_W - sum(fixed)
+    unit_w = page.CONTENT_W - sum(fixed)
     widths = [fixed[0], unit_w, *fixed[1:]]
     header: list[Any] = [
         "排名",
@@ -113,8 +87,8 @@ def _ranking_table(rows: list[RankRow], styles: Styles) -> Table:
         ("FONTNAME", (0, 0), (-1, -1), styles.font),
         ("FONTSIZE", (0, 0), (-1, -1), 8.5),
         ("LEADING", (0, 0), (-1, -1), 10.5),
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+        ("GRID", (0, 0), (-1, -1), 0.5, page.GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), page.HEAD_BG),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ALIGN", (0, 0), (-1, 0), "CENTER"),
         ("ALIGN", (0, 1), (0, -1), "CENTER"),
@@ -126,7 +100,7 @@ def _ranking_table(rows: list[RankRow], styles: Styles) -> Table:
         data.append(
             [
                 str(row.rank),
-                cell(row.unit_name, unit_w, styles),
+                page.cell(row.unit_name, unit_w, styles),
                 UNIT_KINDS.get(row.unit_kind, row.unit_kind),
                 *[f"{row.category_scores.get(c.key, 0.0):.2f}" for c in CATEGORIES],
                 f"{row.adjustment:+.2f}" if row.adjustment else "0",
@@ -144,12 +118,12 @@ def _chart(rows: list[RankRow], font: str) -> Drawing:
     bar_h = 5.5 * mm
     label_w = 42 * mm
     height = max(len(rows), 1) * bar_h + 16 * mm
-    drawing = Drawing(CONTENT_W, height)
+    drawing = Drawing(page.CONTENT_W, height)
     drawing.initialFontName = font
     chart = HorizontalBarChart()
     chart.x = label_w
     chart.y = 10 * mm
-    chart.width = CONTENT_W - label_w - 12 * mm
+    chart.width = page.CONTENT_W - label_w - 12 * mm
     chart.height = max(len(rows), 1) * bar_h
     ordered = list(reversed(rows))  # the chart draws its first category at the bottom
     chart.data = [[r.total for r in ordered]]
@@ -202,17 +176,17 @@ def render_summary(store: Store, year: int, out: str | Path, font: str | None = 
     if not rows:
         raise ValueError(f"{year}年没有台账，无法生成汇总表。")
     font = font or font_for_store(store)
-    styles = Styles(font)
+    styles = page.Styles(font)
     title = f"西湖区 {year} 年“六个一批”任务完成情况考核汇总表"
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.grade] = counts.get(r.grade, 0) + 1
     spread = "，".join(f"{g} {counts.get(g, 0)} 个" for g in GRADE_COLORS)
     average = sum(r.total for r in rows) / len(rows)
-    info = SheetInfo(0, "西湖区", year, "", 0, font, kind="考核汇总表")
+    info = page.SheetInfo(0, "西湖区", year, "", 0, font, kind="考核汇总表")
     story: list[Flowable] = [
-        _SheetStart(info, title),
-        Paragraph(_escape(title), styles.title),
+        page.SheetStart(info, title),
+        Paragraph(page.escape(title), styles.title),
         Spacer(1, 3 * mm),
         Paragraph(f"参评单位 {len(rows)} 个，平均得分 {average:.2f}；{spread}。", styles.body),
         Spacer(1, 3 * mm),
@@ -222,22 +196,7 @@ def render_summary(store: Store, year: int, out: str | Path, font: str | None = 
         Paragraph("二、各单位得分", styles.section),
         _chart(rows, font),
     ]
-    doc = BaseDocTemplate(
-        "",
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        title=title,
-        author=APP_NAME,
-        creator=APP_NAME,
-        initialFontName=font,
-    )
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)
-    doc.addPageTemplates([PageTemplate(id="summary", frames=[frame])])
     out = Path(out)
     with atomic_path(out) as tmp:
-        doc.filename = str(tmp)
-        doc.build(story, canvasmaker=SheetCanvas)
+        page.build_pdf(story, tmp, font, title)
     return out

@@ -10,14 +10,16 @@ file that imported its return).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..store import Store
 from ..store import prints as print_store
 from ..store.errors import NotFound
 from .fingerprint import ledger_fingerprint, short_code
-from .pdf_sheet import PAYLOAD_RE, parse_payload
+from .sheet_data import PAYLOAD_RE, parse_payload
 
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
 _TEXT_CODE_RE = re.compile(r"验证码\s*([0-9A-Z]{5}-[0-9A-Z]{5})")
@@ -183,7 +185,7 @@ def read_pdf(path: str | Path) -> PdfVerification:
 
     try:
         reader = PdfReader(path)
-        meta = reader.metadata or {}
+        meta: Mapping[str, Any] = reader.metadata or {}
         text = " ".join(str(meta.get(k) or "") for k in ("/Keywords", "/Subject"))
         payloads = list(dict.fromkeys(PAYLOAD_RE.findall(text)))
         created = None

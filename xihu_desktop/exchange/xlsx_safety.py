@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 2_000
@@ -187,7 +189,7 @@ def formulas_without_values(path: str | Path) -> list[FormulaCell]:
     Sheets without any ``<f>`` element (every return this program writes) are
     skipped after one byte search; others are parsed with defusedxml.
     """
-    from defusedxml.ElementTree import fromstring, iterparse
+    from defusedxml.ElementTree import fromstring, iterparse  # type: ignore[import-untyped]
 
     out: list[FormulaCell] = []
     with zipfile.ZipFile(path) as zf:
@@ -220,7 +222,7 @@ def formulas_without_values(path: str | Path) -> list[FormulaCell]:
     return out
 
 
-def _sheet_parts(zf: zipfile.ZipFile, fromstring) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _sheet_parts(zf: zipfile.ZipFile, fromstring: Callable[[bytes], Any]) -> list[tuple[str, str]]:
     wb = fromstring(zf.read("xl/workbook.xml"))
     try:
         rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))

@@ -44,6 +44,12 @@ class CatalogueManager(Manager):
             ),
         )
 
+    def plan(self, plan_id: int) -> Plan:
+        found = [p for p in self.plans() if p.id == plan_id]
+        if not found:
+            raise NotFound(f"规划（编号{plan_id}）不存在")
+        return found[0]
+
     def plan_for_year(self, year: int) -> Plan:
         for plan in self.plans():
             if plan.start_year <= year <= plan.end_year:

@@ -1,0 +1,407 @@
+"""Reading an Excel return back: every sheet parsed and every cell validated.
+
+:func:`read_return` needs no database (give it :class:`Lookups` built on the main
+thread), so the window can run it off the UI thread and show a preview. It checks
+the file (:mod:`.xlsx_safety`), reads the sheets of :mod:`.return_layout` with
+python-calamine (:mod:`.xlsx_read`) and validates every cell with the field
+declarations, exactly as the editor does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.categories import CATEGORIES, Category, Field, FieldType, find_category
+from ..core.validate import check_value, is_empty
+from ..store import Store
+from . import return_layout as layout
+from .xlsx_read import (
+    ImportProblem,
+    Sheet,
+    Workbook,
+    cell_ref,
+    check_cell,
+    col_letter,
+    col_of,
+    data_rows,
+    map_columns,
+    norm,
+    norm_text,
+    text_value,
+)
+from .xlsx_safety import UnusableFile, check_xlsx, formulas_without_values, require_defusedxml
+
+_PROGRESS_FIELDS = layout.progress_fields()
+
+
+@dataclass
+class Lookups:
+    """Readable link text → id, for TARGET and CATALOGUE fields (built from the store)."""
+
+    targets: dict[str, int]
+    items: dict[str, dict[str, int]]  # kind → normalised name → id
+
+    @classmethod
+    def of(cls, store: Store) -> Lookups:
+        targets: dict[str, int] = {}
+        names: dict[str, list[int]] = {}
+        for t in store.catalogue.targets():
+            targets.setdefault(norm_text(layout.target_label(t)), t["id"])
+            names.setdefault(norm_text(t["name"]), []).append(t["id"])
+            if not t["sub"]:
+                targets.setdefault(str(t["seq"]), t["id"])
+        for name, ids in names.items():
+            if len(ids) == 1:
+                targets.setdefault(name, ids[0])
+        items: dict[str, dict[str, int]] = {}
+        for i in store.catalogue.items():
+            items.setdefault(i["kind"], {}).setdefault(norm_text(i["name"]), i["id"])
+        return cls(targets, items)
+
+    def resolve(self, f: Field, value: Any) -> tuple[Any, str | None]:
+        """The id for a link cell's text, or an error message."""
+        if is_empty(value):
+            return None, None
+        key = norm_text(value)
+        if isinstance(value, float) and value.is_integer():
+            key = str(int(value))
+        if f.type == FieldType.TARGET:
+            found = self.targets.get(key)
+            if found is None:
+                return None, f"找不到规划指标“{value}”（请从专栏2指标中选择，如“1 地区生产总值”）"
+            return found, None
+        found = self.items.get(f.link, {}).get(key)
+        if found is None:
+            return None, f"规划目录中找不到“{value}”"
+        return found, None
+
+
+# ---------------------------------------------------------------- parsed data
+
+
+@dataclass
+class ParsedRow:
+    category: str
+    sheet: str
+    row: int  # 1-based Excel row
+    key: int | None  # entry id from 条目标识
+    name: str
+    values: dict[str, Any]  # canonical values of the fields present in the sheet
+    cells: dict[str, str]  # field key → cell reference
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ParsedProgress:
+    category: str
+    name: str
+    key: int | None
+    row: int
+    quarters: dict[int, dict[str, Any] | None]  # None: the quarter is empty in the file
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+@dataclass
+class ParsedReturn:
+    path: Path
+    meta: dict[str, str]
+    unit_code: str | None
+    unit_name: str | None
+    year: int | None
+    plan_code: str | None
+    header: dict[str, Any]
+    rows: dict[str, list[ParsedRow]]  # only categories whose sheet is present
+    columns: dict[str, set[str]]  # field keys present per category sheet
+    progress: list[ParsedProgress] | None
+    adjustments: list[tuple[float, str]] | None
+    problems: list[ImportProblem]
+    fatal: str | None = None  # the return cannot be imported at all
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+    def all_problems(self) -> list[ImportProblem]:
+        out = list(self.problems)
+        for rows in self.rows.values():
+            for r in rows:
+                out.extend(r.problems)
+        for p in self.progress or ():
+            out.extend(p.problems)
+        return out
+
+
+def _parse_key(value: Any) -> int | None:
+    return layout.parse_entry_key(text_value(value))
+
+
+def read_return(
+    path: str | Path, lookups: Lookups, cancelled: Callable[[], bool] | None = None
+) -> ParsedReturn:
+    """Check, read and validate one return. Raises :class:`UnusableFile` only."""
+    path = Path(path)
+    require_defusedxml()
+    check_xlsx(path)
+    file = path.name
+    wb = Workbook(path, cancelled)
+    sheet_names = wb.sheet_names
+    load = wb.sheet
+    try:
+        formula_cells = formulas_without_values(path)
+    except Exception as exc:
+        raise UnusableFile(
+            f"文件“{file}”的工作表结构已损坏或含有不安全的内容，无法解析（{type(exc).__name__}）。"
+        ) from None
+    problems: list[ImportProblem] = [
+        ImportProblem(
+            file,
+            fc.sheet,
+            fc.cell,
+            "",
+            f"单元格含公式“={fc.formula}”但没有计算结果：请在 Excel/WPS 中打开、重新计算并保存后再导入",
+        )
+        for fc in formula_cells
+    ]
+
+    meta = _read_meta(wb)
+    if meta.get(layout.META_KIND) == layout.KIND_SUMMARY:
+        raise UnusableFile(f"文件“{file}”是全区汇总表，不是单位报表，不能导入。")
+    cover = _read_cover(wb)
+    header = {}
+    for key, label in layout.COVER_FIELDS:
+        if norm(label) in cover:
+            header[key] = text_value(cover[norm(label)])
+
+    unit_code = meta.get(layout.META_UNIT_CODE) or text_value(
+        cover.get(norm(layout.COVER_UNIT_CODE))
+    )
+    unit_name = meta.get(layout.META_UNIT_NAME) or text_value(cover.get(norm(layout.COVER_UNIT)))
+    year_text = meta.get(layout.META_YEAR) or text_value(cover.get(norm(layout.COVER_YEAR)))
+    year = None
+    fatal = None
+    if year_text:
+        m = re.search(r"(\d{4})", unicodedata.normalize("NFKC", year_text))
+        year = int(m.group(1)) if m else None
+    if not (unit_code or unit_name) or year is None:
+        fatal = f"文件“{file}”中找不到责任单位或年度（封面工作表缺失或被改动），无法确定导入到哪本台账。"
+
+    rows: dict[str, list[ParsedRow]] = {}
+    present: dict[str, set[str]] = {}
+    for cat in CATEGORIES:
+        sheet = load(layout.sheet_name(cat)) or _find_sheet(sheet_names, cat, load)
+        if sheet is None:
+            continue
+        cat_rows, cols, sheet_problems = _parse_category(sheet, cat, lookups, file)
+        rows[cat.key], present[cat.key] = cat_rows, cols
+        problems.extend(sheet_problems)
+    if not rows and fatal is None:
+        fatal = f"文件“{file}”中没有任何“六个一批”类别工作表（如“一批重点指标”）。"
+
+    progress = None
+    sheet = load(layout.PROGRESS_SHEET)
+    if sheet is not None:
+        progress, sheet_problems = _parse_progress(sheet, file)
+        problems.extend(sheet_problems)
+    adjustments = None
+    sheet = load(layout.ADJUSTMENT_SHEET)
+    if sheet is not None:
+        adjustments, sheet_problems = _parse_adjustments(sheet, file)
+        problems.extend(sheet_problems)
+    return ParsedReturn(
+        path=path,
+        meta=meta,
+        unit_code=unit_code,
+        unit_name=unit_name,
+        year=year,
+        plan_code=meta.get(layout.META_PLAN) or None,
+        header=header,
+        rows=rows,
+        columns=present,
+        progress=progress,
+        adjustments=adjustments,
+        problems=problems,
+        fatal=fatal,
+    )
+
+
+def _pairs(wb: Workbook, name: str) -> list[tuple[Any, Any]]:
+    """(column A, column B) of every row of a two-column sheet whose A is filled."""
+    sheet = wb.sheet(name)
+    if sheet is None:
+        return []
+    rows = range(len(sheet.rows))
+    return [(sheet.raw(r, 0), sheet.get(r, 1)) for r in rows if sheet.raw(r, 0) is not None]
+
+
+def _read_meta(wb: Workbook) -> dict[str, str]:
+    """The key/value rows of the hidden metadata sheet (empty when it is missing)."""
+    return {str(k): "" if v is None else str(v) for k, v in _pairs(wb, layout.META_SHEET)}
+
+
+def _read_cover(wb: Workbook) -> dict[str, Any]:
+    """The cover's values by their normalised label (the first of a repeated label)."""
+    cover: dict[str, Any] = {}
+    for label, value in _pairs(wb, layout.COVER_SHEET):
+        cover.setdefault(norm(label), value)
+    return cover
+
+
+def _find_sheet(
+    names: Sequence[str], cat: Category, load: Callable[[str], Sheet | None]
+) -> Sheet | None:
+    """A category sheet renamed by hand (e.g. “重点指标 ”) is found by its label."""
+    for name in names:
+        if find_category(unicodedata.normalize("NFKC", name).strip()) is cat:
+            return load(name)
+    return None
+
+
+def _parse_category(
+    sheet: Sheet, cat: Category, lookups: Lookups, file: str
+) -> tuple[list[ParsedRow], set[str], list[ImportProblem]]:
+    columns = layout.category_columns(cat)
+    h, mapping, problems = map_columns(sheet, columns, file)
+    if h < 0:
+        return [], set(), problems
+    present = {f.key for f in mapping.values() if not f.key.startswith("_")}
+    out: list[ParsedRow] = []
+    caches: dict[int, dict[tuple[type, Any], tuple[Any, str | None]]] = {c: {} for c in mapping}
+    letters = {c: col_letter(c) for c in mapping}
+    for r, cells in data_rows(sheet, h, mapping):
+        row = ParsedRow(cat.key, sheet.name, r + 1, None, "", {}, {})
+        for c, raw in cells.items():
+            f = mapping[c]
+            ref = f"{letters[c]}{r + 1}"
+            if f.key == layout.KEY_FIELD.key:
+                row.key = _parse_key(raw)
+                continue
+            if f.key == layout.SEQ_FIELD.key:
+                continue
+            row.cells[f.key] = ref
+            if layout.is_link(f):
+                raw, error = lookups.resolve(f, raw)
+                if error:
+                    row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
+                    continue
+            value, error = check_cell(f, raw, caches[c])
+            if error:
+                row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
+            else:
+                row.values[f.key] = value
+        row.name = str(
+            row.values.get("name") or text_value(cells.get(col_of(mapping, "name"))) or ""
+        )
+        for f in cat.fields:
+            if f.required and f.key not in present:
+                row.problems.append(
+                    ImportProblem(
+                        file, sheet.name, f"第{r + 1}行", f.label, "缺少必填列，无法新增或核对"
+                    )
+                )
+        if not row.problems:
+            for check in cat.row_checks:
+                for key, message in check(row.values):
+                    label = cat.field(key).label
+                    row.problems.append(
+                        ImportProblem(
+                            file, sheet.name, row.cells.get(key, f"第{r + 1}行"), label, message
+                        )
+                    )
+        out.append(row)
+    return out, present, problems
+
+
+def _parse_progress(sheet: Sheet, file: str) -> tuple[list[ParsedProgress], list[ImportProblem]]:
+    columns = layout.progress_columns()
+    h, mapping, problems = map_columns(sheet, columns, file)
+    out: list[ParsedProgress] = []
+    if h < 0:
+        return out, problems
+    caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]] = {
+        f.key: {} for f in _PROGRESS_FIELDS
+    }
+    column = {f.key: c for c, f in mapping.items()}
+    slots = [
+        (
+            q,
+            label,
+            [
+                (f, column[layout.quarter_key(q, f.key)])
+                for f in _PROGRESS_FIELDS
+                if layout.quarter_key(q, f.key) in column
+            ],
+        )
+        for q, label in layout.QUARTERS
+    ]
+    categories: dict[str, Category | None] = {}
+    for r, cells in data_rows(sheet, h, mapping):
+        by_key = {mapping[c].key: (c, v) for c, v in cells.items() if mapping[c].key[0] == "_"}
+        cat_text = text_value(by_key.get(layout.CATEGORY_FIELD.key, (0, None))[1]) or ""
+        if cat_text not in categories:
+            categories[cat_text] = find_category(cat_text)
+        cat = categories[cat_text]
+        item = ParsedProgress(
+            cat.key if cat else "",
+            text_value(by_key.get(layout.ENTRY_NAME_FIELD.key, (0, None))[1]) or "",
+            _parse_key(by_key.get(layout.KEY_FIELD.key, (0, None))[1]),
+            r + 1,
+            {},
+        )
+        if cat is None:
+            c = by_key.get(layout.CATEGORY_FIELD.key, (0, None))[0]
+            item.problems.append(
+                ImportProblem(
+                    file, sheet.name, cell_ref(r, c), "类别", f"“{cat_text}”不是“六个一批”类别"
+                )
+            )
+        for q, _label, fields in slots:
+            values: dict[str, Any] = {}
+            any_value = False
+            for f, c in fields:
+                raw = cells[c]
+                any_value = any_value or not is_empty(raw)
+                value, error = check_cell(f, raw, caches[f.key])
+                if error:
+                    item.problems.append(
+                        ImportProblem(file, sheet.name, cell_ref(r, c), f"{_label}{f.label}", error)
+                    )
+                    continue
+                if f.key == "follow_up":
+                    value = value == layout.FOLLOW_UP_YES
+                elif f.type == FieldType.LONGTEXT:
+                    value = text_value(value)
+                values[f.key] = value
+            item.quarters[q] = values if any_value else None
+        out.append(item)
+    return out, problems
+
+
+def _parse_adjustments(
+    sheet: Sheet, file: str
+) -> tuple[list[tuple[float, str]], list[ImportProblem]]:
+    h, mapping, problems = map_columns(sheet, layout.ADJUSTMENT_COLUMNS, file)
+    out: list[tuple[float, str]] = []
+    if h < 0:
+        return out, problems
+    for r, cells in data_rows(sheet, h, mapping):
+        values: dict[str, Any] = {}
+        for c, raw in cells.items():
+            f = mapping[c]
+            if f.key == layout.SEQ_FIELD.key:
+                continue
+            value, error = check_value(f, raw)
+            if error:
+                problems.append(ImportProblem(file, sheet.name, cell_ref(r, c), f.label, error))
+            values[f.key] = value
+        if values.get("points") is not None and values.get("reason"):
+            out.append((float(values["points"]), str(values["reason"]).strip()))
+    return out, problems

@@ -1,0 +1,197 @@
+"""What an assessment sheet (考核表) prints, read from the store — without reportlab.
+
+:func:`collect_sheet` gathers one ledger's data, score, fingerprint and print
+revision from one read snapshot; the texts are formatted here as printed, and the
+verification payload (QR code and PDF metadata) is made and parsed here, so
+:mod:`.verify` checks a sheet without importing the PDF machinery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.categories import CATEGORIES, Category, Field, FieldType
+from ..core.scoring import EntryScore, LedgerScore
+from ..store import Store
+from .fingerprint import ledger_fingerprint, short_code
+
+PAYLOAD_PREFIX = "XHLG1"
+PAYLOAD_RE = re.compile(r"XHLG1\|[^\s]+")
+
+
+@dataclass
+class SheetRow:
+    """One entry of a category table: its display texts and its light."""
+
+    values: list[Any]  # raw values of the category's pdf fields, in order
+    entry_score: EntryScore
+    status: str | None
+
+
+@dataclass
+class SheetData:
+    """Everything a sheet shows, read from the store in one snapshot."""
+
+    ledger_id: int
+    unit_name: str
+    unit_code: str
+    unit_kind: str
+    year: int
+    status: str
+    leader: str
+    contact: str
+    preparer: str
+    self_assessment: str
+    score: LedgerScore
+    rows: dict[str, list[SheetRow]]
+    adjustments: list[tuple[float, str]]
+    fingerprint: str
+    revision: int
+    generated_at: str
+    lookups: dict[str, dict[int, str]] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        return short_code(self.fingerprint)
+
+    @property
+    def payload(self) -> str:
+        return make_payload(
+            self.ledger_id, self.unit_code, self.year, self.revision, self.fingerprint
+        )
+
+    @property
+    def title(self) -> str:
+        return f"{self.unit_name} {self.year} 年“六个一批”任务完成情况考核表"
+
+
+def make_payload(ledger_id: int, unit_code: str, year: int, revision: int, sha256: str) -> str:
+    return (
+        f"{PAYLOAD_PREFIX}|ledger={ledger_id}|unit={unit_code}|year={year}"
+        f"|rev={revision}|sha256={sha256}"
+    )
+
+
+def parse_payload(text: str) -> dict[str, str] | None:
+    """The fields of a payload string, or None when it is not one of ours."""
+    parts = text.strip().split("|")
+    if not parts or parts[0] != PAYLOAD_PREFIX:
+        return None
+    fields: dict[str, str] = {}
+    for part in parts[1:]:
+        key, sep, value = part.partition("=")
+        if not sep:
+            return None
+        fields[key] = value
+    required = ("ledger", "unit", "year", "rev", "sha256")
+    if any(k not in fields for k in required) or not re.fullmatch(
+        r"[0-9a-f]{64}", fields["sha256"]
+    ):
+        return None
+    if not (fields["ledger"].isdigit() and fields["year"].isdigit() and fields["rev"].isdigit()):
+        return None
+    return fields
+
+
+def collect_sheet(store: Store, ledger_id: int, revision: int | None = None) -> SheetData:
+    """Read one ledger for its sheet: data, score and fingerprint from one snapshot.
+
+    ``revision`` is the print revision the sheet will show (default: the next one).
+    """
+    with store.snapshot():  # one consistent state: no write can slip in between
+        ledger = store.ledgers.get(ledger_id)
+        score = store.assessment.score(ledger_id)
+        fingerprint = ledger_fingerprint(store, ledger_id)
+        rev = revision if revision is not None else store.prints.next_revision(ledger_id)
+        lookups = {
+            "target": {t["id"]: t["name"] for t in store.catalogue.targets()},
+            "catalogue": {i["id"]: i["name"] for i in store.catalogue.items()},
+        }
+        by_id = {e.id: e for e in score.entries}
+        rows: dict[str, list[SheetRow]] = {c.key: [] for c in CATEGORIES}
+        for entry in store.entries.list(ledger_id):
+            cat = _category(entry.category)
+            rows[cat.key].append(
+                SheetRow(
+                    [entry.values.get(f.key) for f in cat.pdf_fields],
+                    by_id[entry.id],
+                    entry.values.get("status"),
+                )
+            )
+        adjustments = [
+            (float(a["points"]), clean_text(str(a["reason"])))
+            for a in store.assessment.adjustments(ledger_id)
+        ]
+    return SheetData(
+        ledger_id=ledger.id,
+        unit_name=clean_text(ledger.unit_name),
+        unit_code=ledger.unit_code,
+        unit_kind=ledger.unit_kind,
+        year=ledger.year,
+        status=ledger.status,
+        leader=clean_text(ledger.leader or ""),
+        contact=clean_text(ledger.contact or ""),
+        preparer=clean_text(ledger.preparer or ""),
+        self_assessment=clean_text(ledger.self_assessment or ""),
+        score=score,
+        rows=rows,
+        adjustments=adjustments,
+        fingerprint=fingerprint,
+        revision=rev,
+        generated_at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        lookups=lookups,
+    )
+
+
+def _category(key: str) -> Category:
+    return next(c for c in CATEGORIES if c.key == key)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as printed: line breaks kept, tabs as spaces, other control characters dropped
+    (a font has no glyph for them; they would print as blanks and extract as NUL)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROL_RE.sub("", text)
+
+
+def _num(value: float, decimals: int = 2) -> str:
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_value(f: Field, value: Any, lookups: dict[str, dict[int, str]]) -> str:
+    """A field value as printed on the sheet."""
+    if value is None or value == "":
+        return ""
+    if f.type == FieldType.TARGET:
+        return clean_text(lookups.get("target", {}).get(value, str(value)))
+    if f.type == FieldType.CATALOGUE:
+        return clean_text(lookups.get("catalogue", {}).get(value, str(value)))
+    if f.type in (FieldType.INTEGER, FieldType.YEAR) and isinstance(value, int | float):
+        return str(int(value))
+    if f.type == FieldType.MONEY and isinstance(value, int | float):
+        return f"{value:,.2f}"
+    if f.type == FieldType.PERCENT and isinstance(value, int | float):
+        return f"{_num(value)}%"
+    if f.is_numeric and isinstance(value, int | float):
+        return _num(value, 4)
+    return clean_text(str(value)).strip()
+
+
+def percent_text(completion: float | None) -> str:
+    return "—" if completion is None else f"{completion * 100:.1f}%"
+
+
+def points_text(value: float) -> str:
+    return f"{value:.2f}"
