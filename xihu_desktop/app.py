@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
-import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from . import APP_TITLE, __version__
+from .core.settings import SMOKE_QUIT_MS, from_environment
 from .paths import default_db_path, logs_dir
 
 if TYPE_CHECKING:
@@ -119,11 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     idle_lock = install_idle_lock(window, store)
     idle_lock.userChanged.connect(window.user_changed)
     window.show()
-    quit_ms = os.environ.get("XIHU_SMOKE_QUIT_MS")  # installer smoke test: start, then quit
+    quit_ms = from_environment(SMOKE_QUIT_MS)  # installer smoke test: start, then quit
     if quit_ms:
         from PySide6.QtCore import QTimer
 
-        QTimer.singleShot(int(quit_ms), app.quit)
+        QTimer.singleShot(quit_ms, app.quit)
     code = app.exec()
     store.close()
     return int(code)

@@ -24,7 +24,7 @@ def test_parse_falls_back_to_the_default() -> None:
     assert S.IDLE_MINUTES.parse(99999) == 15  # out of range
     assert S.IDLE_MINUTES.parse("20") == 20
     assert S.LOGIN_REQUIRED.parse("true") is True
-    assert S.COLUMN_STATE.key_for(category="project") == "columns/project"
+    assert S.COLUMN_STATE.key_for(category="project", fields="0a") == "table/project-0a/header"
 
 
 def test_environment_settings(monkeypatch: pytest.MonkeyPatch) -> None:

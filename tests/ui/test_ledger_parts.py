@@ -245,17 +245,19 @@ def test_reprint_notice_follows_needs_reprint(
     import xihu_desktop.ui.pdf_actions as pdf_actions
 
     unit_id = store.units.list()[0].id
-    store.ledgers.create(unit_id, YEAR)
+    ledger_id = store.ledgers.create(unit_id, YEAR).id
     flag = {"value": False}
     monkeypatch.setattr(pdf_actions, "needs_reprint", lambda _s, _l: flag["value"])
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
-    qtbot.waitUntil(lambda: not window._reprint_timer.isActive(), timeout=2000)
+    with qtbot.waitSignal(window.summary_worker.ready, timeout=3000):
+        window.refresh_summary()
     assert window.header.reprint_label.text() == ""
     flag["value"] = True
-    window.refresh_summary()
-    qtbot.waitUntil(
-        lambda: window.header.reprint_label.text() == "已修改，需重新打印", timeout=2000
-    )
+    # any write of the ledger, by whatever part, reaches the window through the store
+    with qtbot.waitSignal(window.summary_worker.ready, timeout=3000):
+        store.entries.add(ledger_id, "indicator", {"name": "打印后新增"})
+    assert window.header.reprint_label.text() == "已修改，需重新打印"
+    assert window.category_tabs["indicator"].model.rowCount() == 1
 
 
 def test_progress_delete_clears_and_copy(

@@ -88,7 +88,7 @@ WINDOW_GEOMETRY: Setting[Any] = Setting("window/geometry", Home.USER, _raw, None
 LAST_UNIT: Setting[int | None] = Setting("ledger/unit_id", Home.USER, _int, None, "上次打开的单位")
 LAST_YEAR: Setting[int | None] = Setting("ledger/year", Home.USER, _int, None, "上次打开的年度")
 COLUMN_STATE: Setting[Any] = Setting(
-    "columns/{category}", Home.USER, _raw, None, "表格列宽和顺序（每个类别）"
+    "table/{category}-{fields}/header", Home.USER, _raw, None, "表格列宽和顺序（每个类别）"
 )
 LAST_FOLDER: Setting[str | None] = Setting(
     "files/last_folder", Home.USER, _text, None, "上次导入导出文件的文件夹"

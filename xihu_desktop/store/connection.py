@@ -284,3 +284,23 @@ def connect(path: Path, migrate_schema: bool = True) -> tuple[sqlite3.Connection
             raise translate_sqlite_error(exc, path) from exc
         raise
     return conn, version
+
+
+def connect_reader(path: Path) -> sqlite3.Connection:
+    """A read-only second connection to an open file of ours (background reads).
+
+    In WAL mode it reads the last committed state while the writer works; it never
+    migrates, checks or writes.
+    """
+    try:
+        conn = sqlite3.connect(
+            f"{Path(path).resolve().as_uri()}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, path) from exc
+    return conn

@@ -111,6 +111,18 @@ class Store:
         version = connection.migrate(conn, None, 0)
         return cls(conn, None, version)
 
+    def reader(self) -> Store:
+        """A read-only twin on a second connection, for work off the UI thread.
+
+        It acts as a viewer and shares nothing with this store but the file (a
+        database in memory has no second connection: its reader is itself).
+        """
+        if self.path is None:
+            return self
+        twin = Store(connection.connect_reader(self.path), self.path, self.version)
+        twin.role = Role.VIEWER
+        return twin
+
     @property
     def closed(self) -> bool:
         return self.conn is None

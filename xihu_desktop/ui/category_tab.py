@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.categories import Category, FieldType
+from ..core.settings import COLUMN_STATE
 from ..core.validate import Problem
-from ..store import Entry, Ledger, Store, StoreError
-from .commands import AddRowsCommand, DeleteRowsCommand, EditCommand, MoveRowCommand
+from ..store import Changes, Entry, Ledger, Store, StoreError
+from . import user_settings
 from .delegates import FieldDelegate
 from .entry_model import EntryFilterProxy, EntryTableModel, Lookups
+from .operations import push_undo
 from .table_view import LedgerTableView, PasteCell
 from .tsv import parse_tsv
 
@@ -35,7 +37,6 @@ class CategoryTab(QWidget):
     """The entries of one category: table, search, row tools; every edit undoable."""
 
     message = Signal(str)  # status bar text
-    entriesChanged = Signal(list)  # entry ids written
 
     def __init__(
         self,
@@ -53,7 +54,6 @@ class CategoryTab(QWidget):
         self.settings = settings
         self.model = EntryTableModel(store, cat, lookups)
         self.model.edit_handler = self._edit_cells
-        self.model.entriesChanged.connect(self.entriesChanged)
         self.proxy = EntryFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.modelReset.connect(self._update_count)
@@ -159,15 +159,15 @@ class CategoryTab(QWidget):
             title = header.fontMetrics().horizontalAdvance(label) + em
             header.resizeSection(col, max(int(f.width * em * 0.9), title, 4 * em))
 
-    def _settings_key(self) -> str:
+    def _settings_key(self) -> dict[str, str]:
         # the field list is part of the key: a saved layout never applies to other columns
         signature = zlib.crc32(",".join(self.category.keys).encode())
-        return f"table/{self.category.key}-{signature:08x}/header"
+        return {"category": self.category.key, "fields": f"{signature:08x}"}
 
     def _restore_header(self) -> None:
         if self.settings is None:
             return
-        state = self.settings.value(self._settings_key())
+        state = user_settings.read(self.settings, COLUMN_STATE, **self._settings_key())
         if state:
             self.view.horizontalHeader().restoreState(state)
             header = self.view.horizontalHeader()
@@ -175,7 +175,12 @@ class CategoryTab(QWidget):
 
     def save_header(self) -> None:
         if self.settings is not None:
-            self.settings.setValue(self._settings_key(), self.view.horizontalHeader().saveState())
+            user_settings.write(
+                self.settings,
+                COLUMN_STATE,
+                self.view.horizontalHeader().saveState(),
+                **self._settings_key(),
+            )
 
     # ------------------------------------------------------------ helpers
 
@@ -223,26 +228,23 @@ class CategoryTab(QWidget):
 
     def _edit_cells(self, changes: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
         """Write one typed cell (the model's edit handler); push it on the undo stack."""
-        before = [
-            (eid, {k: self.model.entry(self.model.row_of(eid) or 0).values.get(k) for k in vals})
-            for eid, vals in changes
-        ]
         try:
-            problems = self.model.apply_changes(changes)
+            done = self.store.entries.update_many(changes)
         except StoreError as exc:
             self._show_rejected(str(exc))
             return [Problem("", "", str(exc))]
-        if problems:
-            self._show_rejected("；".join(str(p) for p in problems))
+        if done.problems:
+            self._show_rejected("；".join(str(p) for p in done.problems))
             self._reopen_later(*changes[0])
-            return problems
+            return list(done.problems)
         key = next(iter(changes[0][1]))
         label = self.category.field(key).label
-        self.undo_stack.push(
-            EditCommand(self.model, f"修改“{label}”", before, changes, (), self._error)
-        )
+        self._push(f"修改“{label}”", done)
         self.message.emit(f"已保存：{label}")
         return []
+
+    def _push(self, text: str, done: Changes) -> None:
+        push_undo(self.undo_stack, self.store, text, done, self._error)
 
     def _show_rejected(self, text: str) -> None:
         self._error(f"未保存：{text}")
@@ -301,7 +303,6 @@ class CategoryTab(QWidget):
         if ledger is None or not cells:
             return
         existing = self.proxy.rowCount()
-        extra = max(r for r, _, _ in cells) + 1 - existing
         local: list[tuple[int, str, str]] = []  # (view row, label, message)
         by_row: dict[int, dict[str, Any]] = {}
         for r, c, text in cells:
@@ -316,80 +317,44 @@ class CategoryTab(QWidget):
                 value = found
             by_row.setdefault(r, {})[f.key] = value
         view_rows = sorted(by_row)
-        existing_ids = {
-            r: self.model.entry(self.source_index(self.proxy.index(r, 0)).row()).id
-            for r in view_rows
-            if r < existing
-        }
-        before = self._before([(existing_ids[r], by_row[r]) for r in view_rows if r < existing])
+        changes: list[tuple[int | None, dict[str, Any]]] = [
+            (self._entry_at(r).id if r < existing else None, by_row[r]) for r in view_rows
+        ]
         try:
-            with self.store.transaction():
-                created = [
-                    self.store.entries.add(ledger.id, self.category.key).id
-                    for _ in range(max(extra, 0))
-                ]
-                changes = [
-                    (existing_ids[r] if r < existing else created[r - existing], by_row[r])
-                    for r in view_rows
-                ]
-                problems = list(self.store.entries.update_many(changes).problems)
+            done = self.store.entries.paste(ledger.id, self.category.key, changes)
         except StoreError as exc:
             QMessageBox.warning(self, "粘贴失败", f"粘贴的内容均未保存：{exc}")
-            self.model.reload()
             return
-        self._finish_block("粘贴", len(cells), changes, before, problems, created, view_rows, local)
+        fresh = iter(done.created)
+        written = [(eid if eid is not None else next(fresh), v) for eid, v in changes]
+        self._finish_block("粘贴", len(cells), written, done, view_rows, local)
 
-    def _before(
-        self, changes: list[tuple[int, dict[str, Any]]]
-    ) -> list[tuple[int, dict[str, Any]]]:
-        out = []
-        for eid, values in changes:
-            row = self.model.row_of(eid)
-            old = self.model.entry(row).values if row is not None else {}
-            out.append((eid, {k: old.get(k) for k in values}))
-        return out
+    def _entry_at(self, view_row: int) -> Entry:
+        return self.model.entry(self.source_index(self.proxy.index(view_row, 0)).row())
 
     def _write_cells(self, changes: list[tuple[int, dict[str, Any]]], what: str) -> None:
-        before = self._before(changes)
         try:
-            problems = list(self.store.entries.update_many(changes).problems)
+            done = self.store.entries.update_many(changes)
         except StoreError as exc:
             self._error(str(exc))
             return
         ncells = sum(len(v) for _, v in changes)
-        self._finish_block(what, ncells, changes, before, problems, [], None, [])
+        self._finish_block(what, ncells, changes, done, None, [])
 
     def _finish_block(
         self,
         what: str,
         ncells: int,
         changes: list[tuple[int, dict[str, Any]]],
-        before: list[tuple[int, dict[str, Any]]],
-        problems: list[Problem],
-        created: list[int],
+        done: Changes,
         view_rows: list[int] | None,
         local: list[tuple[int, str, str]],
     ) -> None:
-        """After a block write: refresh rows, push one undo command, list rejected cells."""
-        if created:
-            self.model.reload()
-        else:
-            self.model.refresh_entries([eid for eid, _ in changes])
-        rejected = {(changes[p.row or 0][0], p.key) for p in problems}
-        after = [
-            (eid, {k: v for k, v in values.items() if (eid, k) not in rejected})
-            for eid, values in changes
-        ]
-        before = [
-            (eid, {k: v for k, v in values.items() if (eid, k) not in rejected})
-            for eid, values in before
-        ]
-        stored = sum(len(v) for _, v in after)
-        if stored or created:
-            self.undo_stack.push(EditCommand(self.model, what, before, after, created, self._error))
-        self.model.entriesChanged.emit([eid for eid, _ in changes])
+        """After a block write: push one undo command, list the rejected cells."""
+        stored = sum(len(v) for _, v in changes) - len(done.problems)
+        self._push(what, done)
         lines = list(local)
-        for p in problems:
+        for p in done.problems:
             if view_rows is not None and p.row is not None:
                 row = view_rows[p.row] + 1
             else:
@@ -416,60 +381,41 @@ class CategoryTab(QWidget):
 
     # ------------------------------------------------------------ rows
 
-    def _new_rows_done(self, created: list[int], text: str) -> None:
-        self.model.reload()
-        self.undo_stack.push(AddRowsCommand(self.model, text, created, self._error))
-        self.model.entriesChanged.emit(created)
-        if created:
-            self.select_cell(created[0], self.category.fields[0].key)
-        self.message.emit(f"{text}（可撤销 Ctrl+Z）")
-
-    def add_row(self) -> None:
+    def _add(
+        self, text: str, values: dict[str, Any] | None = None, position: int | None = None
+    ) -> None:
+        """A new row (at ``position``, else at the end); undoable; its first cell selected."""
         if not self._require_writable() or self.model.ledger is None:
             return
         try:
-            entry = self.store.entries.get(
-                self.store.entries.add(self.model.ledger.id, self.category.key).id
+            done = self.store.entries.add(
+                self.model.ledger.id, self.category.key, values, position=position
             )
         except StoreError as exc:
             self._error(str(exc))
             return
-        self.search.clear()
-        self._new_rows_done([entry.id], "新增行")
+        self._push(text, done)
+        if position is None:
+            self.search.clear()
+        self.select_cell(done.id, self.category.fields[0].key)
+        self.message.emit(f"{text}（可撤销 Ctrl+Z）")
+
+    def add_row(self) -> None:
+        self._add("新增行")
 
     def insert_row(self) -> None:
         current = self._current_entry()
         if current is None:
             self.add_row()
             return
-        if not self._require_writable() or self.model.ledger is None:
-            return
-        try:
-            entry = self.store.entries.get(
-                self.store.entries.add(
-                    self.model.ledger.id, self.category.key, position=current.position
-                ).id
-            )
-        except StoreError as exc:
-            self._error(str(exc))
-            return
-        self._new_rows_done([entry.id], "插入行")
+        self._add("插入行", position=current.position)
 
     def duplicate_row(self) -> None:
         current = self._current_entry()
-        if current is None or not self._require_writable() or self.model.ledger is None:
+        if current is None:
             return
         values = {k: v for k, v in current.values.items() if v is not None and self.category.has(k)}
-        try:
-            entry = self.store.entries.get(
-                self.store.entries.add(
-                    self.model.ledger.id, self.category.key, values, position=current.position + 1
-                ).id
-            )
-        except StoreError as exc:
-            self._error(str(exc))
-            return
-        self._new_rows_done([entry.id], "复制行")
+        self._add("复制行", values, position=current.position + 1)
 
     def delete_rows(self) -> None:
         if not self._require_writable():
@@ -479,16 +425,12 @@ class CategoryTab(QWidget):
             return
         entries = sorted((self.model.entry(r) for r in rows), key=lambda e: (e.position, e.id))
         try:
-            removed = self.store.entries.delete([e.id for e in entries])
+            done = self.store.entries.delete([e.id for e in entries])
         except StoreError as exc:
             self._error(str(exc))
             return
-        self.model.reload()
-        self.undo_stack.push(
-            DeleteRowsCommand(self.model, f"删除{len(removed)}行", removed, self._error)
-        )
-        self.model.entriesChanged.emit([e.id for e in entries])
-        self.message.emit(f"已删除 {len(removed)} 行（可撤销 Ctrl+Z）")
+        self._push(f"删除{len(entries)}行", done)
+        self.message.emit(f"已删除 {len(entries)} 行（可撤销 Ctrl+Z）")
 
     def move_row(self, step: int) -> None:
         if not self._require_writable():
@@ -508,12 +450,9 @@ class CategoryTab(QWidget):
             return
         column = self.view.currentIndex().column()
         try:
-            self.store.entries.move(current.id, new_row + 1)
+            done = self.store.entries.move(current.id, new_row + 1)
         except StoreError as exc:
             self._error(str(exc))
             return
-        self.model.reload()
-        self.undo_stack.push(
-            MoveRowCommand(self.model, current.id, row + 1, new_row + 1, self._error)
-        )
+        self._push("调整顺序", done)
         self.select_cell(current.id, self.category.fields[max(column, 0)].key)

@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QBrush, QColor
 
@@ -127,9 +126,6 @@ class EntryTableModel(QAbstractTableModel):
     re-read (:meth:`refresh_entries`). Writes go through the store, one
     transaction each; the model itself never writes SQL.
     """
-
-    #: emitted after rows were written: the entry ids
-    entriesChanged = Signal(list)
 
     def __init__(self, store: Store, cat: Category, lookups: Lookups | None = None) -> None:
         super().__init__()
@@ -328,13 +324,9 @@ class EntryTableModel(QAbstractTableModel):
         Invalid cells are not written; they come back as problems whose ``row`` is
         the index of the change.
         """
-        problems = list(
-            self.store.entries.update_many([(eid, dict(v)) for eid, v in changes]).problems
-        )
-        ids = [eid for eid, _ in changes]
-        self.refresh_entries(dict.fromkeys(ids))
-        self.entriesChanged.emit(ids)
-        return problems
+        done = self.store.entries.update_many([(eid, dict(v)) for eid, v in changes])
+        self.refresh_entries(done.entries)  # a model on its own: no window refreshes it
+        return list(done.problems)
 
 
 class EntryFilterProxy(QSortFilterProxyModel):

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,15 +31,19 @@ from PySide6.QtWidgets import (
 from .. import APP_TITLE
 from ..core.categories import CATEGORIES
 from ..core.enums import LedgerStatus, Role
+from ..core.settings import LAST_UNIT, LAST_YEAR, WINDOW_GEOMETRY
 from ..paths import data_dir
-from ..store import Ledger, Store, StoreError
+from ..store import Changes, Ledger, Store, StoreError
+from . import user_settings
 from .admin_dialogs import CatalogueDialog, UnitsDialog, WeightsDialog
 from .category_tab import CategoryTab
 from .dialogs import guide_dialog, show_about
 from .entry_model import Lookups
 from .ledger_actions import LedgerActions
 from .ledger_header import LedgerHeader
+from .ledger_summary import LedgerSummary, SummaryWorker
 from .menus import ActionState, build_actions, update_actions
+from .operations import ChangeHub
 from .overview_tab import OverviewTab
 from .progress_tab import ProgressTab
 
@@ -47,18 +51,13 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+#: more entries than this touched at once (an import): reload the tables instead
+RELOAD_ABOVE = 200
+
 
 def default_settings() -> QSettings:
     """Window state lives next to the user's data (tests get their own folder)."""
     return QSettings(str(data_dir() / "xihu-desktop.ini"), QSettings.Format.IniFormat)
-
-
-def _single_shot(parent: QWidget, ms: int, slot: Callable[[], None]) -> QTimer:
-    timer = QTimer(parent)
-    timer.setSingleShot(True)
-    timer.setInterval(ms)
-    timer.timeout.connect(slot)
-    return timer
 
 
 class MainWindow(QMainWindow):
@@ -78,9 +77,12 @@ class MainWindow(QMainWindow):
         self.undo_stack.setUndoLimit(200)
         self.setWindowTitle(f"{APP_TITLE} — {store.path or '内存数据库'}")
 
-        self._summary_timer = _single_shot(self, 300, self.refresh_summary)
-        self._reprint_timer = _single_shot(self, 0, self.update_reprint_notice)
-        self._progress_reload = _single_shot(self, 0, self._reload_progress)
+        # Every committed write reaches _on_changes (the one place that refreshes views);
+        # derived figures are recomputed off the UI thread.
+        self.hub = ChangeHub(store, self)
+        self.hub.changed.connect(self._on_changes)
+        self.summary_worker = SummaryWorker(store, self)
+        self.summary_worker.ready.connect(self._show_summary)
 
         self.header = LedgerHeader(self)
         self.header.selectionChanged.connect(self._selection_changed)
@@ -99,7 +101,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         em = self.fontMetrics().horizontalAdvance("中")
         self.resize(em * 100, em * 56)
-        geometry = self.settings.value("window/geometry")
+        geometry = user_settings.read(self.settings, WINDOW_GEOMETRY)
         if geometry:
             self.restoreGeometry(geometry)
         self._fill_selectors()
@@ -136,14 +138,11 @@ class MainWindow(QMainWindow):
         for cat in CATEGORIES:
             tab = CategoryTab(self.store, cat, self.lookups, self.undo_stack, self.settings, self)
             tab.message.connect(self.show_message)
-            tab.entriesChanged.connect(self._entries_written)
-            tab.model.modelReset.connect(self._progress_reload.start)
             self.category_tabs[cat.key] = tab
             index = self.tabs.addTab(tab, cat.short)
             self.tabs.setTabToolTip(index, cat.label)
         self.progress_tab = ProgressTab(self.store, self.lookups, self.undo_stack, self)
         self.progress_tab.message.connect(self.show_message)
-        self.progress_tab.entriesChanged.connect(self._progress_written)
         self.tabs.addTab(self.progress_tab, "进度")
         self.tabs.setTabToolTip(self.tabs.count() - 1, "按季度填报完成值、状态、问题和下步打算")
         self.stack.addWidget(self.empty_page)
@@ -182,13 +181,13 @@ class MainWindow(QMainWindow):
         if self.store.role == Role.OPERATOR and self.store.unit_id is not None:
             units = [u for u in units if u.id == self.store.unit_id]
         this_year = dt.date.today().year
-        saved_unit = self.settings.value("ledger/unit_id")
-        saved_year = self.settings.value("ledger/year")
+        saved_unit = user_settings.read(self.settings, LAST_UNIT)
+        saved_year = user_settings.read(self.settings, LAST_YEAR)
         self.header.fill(
             units,
             set(self.store.ledgers.years()) | {this_year},
-            int(saved_unit) if saved_unit is not None else None,
-            int(saved_year)
+            saved_unit,
+            saved_year
             if saved_year is not None
             else max(self.store.ledgers.years() or [this_year]),
         )
@@ -200,8 +199,8 @@ class MainWindow(QMainWindow):
     def _selection_changed(self) -> None:
         selected = self.header.selected()
         if selected is not None:
-            self.settings.setValue("ledger/unit_id", selected[0])
-            self.settings.setValue("ledger/year", selected[1])
+            user_settings.write(self.settings, LAST_UNIT, selected[0])
+            user_settings.write(self.settings, LAST_YEAR, selected[1])
         self.load_ledger()
 
     # ------------------------------------------------------------ loading
@@ -216,7 +215,6 @@ class MainWindow(QMainWindow):
         for tab in self.category_tabs.values():
             tab.load(ledger, entries)
         self.progress_tab.load(ledger, entries)
-        self._progress_reload.stop()  # the tables' resets asked for it; it is fresh already
         if ledger is None:
             unit = self.header.unit_text() or "所选单位"
             year = self.header.year()
@@ -255,8 +253,8 @@ class MainWindow(QMainWindow):
             self.tabs.setTabText(i, f"{cat.short} ({n})" if n else cat.short)
 
     def refresh_summary(self) -> None:
-        """Header lights and score, the overview and the reprint notice."""
-        if self.store.closed:  # shutting down: a timer fired after the store was closed
+        """Header lights and score and the overview now; the reprint check in the background."""
+        if self.store.closed:
             return
         ledger = self.ledger
         if ledger is not None:
@@ -269,46 +267,53 @@ class MainWindow(QMainWindow):
             self.header.clear_summary()
             return
         self.header.show_score(self.overview.last_score)
-        self._reprint_timer.start()  # after the window has painted: the check imports PDF code
+        self.summary_worker.request(ledger.id)  # the reprint check imports the PDF code
 
-    def update_reprint_notice(self) -> None:
+    def _show_summary(self, summary: LedgerSummary) -> None:
+        """The background figures of the ledger shown (an answer for another one is late)."""
+        if self.store.closed or self.ledger is None or summary.ledger.id != self.ledger.id:
+            return
+        self.ledger = summary.ledger
+        self.overview.display(summary.ledger, summary.score, summary.counts)
+        self.header.show_score(summary.score)
+        self.header.show_reprint(summary.needs_reprint)
+
+    def _on_changes(self, changes: Changes) -> None:
+        """A write committed: refresh exactly the rows, tables and figures it touched."""
         if self.store.closed:
             return
-        self.header.show_reprint(self._needs_reprint())
-
-    def _needs_reprint(self) -> bool:
-        if self.ledger is None:
-            return False
-        try:
-            from . import pdf_actions  # QtPdf and the sheet's code: not needed at start-up
-        except ImportError:
-            return False
-        try:
-            return bool(pdf_actions.needs_reprint(self.store, self.ledger.id))
-        except Exception:  # a broken check must not break the window
-            log.exception("needs_reprint failed")
-            return False
-
-    def _entries_written(self, entry_ids: list[int]) -> None:
-        """A category table wrote: refresh progress rows, header and overview soon."""
-        self.progress_tab.refresh_entries(entry_ids)
-        self._summary_timer.start()
-        self.update_tab_titles()
-
-    def _progress_written(self, entry_ids: list[int]) -> None:
-        """Progress wrote (the entry's actual and status follow): refresh its table row."""
-        for eid in entry_ids:
+        if changes.units or changes.catalogue:
+            self.lookups.reload()
+        ledger = self.ledger
+        if ledger is None:
+            return
+        touched = changes.entries | changes.progress
+        if ledger.id in changes.rows or len(touched) > RELOAD_ABOVE:
+            self._reload_tables(changes)
+            self.update_tab_titles()
+        elif touched:
             for tab in self.category_tabs.values():
-                if tab.model.row_of(eid) is not None:
-                    tab.model.refresh_entries([eid])
-        self._summary_timer.start()
+                tab.model.refresh_entries(changes.entries)
+            self.progress_tab.refresh_entries(sorted(touched))
+        if ledger.id in changes.ledgers | changes.prints or changes.settings:
+            self.summary_worker.request(ledger.id)
 
-    def _reload_progress(self) -> None:
-        if self.store.closed:
-            return
-        quarter = self.progress_tab.model.quarter
-        self.progress_tab.model.load(self.ledger)
-        self.progress_tab.model.set_quarter(quarter)
+    def _reload_tables(self, changes: Changes) -> None:
+        """Rows were added, deleted or moved: reload the tables of their categories."""
+        ids = set(changes.entries)
+        cats = {
+            key
+            for key, tab in self.category_tabs.items()
+            if any(tab.model.row_of(e) is not None for e in ids)
+        }
+        shown = {
+            e for tab in self.category_tabs.values() for e in ids if tab.model.row_of(e) is not None
+        }
+        cats |= {e.category for e in self.store.entries.many(ids - shown).values()}
+        for key, tab in self.category_tabs.items():
+            if key in cats or not ids:
+                tab.model.reload()
+        self.progress_tab.reload()
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -379,7 +384,6 @@ class MainWindow(QMainWindow):
         if self.ledger:
             ledger_id = self.ledger.id
             self._guarded(lambda: excel_actions.export_return(self, self.store, ledger_id))
-            self.refresh_summary()
 
     def export_summary(self) -> None:
         from . import excel_actions
@@ -401,14 +405,12 @@ class MainWindow(QMainWindow):
         if self.ledger:
             ledger_id = self.ledger.id
             self._guarded(lambda: pdf_actions.print_sheet(self, self.store, ledger_id))
-            self.refresh_summary()
 
     def export_all_sheets(self) -> None:
         from . import pdf_actions
 
         year = self._year()
         self._guarded(lambda: pdf_actions.export_all_sheets(self, self.store, year))
-        self.refresh_summary()
 
     def verify_sheet(self) -> None:
         from . import pdf_actions
@@ -472,11 +474,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._summary_timer.stop()
-        self._progress_reload.stop()
-        self._reprint_timer.stop()
+        self.hub.close()
+        self.summary_worker.close()
         for tab in self.category_tabs.values():
             tab.save_header()
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        user_settings.write(self.settings, WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.sync()
         super().closeEvent(event)

@@ -144,8 +144,15 @@ class OverviewTab(QWidget):
             self.chart.set_bars([])
             self.table.clearContents()
             return
-        score = self.last_score = self.store.assessment.score(ledger.id, self.as_of)
-        counts = self.store.entries.counts(ledger.id)
+        self.display(
+            ledger,
+            self.store.assessment.score(ledger.id, self.as_of),
+            self.store.entries.counts(ledger.id),
+        )
+
+    def display(self, ledger: Ledger, score: scoring.LedgerScore, counts: dict[str, int]) -> None:
+        """Show figures computed elsewhere (the window's background summary)."""
+        self.last_score = score
         self.title.setText(f"{ledger.unit_name} {ledger.year}年度任务台账（{ledger.status}）")
         lights = score.lights
         self.total.setText(f"总分 {score.total:.1f}　等次：{score.grade}")

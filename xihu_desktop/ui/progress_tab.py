@@ -32,9 +32,9 @@ from ..core import scoring
 from ..core.categories import CATEGORIES, CATEGORY_BY_KEY, STATUSES, Field, FieldType
 from ..core.validate import Invalid, is_empty, parse_number
 from ..store import Entry, Ledger, Progress, Store, StoreError
-from .commands import ProgressCommand
 from .delegates import FieldDelegate
 from .entry_model import ENTRY_ROLE, FIELD_ROLE, SORT_ROLE, Lookups, format_number
+from .operations import push_undo
 from .table_view import LedgerTableView
 from .tsv import format_tsv
 
@@ -372,7 +372,6 @@ class ProgressProxy(QSortFilterProxyModel):
 
 class ProgressTab(QWidget):
     message = Signal(str)
-    entriesChanged = Signal(list)
 
     def __init__(
         self,
@@ -442,6 +441,13 @@ class ProgressTab(QWidget):
 
     def set_writable(self, writable: bool) -> None:
         self.model.set_writable(writable)
+
+    def reload(self) -> None:
+        """Read the ledger again (rows were added, deleted or moved), keeping the quarter."""
+        quarter = self.model.quarter
+        self.model.load(self.model.ledger)
+        self.model.set_quarter(quarter)
+        self._update_summary()
 
     def refresh_entries(self, entry_ids: list[int]) -> None:
         for eid in entry_ids:
@@ -540,29 +546,11 @@ class ProgressTab(QWidget):
         if "value" in values and not self._confirm(entry, values["value"]):
             self.message.emit("未保存：已取消")
             return False
-        current = self.model.progress(entry_id, quarter)
-        before = {k: (getattr(current, k) if current else None) for k in values}
         try:
-            self.store.progress.set(entry_id, quarter, values)
+            done = self.store.progress.set(entry_id, quarter, values)
         except StoreError as exc:
             self.message.emit(f"未保存：{exc}")
             return False
-        self._refresh(entry_id)
-        self.undo_stack.push(
-            ProgressCommand(
-                self.store,
-                entry_id,
-                quarter,
-                before,
-                dict(values),
-                self._refresh,
-                self.message.emit,
-            )
-        )
+        push_undo(self.undo_stack, self.store, "填报进度", done, self.message.emit)
         self.message.emit(f"已保存：{entry.name} 第{quarter}季度进度")
         return True
-
-    def _refresh(self, entry_id: int) -> None:
-        self.model.refresh_entry(entry_id)
-        self._update_summary()
-        self.entriesChanged.emit([entry_id])
