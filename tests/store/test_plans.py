@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from xihu_desktop.store import InvalidData, PermissionDenied, Store
-from xihu_desktop.store.seed import add_plan
 
 
 def test_add_plan_copies_targets_without_numbers(store: Store) -> None:
     old = store.catalogue.plans()[0]
-    plan_id = add_plan(store, "15th", "十五五", 2026, 2030, copy_from=old["code"])
+    plan_id = store.catalogue.add_plan("15th", "十五五", 2026, 2030, copy_from=old["code"]).id
     new = store.catalogue.targets(plan_id)
     assert len(new) == len(store.catalogue.targets(old["id"])) == 43
     pm25 = next(t for t in new if t["seq"] == 41)
@@ -34,14 +33,14 @@ def test_add_plan_copies_targets_without_numbers(store: Store) -> None:
 
 def test_add_plan_refuses_overlaps_duplicates_and_non_admins(store: Store) -> None:
     with pytest.raises(InvalidData, match="重叠"):
-        add_plan(store, "x", "X", 2025, 2027)
+        store.catalogue.add_plan("x", "X", 2025, 2027)
     with pytest.raises(InvalidData, match="已存在"):
-        add_plan(store, "14th", "X", 2031, 2035)
+        store.catalogue.add_plan("14th", "X", 2031, 2035)
     with pytest.raises(InvalidData, match="复制"):
-        add_plan(store, "15th", "十五五", 2026, 2030, copy_from="nope")
+        store.catalogue.add_plan("15th", "十五五", 2026, 2030, copy_from="nope")
     store.act_as("clerk", "viewer")
     with pytest.raises(PermissionDenied):
-        add_plan(store, "15th", "十五五", 2026, 2030)
+        store.catalogue.add_plan("15th", "十五五", 2026, 2030)
     assert len(store.catalogue.plans()) == 1
 
 

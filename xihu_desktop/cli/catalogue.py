@@ -49,10 +49,11 @@ def _plan_add_args(p: argparse.ArgumentParser) -> None:
 
 @command("plan-add", "新增规划期（如“十五五”2026–2030）", _plan_add_args)
 def cmd_plan_add(args: argparse.Namespace, session: Session) -> int:
-    from ..store.seed import add_plan
 
     with session.open(args.db) as store:
-        add_plan(store, args.code, args.name, args.start, args.end, args.title, args.copy_from)
+        store.catalogue.add_plan(
+            args.code, args.name, args.start, args.end, args.title, args.copy_from
+        )
         plan = next(p for p in store.catalogue.plans() if p["code"] == args.code)
         targets = store.catalogue.targets(plan["id"])
     print(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .changes import Changes
-from .errors import NotFound, StoreError
+from .errors import InvalidData, NotFound, StoreError
 from .manager import Manager
 from .records import CatalogueItem, Plan, PlanTarget, build_all
 
@@ -111,3 +111,67 @@ class CatalogueManager(Manager):
     def item(self, item_id: int) -> CatalogueItem | None:
         rows = build_all(CatalogueItem, self.store.rows(_ITEM_SELECT + " WHERE id = ?", (item_id,)))
         return rows[0] if rows else None
+
+    def add_plan(
+        self,
+        code: str,
+        name: str,
+        start_year: int,
+        end_year: int,
+        title: str | None = None,
+        copy_from: str | None = None,
+    ) -> Changes:
+        """Add a plan period (e.g. 十五五, 2026–2030) in one transaction; ``Changes.id`` is its id.
+
+        With ``copy_from`` (a plan code) the earlier plan's targets and catalogue items are
+        copied as a starting point: names, units, attributes and groupings are kept, the
+        numbers (baseline, goal) are left empty for the district to fill in.
+        """
+        store = self.store
+        store.require_admin("新增规划期")
+        code, name = code.strip(), name.strip()
+        if not code or not name:
+            raise InvalidData("规划代码和名称不能为空")
+        if not (1949 < start_year <= end_year <= 2100):
+            raise InvalidData(f"规划期{start_year}–{end_year}年无效")
+        plans = self.plans()
+        if any(p["code"] == code for p in plans):
+            raise InvalidData(f"规划代码“{code}”已存在")
+        for p in plans:
+            if start_year <= p["end_year"] and p["start_year"] <= end_year:
+                raise InvalidData(
+                    f"{start_year}–{end_year}年与已有规划“{p['name']}”"
+                    f"（{p['start_year']}–{p['end_year']}年）重叠"
+                )
+        source = None
+        if copy_from:
+            source = next((p for p in plans if p["code"] == copy_from), None)
+            if source is None:
+                raise InvalidData(f"没有代码为“{copy_from}”的规划可供复制")
+        with store.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO plans (code, name, title, start_year, end_year, baseline_year) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (code, name, title, start_year, end_year, start_year - 1),
+            )
+            plan_id = int(cur.lastrowid or 0)
+            if source is not None:
+                c.execute(
+                    "INSERT INTO plan_targets (plan_id, seq, sub, category, name, unit, attribute, "
+                    "lower_is_better) SELECT ?, seq, sub, category, name, unit, attribute, "
+                    "lower_is_better FROM plan_targets WHERE plan_id = ?",
+                    (plan_id, source["id"]),
+                )
+                c.execute(
+                    "INSERT INTO catalogue_items (plan_id, kind, code, column_no, column_title, grp, "
+                    "name, position) SELECT ?, kind, code, column_no, column_title, grp, name, "
+                    "position FROM catalogue_items WHERE plan_id = ?",
+                    (plan_id, source["id"]),
+                )
+            store.audit.record(
+                "新增规划期",
+                field_key="plans",
+                new=f"{name} {start_year}–{end_year}"
+                + (f"（复制自{source['name']}）" if source else ""),
+            )
+            return store.noted(Changes(catalogue=True, created=(plan_id,)))

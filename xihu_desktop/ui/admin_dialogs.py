@@ -126,10 +126,9 @@ class CatalogueDialog(QDialog):
         dialog = PlanDialog(self.store, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        from ..store.seed import add_plan
 
         try:
-            add_plan(self.store, **dialog.values())
+            self.store.catalogue.add_plan(**dialog.values())
         except StoreError as exc:
             QMessageBox.warning(self, "新增规划期", str(exc))
             return False
