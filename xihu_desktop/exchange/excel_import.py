@@ -6,7 +6,7 @@ Three steps, so that the window can parse off the UI thread and show a preview:
    :class:`.return_read.Lookups` built on the main thread) reads and validates the file.
 2. :func:`.import_plan.plan_import` compares the return with the ledger in the
    database (how rows are matched to entries is described there).
-3. :func:`apply_import` re-plans and writes inside ONE ``store.transaction()``
+3. :func:`apply_import` re-plans and writes inside ONE ``store.bulk_write()`` transaction
    (with ``store.admin_override()`` for a submitted or locked ledger, which the
    caller must confirm explicitly).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from ..core.enums import LedgerStatus
 from ..core.validate import uscc_check_digit
 from .store import Store
 
@@ -331,9 +332,9 @@ def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 2
                 if rng.random() < 0.1:
                     store.assessment.add_adjustment(ledger.id, -1, "一季度报表逾期报送")
                 if year < max(years):
-                    store.ledgers.set_status(ledger.id, "已锁定")
+                    store.ledgers.set_status(ledger.id, LedgerStatus.LOCKED)
                 elif rng.random() < 0.4:
-                    store.ledgers.set_status(ledger.id, "已提交")
+                    store.ledgers.set_status(ledger.id, LedgerStatus.SUBMITTED)
     return count
 
 

@@ -272,9 +272,9 @@ class UserManager(Manager):
 
     def _keep_an_admin(self, leaving_id: int) -> None:
         others = self.store.scalar(
-            "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id != ? "
+            "SELECT count(*) FROM users WHERE role = ? AND active = 1 AND id != ? "
             "AND password_hash IS NOT NULL",
-            (leaving_id,),
+            (Role.ADMIN.value, leaving_id),
         )
         if not others and self.login_required():
             raise InvalidData("至少要保留一位可登录的区管理员")
