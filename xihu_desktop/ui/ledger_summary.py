@@ -2,19 +2,17 @@
 
 Scoring a 5,000-entry ledger takes about 65 ms and its fingerprint about 150 ms,
 so after an edit the window asks :class:`SummaryWorker` and carries on; the worker
-reads through a second, read-only connection (:meth:`Store.reader`) and answers on
-the UI thread. Only the answer to the latest request is delivered.
+reads through a second, read-only connection (:meth:`Store.reader`) on a Qt pool
+thread and answers on the UI thread. Only the answer to the latest request is delivered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from ..core import scoring
 from ..store import Ledger, Store, StoreError
@@ -52,8 +50,14 @@ def summarise(store: Store, ledger_id: int, as_of: dt.date | None = None) -> Led
     return LedgerSummary(ledger, score, counts, needs_reprint(store, ledger_id))
 
 
+class _Relay(QObject):
+    """Carries a background answer to the UI thread (lives there, emitted from the pool)."""
+
+    done = Signal(int, object)
+
+
 class SummaryWorker(QObject):
-    """Computes :class:`LedgerSummary` on one background thread, latest request wins."""
+    """Computes :class:`LedgerSummary` on a Qt pool thread, latest request wins."""
 
     ready = Signal(object)  # LedgerSummary
     failed = Signal(str)
@@ -62,35 +66,37 @@ class SummaryWorker(QObject):
         super().__init__(parent)
         self.store = store
         self._reader: Store | None = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-summary")
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # one reader connection, one computation at a time
+        self._relay = _Relay()  # no parent: a running computation keeps it alive
+        self._relay.done.connect(self._delivered)
         self._wanted = 0  # number of the latest request
-        self._lock = threading.Lock()
+        self._closed = False
         self.as_of: dt.date | None = None
 
     def request(self, ledger_id: int) -> None:
-        with self._lock:
-            self._wanted += 1
-            number = self._wanted
-        future = self._pool.submit(self._compute, number, ledger_id, self.as_of)
-        future.add_done_callback(self._done)
+        if self._closed:
+            return
+        self._wanted += 1
+        number, as_of, relay = self._wanted, self.as_of, self._relay
+        self._pool.start(lambda: self._run(relay, number, ledger_id, as_of))
 
-    def _compute(self, number: int, ledger_id: int, as_of: dt.date | None) -> tuple[int, object]:
-        if number != self._wanted:  # a newer request is queued: skip this one
-            return number, None
-        if self._reader is None:
-            self._reader = self.store.reader()
+    def _run(self, relay: _Relay, number: int, ledger_id: int, as_of: dt.date | None) -> None:
+        if number != self._wanted or self._closed:  # a newer request is queued: skip this one
+            return
         try:
-            return number, summarise(self._reader, ledger_id, as_of)
+            if self._reader is None:
+                self._reader = self.store.reader()
+            result: object = summarise(self._reader, ledger_id, as_of)
         except StoreError as exc:
-            return number, str(exc)
-
-    def _done(self, future: Future[tuple[int, object]]) -> None:
-        try:
-            number, result = future.result()
-        except Exception:
+            result = str(exc)
+        except Exception:  # a bug in the background must reach the log, not kill the pool
             log.exception("ledger summary failed")
             return
-        if number != self._wanted or result is None:
+        relay.done.emit(number, result)
+
+    def _delivered(self, number: int, result: object) -> None:
+        if number != self._wanted or self._closed:
             return
         if isinstance(result, LedgerSummary):
             self.ready.emit(result)
@@ -99,9 +105,9 @@ class SummaryWorker(QObject):
 
     def close(self) -> None:
         """Wait for the running computation and close the reader."""
-        with self._lock:
-            self._wanted += 1  # nothing computed from now on is delivered
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._closed = True
+        self._pool.clear()
+        self._pool.waitForDone()
         if self._reader is not None and self._reader is not self.store:
             self._reader.close()
         self._reader = None
