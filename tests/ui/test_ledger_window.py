@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from ledger_helpers import make_window, paste, type_into, type_text
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from xihu_desktop.core.categories import CATEGORIES
@@ -502,3 +502,47 @@ def test_viewer_sees_but_cannot_edit(
     assert not (tab.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable)
     assert not window.menu_actions["submit"].isEnabled()
     assert not window.progress_tab.model.writable
+
+
+def _snapshot(store: Store, ledger_id: int) -> list[tuple[int, int, str, dict]]:
+    return [(e.id, e.position, e.category, e.values) for e in store.entries.list(ledger_id)]
+
+
+def _click_cell(tab: Any, row: int) -> None:
+    index = tab.proxy.index(row, 0)
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+    tab.view.selectionModel().setCurrentIndex(index, flags)
+
+
+def test_every_undo_and_redo_in_the_window_restores_the_data_exactly(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
+) -> None:
+    """新增行 → type → paste rows → delete → move: Ctrl+Z back to the start, Ctrl+Y forward."""
+    store.entries.add(ledger_id, "indicator", {"name": "已有指标", "goal": 10})
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    tab = window.category_tabs["indicator"]
+    undo, redo = window.menu_actions["undo"], window.menu_actions["redo"]
+    states = [_snapshot(store, ledger_id)]
+    tab.add_row()
+    states.append(_snapshot(store, ledger_id))
+    type_into(qtbot, tab, 1, "name", "新指标")
+    states.append(_snapshot(store, ledger_id))
+    paste(qtbot, tab, 1, "name", "粘贴甲\t5\n粘贴乙\t6")  # over row 2 and one new row
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 3, timeout=2000)
+    states.append(_snapshot(store, ledger_id))
+    _click_cell(tab, 0)
+    tab.delete_rows()
+    states.append(_snapshot(store, ledger_id))
+    _click_cell(tab, 0)
+    tab.move_row(1)
+    states.append(_snapshot(store, ledger_id))
+    assert len({str(s) for s in states}) == len(states)  # every step changed something
+    for expected in reversed(states[:-1]):
+        undo.trigger()
+        assert _snapshot(store, ledger_id) == expected
+        assert [tab.model.entry(r).id for r in range(tab.model.rowCount())] == [
+            e[0] for e in expected
+        ]
+    for expected in states[1:]:
+        redo.trigger()
+        assert _snapshot(store, ledger_id) == expected

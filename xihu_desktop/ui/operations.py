@@ -35,7 +35,10 @@ class ChangeHub(QObject):
         store.subscribe(self._committed)
 
     def _committed(self, changes: Changes) -> None:
-        self.changed.emit(changes)
+        try:
+            self.changed.emit(changes)
+        except RuntimeError:  # the window is gone without closing: stop listening
+            self.close()
 
     def close(self) -> None:
         self.store.unsubscribe(self._committed)
