@@ -45,10 +45,14 @@ def test_export_and_import_round_trip(
     fresh.close()
     assert _run("import-excel", "--db", target, out, "--dry-run") == 0
     assert "新增" in capsys.readouterr().out
-    assert _run("import-excel", "--db", target, out) == 0
+    assert _run("import-excel", "--db", target, out) == 2  # the ledger would be created
+    assert "--new-ledger" in capsys.readouterr().err
+    assert _run("import-excel", "--db", target, out, "--new-ledger") == 0
     with Store.open(target) as s:
         other = s.ledgers.find(s.units.find(ledger.unit_code).id, 2025)
         assert other is not None
+        for a in demo_store.assessment.adjustments(ledger.id):  # the administrator's own
+            s.assessment.add_adjustment(other.id, a.points, a.reason)
         assert ledger_fingerprint(s, other.id) == ledger_fingerprint(demo_store, ledger.id)
     capsys.readouterr()
 

@@ -55,6 +55,12 @@ def _edit(path: Path, sheet: str, change: Callable[[list[list[Any]]], list[list[
     wb.save(path)
 
 
+def _admin_enters_adjustments(src: Store, dst: Store, ledger: Any, other: Any) -> None:
+    """A return's 加减分 are not imported: the district administrator enters them."""
+    for a in src.assessment.adjustments(ledger.id):
+        dst.assessment.add_adjustment(other.id, a.points, a.reason)
+
+
 def _col(cat: Any, key: str) -> int:
     return [f.key for f in layout.category_columns(cat)].index(key)
 
@@ -72,9 +78,10 @@ def test_round_trip_is_exact_for_every_category(
     )
     assert demo_store.entries.list(ledger.id, cat.key), "the demo must fill this category"
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
-    plan = ei.import_file(fresh, out, allow_locked=True)
+    plan = ei.import_file(fresh, out, allow_locked=True, new_ledger=True)
     assert plan.count("new") == sum(demo_store.entries.counts(ledger.id).values())
     other = _same_ledger(demo_store, fresh, ledger)
+    _admin_enters_adjustments(demo_store, fresh, ledger, other)
     a, b = canonical_ledger(demo_store, ledger.id), canonical_ledger(fresh, other.id)
     assert [e for e in a["entries"] if e["category"] == cat.key] == [
         e for e in b["entries"] if e["category"] == cat.key
@@ -121,29 +128,33 @@ def test_round_trip_of_awkward_values(store: Store, fresh: Store, tmp_path: Path
     store.assessment.add_adjustment(ledger.id, 1.5, "加分理由")
     store.assessment.add_adjustment(ledger.id, -0.25, "@扣分")
     out = ee.export_ledger(store, ledger.id, tmp_path / "r.xlsx")
-    ei.import_file(fresh, out)
+    plan = ei.import_file(fresh, out, new_ledger=True)
+    assert any("加减分" in line for line in plan.ignored)
     other = _same_ledger(store, fresh, ledger)
+    assert fresh.assessment.adjustments(other.id) == []
+    _admin_enters_adjustments(store, fresh, ledger, other)
     assert canonical_ledger(fresh, other.id) == canonical_ledger(store, ledger.id)
 
 
 def test_whole_demo_district_round_trips(demo_store: Store, fresh: Store, tmp_path: Path) -> None:
     for ledger in demo_store.ledgers.list(year=2025):
         out = ee.export_ledger(demo_store, ledger.id, tmp_path / f"{ledger.id}.xlsx")
-        ei.import_file(fresh, out, allow_locked=True)
+        ei.import_file(fresh, out, allow_locked=True, new_ledger=True)
         other = _same_ledger(demo_store, fresh, ledger)
+        _admin_enters_adjustments(demo_store, fresh, ledger, other)
         assert ledger_fingerprint(fresh, other.id) == ledger_fingerprint(demo_store, ledger.id)
 
 
 def test_importing_twice_changes_nothing(demo_store: Store, fresh: Store, tmp_path: Path) -> None:
     ledger = _draft(demo_store)
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
-    ei.import_file(fresh, out)
+    ei.import_file(fresh, out, new_ledger=True)
     other = _same_ledger(demo_store, fresh, ledger)
     before, rows = ledger_fingerprint(fresh, other.id), _audit_rows(fresh)
     revision = fresh.ledgers.get(other.id).revision
     plan = ei.import_file(fresh, out)
     assert not plan.has_changes
-    assert "无需导入" in plan.summary()
+    assert "无需导入" in plan.summary() and "相同" in plan.summary()
     assert ledger_fingerprint(fresh, other.id) == before
     assert _audit_rows(fresh) == rows
     assert fresh.ledgers.get(other.id).revision == revision
@@ -218,28 +229,41 @@ def test_hand_edited_return_is_understood(demo_store: Store, tmp_path: Path) -> 
     assert added.values["goal"] == 100
 
 
-def test_merged_data_cells_fill_every_row(demo_store: Store, tmp_path: Path) -> None:
+def test_merged_data_cells_are_refused_naming_the_range(demo_store: Store, tmp_path: Path) -> None:
+    """Merging two name cells used to give the second entry the first one's name."""
     ledger = _draft(demo_store)
+    before = [(e.id, e.values) for e in demo_store.entries.list(ledger.id, "project")]
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
     ws = wb[PROJECT.label]
-    letter = get_column_letter(_col(PROJECT, "leader") + 1)
-    ws[f"{letter}4"] = "合并领导"
-    ws.merge_cells(f"{letter}4:{letter}5")
+    name = get_column_letter(_col(PROJECT, "name") + 1)
+    goal = get_column_letter(_col(PROJECT, "goal") + 1)
+    ws.merge_cells(f"{name}4:{name}5")
+    ws.merge_cells(f"{goal}4:{goal}5")
     wb.save(out)
-    ei.import_file(demo_store, out)
-    leaders = [e.values["leader"] for e in demo_store.entries.list(ledger.id, "project")[:2]]
-    assert leaders == ["合并领导", "合并领导"]
+    with pytest.raises(ei.ImportHasProblems, match=f"{name}4:{name}5") as info:
+        ei.import_file(demo_store, out)
+    assert f"{goal}4:{goal}5" in str(info.value) and "合并单元格" in str(info.value)
+    plan = ei.import_file(demo_store, out, valid_only=True)  # the merged rows are skipped
+    assert plan.count("skipped") == 2
+    assert [(e.id, e.values) for e in demo_store.entries.list(ledger.id, "project")] == before
 
 
-def test_removed_row_removes_the_entry(demo_store: Store, tmp_path: Path) -> None:
+def test_a_row_missing_from_the_return_is_kept_unless_deletion_is_asked_for(
+    demo_store: Store, tmp_path: Path
+) -> None:
     ledger = _draft(demo_store)
     before = demo_store.entries.list(ledger.id, "project")
     out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
     _edit(out, PROJECT.label, lambda rows: rows[:3] + rows[4:])
     # its progress rows go too, or they would point at nothing
-    _edit(out, layout.PROGRESS_SHEET, lambda rows: [r for r in rows if r[-1] != f"E{before[0].id}"])
+    _edit(out, layout.PROGRESS_SHEET, lambda rows: [r for r in rows if r[-1] != before[0].key])
     plan = ei.import_file(demo_store, out)
+    assert (plan.count("missing"), plan.count("removed")) == (1, 0)
+    assert f"“{before[0].name}”" in "\n".join(plan.report())
+    assert "未删除" in plan.summary()
+    assert [e.id for e in demo_store.entries.list(ledger.id, "project")] == [e.id for e in before]
+    plan = ei.import_file(demo_store, out, delete_missing=True)
     assert plan.count("removed") == 1
     assert [e.id for e in demo_store.entries.list(ledger.id, "project")] == [
         e.id for e in before[1:]
@@ -350,4 +374,5 @@ def test_import_into_an_empty_draft_ledger(demo_store: Store, fresh: Store, tmp_
     plan = ei.import_file(fresh, out)  # the draft in this database needs no administrator
     assert plan.ledger_id == empty.id
     assert fresh.ledgers.get(empty.id).status == "草稿"
+    _admin_enters_adjustments(demo_store, fresh, ledger, empty)
     assert ledger_fingerprint(fresh, empty.id) == ledger_fingerprint(demo_store, ledger.id)

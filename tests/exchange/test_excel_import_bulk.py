@@ -41,7 +41,7 @@ def test_import_backs_up_first_dry_run_and_no_change_do_not(
     assert fresh.path is not None
     ei.import_file(fresh, out, dry_run=True)
     assert _import_backups(fresh.path) == []
-    ei.import_file(fresh, out)
+    ei.import_file(fresh, out, new_ledger=True)
     made = _import_backups(fresh.path)
     assert len(made) == 1 and made[0].path.parent == fresh.path.parent / "备份"
     assert backups.verify_backup(made[0].path) >= 0
@@ -62,7 +62,7 @@ def test_failing_backup_stops_the_import(
     monkeypatch.setattr(backups, "make_backup", disk_full)
     counts = fresh.counts()
     with pytest.raises(ei.ImportRefused, match="备份"):
-        ei.import_file(fresh, out)
+        ei.import_file(fresh, out, new_ledger=True)
     assert fresh.counts() == counts
 
 
@@ -71,8 +71,10 @@ def test_bulk_import_equals_one_by_one(demo_store: Store, fresh: Store, tmp_path
     per new entry and per newly reported quarter, and one revision bump."""
     ledger, out = _export_one(demo_store, tmp_path)
     audit = fresh.counts()["audit_log"]
-    plan = ei.import_file(fresh, out)
+    plan = ei.import_file(fresh, out, new_ledger=True)
     assert plan.ledger_id is not None
+    for a in demo_store.assessment.adjustments(ledger.id):  # the administrator's, not imported
+        fresh.assessment.add_adjustment(plan.ledger_id, a.points, a.reason)
     assert ledger_fingerprint(fresh, plan.ledger_id) == ledger_fingerprint(demo_store, ledger.id)
     entries = fresh.entries.list(plan.ledger_id)
     progress = fresh.progress.of_ledger(plan.ledger_id)

@@ -4,9 +4,10 @@ their verification, and the audit log."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .session import CliError, Command, Session, db_arg, registry
 
@@ -125,13 +126,26 @@ def _import_excel_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", type=Path, help="要导入的 .xlsx 报表")
     p.add_argument("--dry-run", action="store_true", help="只检查并列出将要发生的变化，不写入")
     p.add_argument(
-        "--valid-only", action="store_true", help="跳过有问题的行，只导入有效行（仍为一个事务）"
+        "--valid-only",
+        action="store_true",
+        help="跳过有问题的行，只导入有效行（有问题的行对应的条目保持不变；仍为一个事务）",
     )
     p.add_argument(
         "--allow-submitted",
         action="store_true",
         help="允许覆盖已提交或已锁定的台账（需区管理员）",
     )
+    p.add_argument(
+        "--delete-missing",
+        action="store_true",
+        help="删除报表中没有的条目（默认只列出、不删除）",
+    )
+    p.add_argument(
+        "--new-ledger",
+        action="store_true",
+        help="确认新建台账：数据文件中还没有报表所写单位和年度的台账时",
+    )
+    p.add_argument("--json", action="store_true", help="每个文件输出一个 JSON 对象（一行）")
 
 
 @command("import-excel", "导入 Excel 报表（先校验；有问题时不写入，退出码 1）", _import_excel_args)
@@ -142,6 +156,7 @@ def cmd_import_excel(args: argparse.Namespace, session: Session) -> int:
     worst = 0
     with session.open(args.db) as store:
         for path in args.files:
+            outcome: dict[str, Any] = {"file": path.name}
             try:
                 plan = import_file(
                     store,
@@ -149,26 +164,39 @@ def cmd_import_excel(args: argparse.Namespace, session: Session) -> int:
                     dry_run=args.dry_run,
                     valid_only=args.valid_only,
                     allow_locked=args.allow_submitted,
+                    delete_missing=args.delete_missing,
+                    new_ledger=args.new_ledger,
                 )
             except UnusableFile as exc:
-                print(f"错误：{exc}", file=sys.stderr)
                 worst = 2
+                _import_failed(args.json, outcome, "错误", str(exc))
                 continue
             except ImportRefused as exc:
-                print(f"未导入：{exc}", file=sys.stderr)
                 worst = max(worst, 1 if isinstance(exc, ImportHasProblems) else 2)
+                _import_failed(args.json, outcome, "未导入", str(exc))
                 continue
             if plan.fatal:
-                print(f"错误：{plan.fatal}", file=sys.stderr)
                 worst = 2
+                _import_failed(args.json, outcome, "错误", plan.fatal)
                 continue
-            for problem in plan.problems:
-                print(f"  问题：{problem}", file=sys.stderr)
-            verb = "检查" if args.dry_run else "导入"
-            print(f"{path.name}（{verb}）：{plan.summary()}")
+            if args.json:
+                print(json.dumps({**plan.as_json(), "dry_run": args.dry_run}, ensure_ascii=False))
+            else:
+                verb = "检查" if args.dry_run else "导入"
+                lines = plan.report()
+                print(f"{path.name}（{verb}）：{lines[0]}")
+                for line in lines[1:]:
+                    print(f"  {line}", file=sys.stderr if line.startswith("问题") else sys.stdout)
             if args.dry_run and plan.problems and not args.valid_only:
                 worst = max(worst, 1)
     return worst
+
+
+def _import_failed(as_json: bool, outcome: dict[str, Any], head: str, message: str) -> None:
+    if as_json:
+        print(json.dumps({**outcome, "fatal": message}, ensure_ascii=False))
+    else:
+        print(f"{head}：{message}", file=sys.stderr)
 
 
 def _audit_args(p: argparse.ArgumentParser) -> None:

@@ -75,7 +75,7 @@ def export_ledger(
                     [
                         i,
                         *(links.display(f, e.values.get(f.key)) for f in cat.fields),
-                        layout.entry_key(e.id),
+                        layout.entry_key(e),
                     ]
                 )
                 entry_rows.append((cat.label, e))
@@ -161,7 +161,7 @@ def _write_progress_sheet(
         quarters = progress.get(e.id, {})
         for q, _ in layout.QUARTERS:
             row.extend(layout.progress_cells(quarters.get(q)))
-        row.append(layout.entry_key(e.id))
+        row.append(layout.entry_key(e))
         rows.append(row)
     write_rows(ws, formats, columns, rows)
 

@@ -15,7 +15,6 @@ Three steps, so that the window can parse off the UI thread and show a preview:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -41,29 +40,60 @@ class ImportHasProblems(ImportRefused):
     """The return has invalid cells and "import only valid rows" was not chosen."""
 
 
-def apply_import(
-    store: Store, parsed: ParsedReturn, valid_only: bool = False, allow_locked: bool = False
-) -> ImportPlan:
-    """Write the return in one transaction; raise :class:`ImportRefused` and write nothing
-    when it has problems (unless ``valid_only``) or needs a confirmation it did not get."""
-    plan = plan_import(store, parsed)
+class NeedsNewLedger(ImportRefused):
+    """The return's ledger does not exist in this file: creating it needs a confirmation."""
+
+
+def _check(plan: ImportPlan, valid_only: bool, allow_locked: bool, new_ledger: bool) -> None:
+    """Raise :class:`ImportRefused` for a plan that may not be written as it is."""
     if plan.fatal:
         raise ImportRefused(plan.fatal)
-    plan.problems.extend(unmatched_progress(parsed, plan.entries))
+    plan.problems.extend(unmatched_progress(plan.parsed, plan.entries))
     if plan.problems and not valid_only:
         first = "；".join(str(p) for p in plan.problems[:5])
         more = f"等 {len(plan.problems)} 处" if len(plan.problems) > 5 else ""
         raise ImportHasProblems(f"报表有问题，未导入任何数据：{first}{more}")
-    if not plan.has_changes:
-        return plan
-    if plan.needs_admin and not allow_locked:
+    if plan.new_ledger and not new_ledger:
+        raise NeedsNewLedger(
+            f"本数据文件中没有{plan.unit_name}{plan.year}年台账，导入“{plan.parsed.file}”"
+            "将新建这本台账。请核对报表的单位和年度；确认无误后再导入"
+            "（命令行加 --new-ledger）。未导入任何数据。"
+        )
+    if plan.has_changes and plan.needs_admin and not allow_locked:
         raise ImportRefused(
             f"{plan.unit_name}{plan.year}年台账{plan.ledger_status}，导入将覆盖已提交的数据，需区管理员确认。"
         )
+
+
+def apply_import(
+    store: Store,
+    parsed: ParsedReturn,
+    valid_only: bool = False,
+    allow_locked: bool = False,
+    *,
+    delete_missing: bool = False,
+    new_ledger: bool = False,
+) -> ImportPlan:
+    """Write the return in ONE transaction; raise :class:`ImportRefused` and write nothing
+    when it has problems (unless ``valid_only``) or needs a confirmation it did not get.
+
+    A first plan (read only) refuses early and skips the backup when nothing would
+    change; the plan that is written is made again inside the write transaction, so an
+    import that ran meanwhile (the same file from another computer) is seen: the second
+    of two imports of one file finds everything the same and writes nothing.
+    """
+    options = {"delete_missing": delete_missing}
+    plan = plan_import(store, parsed, **options)
+    _check(plan, valid_only, allow_locked, new_ledger)
+    if not plan.has_changes:
+        return plan
     guard = store.admin_override() if plan.needs_admin else nullcontext()
     try:
         with guard, store.bulk_write("import"):
-            _write(store, plan)
+            plan = plan_import(store, parsed, **options)
+            _check(plan, valid_only, allow_locked, new_ledger)
+            if plan.has_changes:
+                _write(store, plan)
     except BackupFailed as exc:
         raise ImportRefused(f"导入前备份数据库失败，未导入任何数据：{exc.__cause__}") from exc
     except PermissionDenied as exc:
@@ -82,11 +112,6 @@ def _write(store: Store, plan: ImportPlan) -> None:
         store.ledgers.update(ledger_id, {k: new for k, (_, new) in plan.header_changes.items()})
     _write_entries(store, ledger_id, plan)
     _write_progress(store, ledger_id, plan)
-    if plan.adjustments_change and parsed.adjustments is not None:
-        for a in store.assessment.adjustments(ledger_id):
-            store.assessment.remove_adjustment(a.id)
-        for points, reason in parsed.adjustments:
-            store.assessment.add_adjustment(ledger_id, points, reason)
     plan.ledger_id = ledger_id
 
 
@@ -102,17 +127,19 @@ def _write_entries(store: Store, ledger_id: int, plan: ImportPlan) -> None:
         elif c.kind == "new" and c.row is not None:
             new_rows.setdefault(c.category, []).append(c)
     for cat_key, changes in new_rows.items():
-        rows = [c.row.values for c in changes if c.row is not None]
-        ids = list(store.entries.add_many(ledger_id, cat_key, rows, validate=True).created)
-        for c, entry_id in zip(changes, ids, strict=True):
+        rows = [c.row for c in changes if c.row is not None]
+        added = store.entries.add_many(
+            ledger_id, cat_key, [r.values for r in rows], validate=True, keys=[r.key for r in rows]
+        )
+        for c, entry_id in zip(changes, added.created, strict=True):
             c.entry_id = entry_id
-    for cat_key in plan.parsed.rows:
+    for cat_key in plan.parsed.rows:  # the rows' order; entries the file lacks go last
         wanted = [
             c.entry_id
             for c in plan.entries
-            if c.category == cat_key and c.entry_id and c.kind != "removed"
+            if c.category == cat_key and c.entry_id and c.kind not in ("removed", "missing")
         ]
-        _reorder(store, ledger_id, cat_key, wanted)
+        store.entries.reorder(ledger_id, cat_key, wanted)
 
 
 _ROW_STATE = ("actual", "status")  # entry fields that progress also moves
@@ -131,7 +158,7 @@ def _write_progress(store: Store, ledger_id: int, plan: ImportPlan) -> None:
     store.progress.set_many(
         [
             (target.entry_id, q, values)
-            for target, q, values in progress_updates(store, plan.parsed, plan.entries)
+            for target, q, values in progress_updates(store, plan.parsed, plan.entries, ledger_id)
             if target.entry_id is not None
         ],
         keep=keep,
@@ -149,28 +176,29 @@ def _write_progress(store: Store, ledger_id: int, plan: ImportPlan) -> None:
             store.entries.update(entry_id, fix)
 
 
-def _reorder(store: Store, ledger_id: int, cat_key: str, wanted: Sequence[int]) -> None:
-    current = store.entries.ids(ledger_id, cat_key)
-    keep = set(wanted)
-    target = [*wanted, *(i for i in current if i not in keep)]
-    for pos, eid in enumerate(target, start=1):
-        if current[pos - 1] != eid:
-            store.entries.move(eid, pos)
-            current = store.entries.ids(ledger_id, cat_key)
-
-
 def import_file(
     store: Store,
     path: str | Path,
     dry_run: bool = False,
     valid_only: bool = False,
     allow_locked: bool = False,
+    *,
+    delete_missing: bool = False,
+    new_ledger: bool = False,
 ) -> ImportPlan:
     """Read and (unless ``dry_run``) import one return. Raises UnusableFile / ImportRefused."""
     parsed = read_return(path, Lookups.of(store))
     if dry_run:
-        plan = plan_import(store, parsed)
+        with store.snapshot():
+            plan = plan_import(store, parsed, delete_missing=delete_missing)
         if not plan.fatal:
             plan.problems.extend(unmatched_progress(parsed, plan.entries))
         return plan
-    return apply_import(store, parsed, valid_only=valid_only, allow_locked=allow_locked)
+    return apply_import(
+        store,
+        parsed,
+        valid_only=valid_only,
+        allow_locked=allow_locked,
+        delete_missing=delete_missing,
+        new_ledger=new_ledger,
+    )

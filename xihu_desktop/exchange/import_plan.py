@@ -1,17 +1,21 @@
 """Planning an import: which row of the return is which entry, and what would change.
 
-How rows are matched to existing entries, per category, in this order:
-  a. a row whose values equal an existing entry's values is that entry (so an
+A return names its unit and year once (:mod:`.return_read` refuses one whose parts
+disagree); a row whose 条目标识 belongs to an entry of another ledger of this file is
+refused too (the return was relabelled). Then, per category, rows are matched to
+entries in this order:
+  a. the hidden column 条目标识 (the entry's key, a UUID the same in every file)
+     names an entry of this ledger and category: that entry;
+  b. a row whose values equal an unmatched entry's values is that entry (so an
      unchanged return, or the same file imported twice, changes nothing);
-  b. the hidden column 条目标识 (``E<entry id>``, written by the export) names an
-     entry of this ledger and category: that entry is updated in place;
   c. a row whose name equals an unmatched entry's name updates that entry;
-  d. every other row is a new entry.
-Entries of the ledger that no row matched are removed (only for categories whose
-sheet is in the return; a missing sheet leaves its category untouched), and the
-category's entries are put in the order of the rows. Progress rows refer to entry
-rows by 条目标识, else by category and name. With "import only valid rows", an
-invalid row is skipped and the entry it refers to is left as it is.
+  d. every other row is a new entry, keeping the key it carries.
+Entries no row matched are listed as not deleted; they are deleted only when asked
+(``delete_missing``), and never in a category where an invalid row names no entry
+(it may be one of them). Progress rows refer to entry rows by 条目标识, else by
+category and name. With "import only valid rows", an invalid row is skipped and the
+entry it refers to is left as it is. The return's own 加减分 are never applied: they
+are the administrator's.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..core.categories import CATEGORY_BY_KEY, Field
-from ..store import Entry, Ledger, Store
+from ..store import Entry, Ledger, Store, Unit
 from ..store.errors import StoreError
 from . import return_layout as layout
 from .import_report import EntryChange, ImportPlan
@@ -55,9 +59,12 @@ def _signature(values: Mapping[str, Any], keys: Sequence[str]) -> tuple[Any, ...
     return tuple(map(values.get, keys))
 
 
-def plan_import(store: Store, parsed: ParsedReturn) -> ImportPlan:
-    """What importing ``parsed`` would change (reads the store only)."""
-    problems = parsed.all_problems()
+def plan_import(store: Store, parsed: ParsedReturn, *, delete_missing: bool = False) -> ImportPlan:
+    """What importing ``parsed`` would change (reads the store only).
+
+    Entries the return lacks are deleted only with ``delete_missing``; otherwise the
+    plan lists them as not deleted.
+    """
     plan = ImportPlan(
         parsed,
         None,
@@ -69,20 +76,14 @@ def plan_import(store: Store, parsed: ParsedReturn) -> ImportPlan:
         {},
         0,
         False,
-        problems,
+        parsed.all_problems(),
         parsed.fatal,
+        delete_missing=delete_missing,
     )
     if parsed.fatal:
         return plan
-    unit = None
-    for u in store.units.list():
-        if parsed.unit_code and u.code == parsed.unit_code:
-            unit = u
-            break
-    if unit is None and parsed.unit_name:
-        unit = next((u for u in store.units.list() if u.name == parsed.unit_name), None)
+    unit, plan.fatal = _unit_of(store, parsed)
     if unit is None:
-        plan.fatal = f"文件“{parsed.file}”的责任单位“{parsed.unit_name or parsed.unit_code}”在本数据库中不存在，请先在单位管理中添加。"
         return plan
     plan.unit_id, plan.unit_name = unit.id, unit.name
     try:
@@ -90,8 +91,8 @@ def plan_import(store: Store, parsed: ParsedReturn) -> ImportPlan:
     except StoreError as exc:
         plan.fatal = str(exc)
         return plan
-    if parsed.plan_code and parsed.plan_code != db_plan["code"]:
-        plan.fatal = f"文件“{parsed.file}”属于规划“{parsed.plan_code}”，与本数据库{parsed.year}年的规划“{db_plan['code']}”不一致。"
+    if parsed.plan_code and parsed.plan_code != db_plan.code:
+        plan.fatal = f"文件“{parsed.file}”属于规划“{parsed.plan_code}”，与本数据库{parsed.year}年的规划“{db_plan.code}”不一致。"
         return plan
     ledger = store.ledgers.find(unit.id, parsed.year or 0)
     if ledger is not None:
@@ -99,17 +100,70 @@ def plan_import(store: Store, parsed: ParsedReturn) -> ImportPlan:
         plan.header_changes = header_changes(ledger, parsed.header)
     else:
         plan.header_changes = {k: (None, v) for k, v in parsed.header.items() if v is not None}
-    matched = _match(store, plan.ledger_id, parsed, layout.Links.of(store))
-    plan.entries = matched
-    plan.progress_changes = len(progress_updates(store, parsed, matched))
+    owners = store.entries.by_keys(_keys(parsed))
+    plan.fatal = _foreign(store, parsed, plan, owners)
+    if plan.fatal:
+        return plan
+    plan.entries = _match(store, plan.ledger_id, parsed, layout.Links.of(store), delete_missing)
+    plan.problems = parsed.all_problems()  # matching may refuse rows (a key moved sheets)
+    plan.progress_changes = len(progress_updates(store, parsed, plan.entries, plan.ledger_id))
     if parsed.adjustments is not None:
         existing = (
-            [(a["points"], a["reason"]) for a in store.assessment.adjustments(plan.ledger_id)]
+            [(a.points, a.reason) for a in store.assessment.adjustments(plan.ledger_id)]
             if plan.ledger_id
             else []
         )
-        plan.adjustments_change = not _same_adjustments(existing, parsed.adjustments)
+        if not _same_adjustments(existing, parsed.adjustments):
+            plan.ignored.append(
+                f"“{layout.ADJUSTMENT_SHEET}”工作表的 {len(parsed.adjustments)} 行未导入："
+                "加减分由区管理员在本程序中录入，报表中的加减分不会生效"
+            )
     return plan
+
+
+def _unit_of(store: Store, parsed: ParsedReturn) -> tuple[Unit | None, str | None]:
+    """The unit the return names by code and name (both, when given, must be one unit)."""
+    units = store.units.list()
+    by_code = next((u for u in units if parsed.unit_code and u.code == parsed.unit_code), None)
+    by_name = next((u for u in units if parsed.unit_name and u.name == parsed.unit_name), None)
+    if by_code and by_name and by_code.id != by_name.id:
+        return None, (
+            f"文件“{parsed.file}”的单位代码“{parsed.unit_code}”是{by_code.name}，"
+            f"单位名称却是“{parsed.unit_name}”：报表可能被改动过，未导入。"
+        )
+    unit = by_code or by_name
+    if unit is None:
+        return None, (
+            f"文件“{parsed.file}”的责任单位“{parsed.unit_name or parsed.unit_code}”"
+            "在本数据库中不存在，请先在单位管理中添加。"
+        )
+    return unit, None
+
+
+def _keys(parsed: ParsedReturn) -> list[str]:
+    keys = [r.key for rows in parsed.rows.values() for r in rows if r.key]
+    keys += [p.key for p in parsed.progress or () if p.key]
+    return keys
+
+
+def _foreign(
+    store: Store,
+    parsed: ParsedReturn,
+    plan: ImportPlan,
+    owners: Mapping[str, tuple[int, int]],
+) -> str | None:
+    """Rows whose entry belongs to another ledger of this file: the return was relabelled."""
+    for rows in parsed.rows.values():
+        for row in rows:
+            owner = owners.get(row.key or "")
+            if owner is not None and owner[1] != plan.ledger_id:
+                other = store.ledgers.get(owner[1])
+                return (
+                    f"文件“{parsed.file}”工作表“{row.sheet}”第{row.row}行的条目属于"
+                    f"{other.unit_name}{other.year}年台账，不属于{plan.unit_name}{plan.year}年台账："
+                    "报表的单位或年度可能被改过，未导入。"
+                )
+    return None
 
 
 def header_changes(ledger: Ledger, header: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -125,9 +179,15 @@ def _same_adjustments(a: Sequence[tuple[float, str]], b: Sequence[tuple[float, s
 
 
 def _match(
-    store: Store, ledger_id: int | None, parsed: ParsedReturn, links: layout.Links
+    store: Store,
+    ledger_id: int | None,
+    parsed: ParsedReturn,
+    links: layout.Links,
+    delete_missing: bool,
 ) -> list[EntryChange]:
     out: list[EntryChange] = []
+    existing_all = store.entries.list(ledger_id) if ledger_id else []
+    category_of = {e.key: e.category for e in existing_all}
     for cat_key, rows in parsed.rows.items():
         # Linked items compare by their readable name: two catalogue items may share one.
         link_fields = [f for f in CATEGORY_BY_KEY[cat_key].fields if layout.is_link(f)]
@@ -137,10 +197,29 @@ def _match(
         ) -> Mapping[str, Any]:
             return links.displayed(link_fields, values) if link_fields else values
 
-        existing = store.entries.list(ledger_id, cat_key) if ledger_id else []
+        existing = [e for e in existing_all if e.category == cat_key]
         keys = sorted(parsed.columns[cat_key])
-        out += _match_category(cat_key, rows, existing, keys, comparable)
+        _refuse_moved_keys(parsed.file, rows, cat_key, category_of)
+        out += _match_category(cat_key, rows, existing, keys, comparable, delete_missing)
     return out
+
+
+def _refuse_moved_keys(
+    file: str, rows: Sequence[ParsedRow], cat_key: str, category_of: Mapping[str, str]
+) -> None:
+    """A row carrying the key of an entry of another category was moved between sheets."""
+    for row in rows:
+        other = category_of.get(row.key or "")
+        if other is not None and other != cat_key:
+            row.problems.append(
+                ImportProblem(
+                    file,
+                    row.sheet,
+                    f"第{row.row}行",
+                    layout.KEY_HEADER,
+                    f"这是“{CATEGORY_BY_KEY[other].label}”的条目，不能移到本工作表",
+                )
+            )
 
 
 def _match_category(
@@ -149,40 +228,47 @@ def _match_category(
     existing: Sequence[Entry],
     keys: Sequence[str],
     comparable: Callable[[dict[str, Any]], Mapping[str, Any]],
+    delete_missing: bool = False,
 ) -> list[EntryChange]:
-    """The rows of one category sheet matched to the category's entries (see the module)."""
+    """The rows of one category sheet matched to the category's entries (see the module).
+
+    Dictionaries all the way: matching is linear in the rows, however they are sorted.
+    """
     unmatched = {e.id: e for e in existing}
+    by_key = {e.key: e for e in existing}
     assigned: dict[int, Entry] = {}
+    for i, row in enumerate(rows):  # a. the entry key
+        entry = by_key.get(row.key or "")
+        if entry is not None and entry.id in unmatched:
+            assigned[i] = unmatched.pop(entry.id)
     identical: set[int] = set()
     by_sig: dict[tuple[Any, ...], list[Entry]] = {}
     by_name: dict[str, list[Entry]] = {}
     for e in existing:
-        by_sig.setdefault(_signature(comparable(e.values), keys), []).append(e)
-        by_name.setdefault(e.name, []).append(e)
-    for i, row in enumerate(rows):  # a. same content
-        if row.valid:
+        if e.id in unmatched:
+            by_sig.setdefault(_signature(comparable(e.values), keys), []).append(e)
+            by_name.setdefault(e.name, []).append(e)
+    for i, row in enumerate(rows):  # b. same content (rows without a known key)
+        if i not in assigned and row.valid:
             for e in by_sig.get(_signature(comparable(row.values), keys), ()):
                 if e.id in unmatched:
                     assigned[i] = unmatched.pop(e.id)
                     identical.add(i)
                     break
-    for i, row in enumerate(rows):  # b. the entry key
-        if i not in assigned and row.key is not None and row.key in unmatched:
-            assigned[i] = unmatched.pop(row.key)
     for i, row in enumerate(rows):  # c. the name
         if i not in assigned and row.name:
             found = next((e for e in by_name.get(row.name, ()) if e.id in unmatched), None)
             if found is not None:
                 assigned[i] = unmatched.pop(found.id)
     out: list[EntryChange] = []
+    unknown_invalid = False  # an invalid row naming no entry: it may be a missing one
     for i, row in enumerate(rows):
         entry = assigned.get(i)
         if not row.valid:
+            unknown_invalid = unknown_invalid or entry is None
             out.append(EntryChange("skipped", cat_key, row.name, entry.id if entry else None, row))
         elif entry is None:
             out.append(EntryChange("new", cat_key, row.name, None, row))
-        elif i in identical:
-            out.append(EntryChange("unchanged", cat_key, row.name, entry.id, row))
         else:
             old, new = comparable(entry.values), comparable(row.values)
             changes = {
@@ -190,9 +276,10 @@ def _match_category(
                 for k, v in row.values.items()
                 if not same(old.get(k), new.get(k))
             }
-            kind = "changed" if changes else "unchanged"
+            kind = "changed" if changes and i not in identical else "unchanged"
             out.append(EntryChange(kind, cat_key, row.name, entry.id, row, changes))
-    out += [EntryChange("removed", cat_key, e.name, e.id) for e in existing if e.id in unmatched]
+    gone = "removed" if delete_missing and not unknown_invalid else "missing"
+    out += [EntryChange(gone, cat_key, e.name, e.id) for e in existing if e.id in unmatched]
     return out
 
 
@@ -200,7 +287,7 @@ class _RowIndex:
     """Entry rows of the return by (category, key) and (category, name), for progress rows."""
 
     def __init__(self, matched: Sequence[EntryChange]) -> None:
-        self.by_key: dict[tuple[str, int], EntryChange] = {}
+        self.by_key: dict[tuple[str, str], EntryChange] = {}
         self.by_name: dict[tuple[str, str], EntryChange] = {}
         for c in matched:
             if c.row is None:
@@ -218,23 +305,22 @@ class _RowIndex:
 
 
 def progress_updates(
-    store: Store, parsed: ParsedReturn, matched: Sequence[EntryChange]
+    store: Store,
+    parsed: ParsedReturn,
+    matched: Sequence[EntryChange],
+    ledger_id: int | None,
 ) -> list[tuple[EntryChange, int, dict[str, Any]]]:
     """(entry change, quarter, values) for every quarter whose progress differs."""
     if parsed.progress is None:
         return []
     out = []
-    current: dict[int, dict[int, Any]] = {}
-    entry_ids = {c.entry_id for c in matched if c.entry_id}
-    if entry_ids:
-        ledger_id = store.entries.get(next(iter(entry_ids))).ledger_id
-        current = store.progress.of_ledger(ledger_id)
+    current = store.progress.of_ledger(ledger_id) if ledger_id else {}
     index = _RowIndex(matched)
     for item in parsed.progress:
         if item.problems:
             continue
         target = index.find(item)
-        if target is None or target.kind == "skipped" or target.row is None:
+        if target is None or target.kind in ("skipped", "missing", "removed") or target.row is None:
             continue
         have = current.get(target.entry_id or -1, {})
         for q, values in item.quarters.items():

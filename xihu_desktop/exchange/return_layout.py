@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import __version__
 from ..core.categories import STATUSES, Category, Field, FieldType
-from ..store import Ledger, Plan, PlanTarget, Progress, Store
+from ..store import Entry, Ledger, Plan, PlanTarget, Progress, Store
 from .fingerprint import short_code
 
 SCHEMA_VERSION = 1
@@ -140,15 +140,22 @@ CATEGORY_FIELD = Field("_category", "类别", group="条目", width=12, required
 ENTRY_NAME_FIELD = Field("_name", "条目名称", group="条目", width=26, required=True)
 
 
-def entry_key(entry_id: int) -> str:
-    """The text of the hidden 条目标识 cell."""
-    return f"E{entry_id}"
+def entry_key(entry: Entry) -> str:
+    """The text of the hidden 条目标识 cell: the entry's key, the same in every file."""
+    return entry.key
 
 
-def parse_entry_key(text: str | None) -> int | None:
-    """The entry id of a 条目标识 cell's text, or None."""
-    m = re.fullmatch(r"[Ee](\d+)", text or "")
-    return int(m.group(1)) if m else None
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def parse_entry_key(text: str | None) -> str | None:
+    """The entry key of a 条目标识 cell's text, or None.
+
+    Returns of earlier versions wrote ``E<row id>``, which names an entry only in the
+    file it came from: such a row is matched by its name instead.
+    """
+    key = (text or "").strip().lower()
+    return key if _UUID.fullmatch(key) else None
 
 
 def category_columns(cat: Category, with_key: bool = True) -> list[Field]:

@@ -16,20 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.categories import CATEGORIES, Category, Field, FieldType, find_category
+from ..core.categories import CATEGORIES, NUMERIC_TYPES, Category, Field, FieldType, find_category
 from ..core.validate import check_value, is_empty
 from ..store import Store
 from . import return_layout as layout
+from .xlsx_formats import percent_cells
 from .xlsx_read import (
     ImportProblem,
     Sheet,
     Workbook,
+    as_seen,
     cell_ref,
     check_cell,
     col_letter,
     col_of,
     data_rows,
     map_columns,
+    merged_in_data,
     norm,
     norm_text,
     text_value,
@@ -89,7 +92,7 @@ class ParsedRow:
     category: str
     sheet: str
     row: int  # 1-based Excel row
-    key: int | None  # entry id from 条目标识
+    key: str | None  # the entry's key from 条目标识 (a UUID)
     name: str
     values: dict[str, Any]  # canonical values of the fields present in the sheet
     cells: dict[str, str]  # field key → cell reference
@@ -104,7 +107,7 @@ class ParsedRow:
 class ParsedProgress:
     category: str
     name: str
-    key: int | None
+    key: str | None
     row: int
     quarters: dict[int, dict[str, Any] | None]  # None: the quarter is empty in the file
     problems: list[ImportProblem] = field(default_factory=list)
@@ -140,7 +143,7 @@ class ParsedReturn:
         return out
 
 
-def _parse_key(value: Any) -> int | None:
+def _parse_key(value: Any) -> str | None:
     return layout.parse_entry_key(text_value(value))
 
 
@@ -181,18 +184,27 @@ def read_return(
         if norm(label) in cover:
             header[key] = text_value(cover[norm(label)])
 
-    unit_code = meta.get(layout.META_UNIT_CODE) or text_value(
-        cover.get(norm(layout.COVER_UNIT_CODE))
-    )
-    unit_name = meta.get(layout.META_UNIT_NAME) or text_value(cover.get(norm(layout.COVER_UNIT)))
-    year_text = meta.get(layout.META_YEAR) or text_value(cover.get(norm(layout.COVER_YEAR)))
-    year = None
-    fatal = None
-    if year_text:
-        m = re.search(r"(\d{4})", unicodedata.normalize("NFKC", year_text))
-        year = int(m.group(1)) if m else None
-    if not (unit_code or unit_name) or year is None:
+    stated = [
+        Identity(
+            "元数据",
+            meta.get(layout.META_UNIT_CODE) or None,
+            meta.get(layout.META_UNIT_NAME) or None,
+            _year(meta.get(layout.META_YEAR)),
+        ),
+        Identity(
+            "封面",
+            text_value(cover.get(norm(layout.COVER_UNIT_CODE))),
+            text_value(cover.get(norm(layout.COVER_UNIT))),
+            _year(text_value(cover.get(norm(layout.COVER_YEAR)))),
+        ),
+    ]
+    unit_code = next((i.code for i in stated if i.code), None)
+    unit_name = next((i.name for i in stated if i.name), None)
+    year = next((i.year for i in stated if i.year is not None), None)
+    fatal = _disagreement(file, stated)
+    if fatal is None and (not (unit_code or unit_name) or year is None):
         fatal = f"文件“{file}”中找不到责任单位或年度（封面工作表缺失或被改动），无法确定导入到哪本台账。"
+    percents = percent_cells(path) if fatal is None else {}
 
     rows: dict[str, list[ParsedRow]] = {}
     present: dict[str, set[str]] = {}
@@ -200,20 +212,26 @@ def read_return(
         sheet = load(layout.sheet_name(cat)) or _find_sheet(sheet_names, cat, load)
         if sheet is None:
             continue
-        cat_rows, cols, sheet_problems = _parse_category(sheet, cat, lookups, file)
+        fatal = fatal or _title_disagrees(file, sheet, unit_name, year)
+        cat_rows, cols, sheet_problems = _parse_category(
+            sheet, cat, lookups, file, percents.get(sheet.name, set())
+        )
         rows[cat.key], present[cat.key] = cat_rows, cols
         problems.extend(sheet_problems)
     if not rows and fatal is None:
         fatal = f"文件“{file}”中没有任何“六个一批”类别工作表（如“一批重点指标”）。"
 
+    _mark_duplicate_keys(file, rows)
     progress = None
     sheet = load(layout.PROGRESS_SHEET)
     if sheet is not None:
-        progress, sheet_problems = _parse_progress(sheet, file)
+        fatal = fatal or _title_disagrees(file, sheet, unit_name, year)
+        progress, sheet_problems = _parse_progress(sheet, file, percents.get(sheet.name, set()))
         problems.extend(sheet_problems)
     adjustments = None
     sheet = load(layout.ADJUSTMENT_SHEET)
     if sheet is not None:
+        fatal = fatal or _title_disagrees(file, sheet, unit_name, year)
         adjustments, sheet_problems = _parse_adjustments(sheet, file)
         problems.extend(sheet_problems)
     return ParsedReturn(
@@ -231,6 +249,75 @@ def read_return(
         problems=problems,
         fatal=fatal,
     )
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The unit and year one part of a return states (metadata, cover, a sheet title)."""
+
+    where: str
+    code: str | None
+    name: str | None
+    year: int | None
+
+    def describe(self) -> str:
+        unit = self.name or self.code or "（未写单位）"
+        return f"{unit}{self.year}年" if self.year is not None else unit
+
+
+def _year(text: str | None) -> int | None:
+    m = re.search(r"(\d{4})", unicodedata.normalize("NFKC", text or ""))
+    return int(m.group(1)) if m else None
+
+
+def _disagreement(file: str, stated: Sequence[Identity]) -> str | None:
+    """A return names its unit and year once: parts that disagree are refused, naming both."""
+    for i, a in enumerate(stated):
+        for b in stated[i + 1 :]:
+            pairs = ((a.code, b.code), (norm_text(a.name), norm_text(b.name)), (a.year, b.year))
+            if any(x and y and x != y for x, y in pairs):
+                return (
+                    f"文件“{file}”前后矛盾：{a.where}写的是“{a.describe()}”，"
+                    f"{b.where}写的是“{b.describe()}”。报表可能被改动过，未导入；"
+                    "请让填报单位从本程序重新导出报表。"
+                )
+    return None
+
+
+_TITLE = re.compile(r"^(.*?)(\d{4})年")
+
+
+def _title_disagrees(file: str, sheet: Sheet, unit: str | None, year: int | None) -> str | None:
+    """A sheet title “双浦镇2025年…” must name the return's unit and year."""
+    title = text_value(sheet.raw(0, 0))
+    m = _TITLE.match(unicodedata.normalize("NFKC", title or ""))
+    if m is None or year is None:
+        return None  # no title, or one rewritten by hand without a unit and year
+    titled = Identity(
+        f"工作表“{sheet.name}”的标题", None, m.group(1).strip() or None, int(m.group(2))
+    )
+    return _disagreement(file, [Identity("封面", None, unit, year), titled])
+
+
+def _mark_duplicate_keys(file: str, rows: dict[str, list[ParsedRow]]) -> None:
+    """The same 条目标识 twice (a copied row): the second is refused, naming the first."""
+    first: dict[str, ParsedRow] = {}
+    for cat_rows in rows.values():
+        for row in cat_rows:
+            if row.key is None:
+                continue
+            seen = first.setdefault(row.key, row)
+            if seen is not row:
+                row.problems.append(
+                    ImportProblem(
+                        file,
+                        row.sheet,
+                        f"第{row.row}行",
+                        layout.KEY_HEADER,
+                        f"与工作表“{seen.sheet}”第{seen.row}行是同一条目（条目标识相同）："
+                        "复制的行请删除，新条目请清空其条目标识",
+                    )
+                )
 
 
 def _pairs(wb: Workbook, name: str) -> list[tuple[Any, Any]]:
@@ -266,7 +353,7 @@ def _find_sheet(
 
 
 def _parse_category(
-    sheet: Sheet, cat: Category, lookups: Lookups, file: str
+    sheet: Sheet, cat: Category, lookups: Lookups, file: str, percents: set[tuple[int, int]]
 ) -> tuple[list[ParsedRow], set[str], list[ImportProblem]]:
     columns = layout.category_columns(cat)
     h, mapping, problems = map_columns(sheet, columns, file)
@@ -276,8 +363,12 @@ def _parse_category(
     out: list[ParsedRow] = []
     caches: dict[int, dict[tuple[type, Any], tuple[Any, str | None]]] = {c: {} for c in mapping}
     letters = {c: col_letter(c) for c in mapping}
+    merged = merged_in_data(file, sheet, h)
+    unit_col = col_of(mapping, "measure_unit")
     for r, cells in data_rows(sheet, h, mapping):
         row = ParsedRow(cat.key, sheet.name, r + 1, None, "", {}, {})
+        row.problems.extend(merged.get(r, ()))
+        measure = text_value(cells.get(unit_col))
         for c, raw in cells.items():
             f = mapping[c]
             ref = f"{letters[c]}{r + 1}"
@@ -287,6 +378,11 @@ def _parse_category(
             if f.key == layout.SEQ_FIELD.key:
                 continue
             row.cells[f.key] = ref
+            if f.type in NUMERIC_TYPES and raw is not None:
+                raw, error = as_seen(f, raw, (r, c) in percents, measure)
+                if error:
+                    row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
+                    continue
             if layout.is_link(f):
                 raw, error = lookups.resolve(f, raw)
                 if error:
@@ -320,7 +416,9 @@ def _parse_category(
     return out, present, problems
 
 
-def _parse_progress(sheet: Sheet, file: str) -> tuple[list[ParsedProgress], list[ImportProblem]]:
+def _parse_progress(
+    sheet: Sheet, file: str, percents: set[tuple[int, int]]
+) -> tuple[list[ParsedProgress], list[ImportProblem]]:
     columns = layout.progress_columns()
     h, mapping, problems = map_columns(sheet, columns, file)
     out: list[ParsedProgress] = []
@@ -343,6 +441,7 @@ def _parse_progress(sheet: Sheet, file: str) -> tuple[list[ParsedProgress], list
         for q, label in layout.QUARTERS
     ]
     categories: dict[str, Category | None] = {}
+    merged = merged_in_data(file, sheet, h)
     for r, cells in data_rows(sheet, h, mapping):
         by_key = {mapping[c].key: (c, v) for c, v in cells.items() if mapping[c].key[0] == "_"}
         cat_text = text_value(by_key.get(layout.CATEGORY_FIELD.key, (0, None))[1]) or ""
@@ -356,6 +455,7 @@ def _parse_progress(sheet: Sheet, file: str) -> tuple[list[ParsedProgress], list
             r + 1,
             {},
         )
+        item.problems.extend(merged.get(r, ()))
         if cat is None:
             c = by_key.get(layout.CATEGORY_FIELD.key, (0, None))[0]
             item.problems.append(
@@ -369,7 +469,12 @@ def _parse_progress(sheet: Sheet, file: str) -> tuple[list[ParsedProgress], list
             for f, c in fields:
                 raw = cells[c]
                 any_value = any_value or not is_empty(raw)
-                value, error = check_cell(f, raw, caches[f.key])
+                error = None
+                if f.type in NUMERIC_TYPES and raw is not None:
+                    # a progress value has no unit of its own: a % shown is percentage points
+                    raw, error = as_seen(f, raw, (r, c) in percents, "%")
+                if error is None:
+                    value, error = check_cell(f, raw, caches[f.key])
                 if error:
                     item.problems.append(
                         ImportProblem(file, sheet.name, cell_ref(r, c), f"{_label}{f.label}", error)

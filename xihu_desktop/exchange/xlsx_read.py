@@ -61,6 +61,14 @@ def col_letter(col: int) -> str:
     return out
 
 
+def col_of_letters(letters: str) -> int:
+    """0-based column of ``A``, ``B`` … ``AA``."""
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return col - 1
+
+
 def cell_ref(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
@@ -168,6 +176,53 @@ def map_columns(
         seen[f.key] = c
         mapping[c] = f
     return h, mapping, problems
+
+
+def merged_in_data(file: str, sheet: Sheet, h: int) -> dict[int, list[ImportProblem]]:
+    """Merged ranges below the header row, by the data rows they cover.
+
+    Merging puts one value into several rows or columns (a merged name would rename
+    the next entry, a merged goal overwrite the next goal), so each row under a merged
+    range is refused, naming the range.
+    """
+    out: dict[int, list[ImportProblem]] = {}
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r1 <= h:
+            continue
+        problem = ImportProblem(
+            file,
+            sheet.name,
+            f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}",
+            "",
+            "数据区内有合并单元格，一个值会落到几行或几列：请取消合并、逐格填写后再导入",
+        )
+        for r in range(max(r0, h + 1), r1 + 1):
+            out.setdefault(r, []).append(problem)
+    return out
+
+
+def as_seen(
+    f: Field, raw: Any, percent_format: bool, measure: str | None
+) -> tuple[Any, str | None]:
+    """A number cell as the clerk saw it: 0.985 shown as 98.5% is 98.5, "85%" is 85.
+
+    Percentages apply to fields whose unit (declared, or the row's 计量单位) is %; a
+    percent-formatted cell in a column of another unit is refused, naming what it showed.
+    """
+    unit = unicodedata.normalize("NFKC", f.unit or measure or "").strip()
+    percent_field = f.type == FieldType.PERCENT or unit == "%"
+    if percent_format and isinstance(raw, int | float) and not isinstance(raw, bool):
+        if not percent_field and unit:
+            shown = f"{raw * 100:g}%"
+            return None, (
+                f"单元格为百分比格式（显示为{shown}），但单位是“{unit}”：请改为常规数字格式"
+            )
+        return round(raw * 100, 10), None
+    if percent_field and isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip()
+        if text.endswith("%"):
+            return text[:-1].strip(), None
+    return raw, None
 
 
 def data_rows(

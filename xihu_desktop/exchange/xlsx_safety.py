@@ -29,7 +29,7 @@ MAX_CELLS = 6_000_000  # rows x columns of a sheet's bounding box
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
@@ -193,7 +193,7 @@ def formulas_without_values(path: str | Path) -> list[FormulaCell]:
 
     out: list[FormulaCell] = []
     with zipfile.ZipFile(path) as zf:
-        sheets = _sheet_parts(zf, fromstring)
+        sheets = sheet_parts(zf, fromstring)
         for sheet, part in sheets:
             try:
                 data = zf.read(part)
@@ -222,7 +222,7 @@ def formulas_without_values(path: str | Path) -> list[FormulaCell]:
     return out
 
 
-def _sheet_parts(zf: zipfile.ZipFile, fromstring: Callable[[bytes], Any]) -> list[tuple[str, str]]:
+def sheet_parts(zf: zipfile.ZipFile, fromstring: Callable[[bytes], Any]) -> list[tuple[str, str]]:
     wb = fromstring(zf.read("xl/workbook.xml"))
     try:
         rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
@@ -234,7 +234,7 @@ def _sheet_parts(zf: zipfile.ZipFile, fromstring: Callable[[bytes], Any]) -> lis
         part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         targets[rel.get("Id")] = part
     out = []
-    for sheet in wb.iter(f"{{{_NS_MAIN}}}sheet"):
+    for sheet in wb.iter(f"{{{NS_MAIN}}}sheet"):
         rid = sheet.get(f"{{{_NS_REL}}}id")
         if rid in targets:
             out.append((sheet.get("name", ""), targets[rid]))

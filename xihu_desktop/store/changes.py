@@ -112,6 +112,16 @@ class MoveEntry:
 
 
 @dataclass(frozen=True)
+class ReorderEntries:
+    ledger_id: int
+    category: str
+    order: tuple[int, ...]
+
+    def __call__(self, store: Store) -> Changes:
+        return store.entries.reorder(self.ledger_id, self.category, self.order)
+
+
+@dataclass(frozen=True)
 class SetProgress:
     entry_id: int
     quarter: int

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from .changes import (
     Changes,
     DeleteEntries,
     MoveEntry,
+    ReorderEntries,
     RestoreEntries,
     WriteValues,
     merge_undo,
@@ -28,7 +30,7 @@ from .records import PROGRESS_FIELDS, Entry, PlanTarget, Progress, now
 
 _SELECT = (
     "SELECT id, ledger_id, category, position, name, goal, actual, status, weight, "
-    "target_id, catalogue_id, data FROM entries"
+    "target_id, catalogue_id, data, key FROM entries"
 )
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 Removed = tuple[tuple[Entry, tuple[Progress, ...]], ...]
@@ -85,6 +87,19 @@ class EntryManager(Manager):
             "SELECT id, actual, status FROM entries WHERE ledger_id = ?", (ledger_id,)
         )
         return {int(r[0]): (r[1], r[2]) for r in rows}
+
+    def by_keys(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Entry key → (entry id, ledger id) of the keys that exist in this file."""
+        wanted = sorted(set(keys))
+        out: dict[str, tuple[int, int]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for r in self.store.query(
+                f"SELECT key, id, ledger_id FROM entries WHERE key IN ({marks})", chunk
+            ):
+                out[r[0]] = (int(r[1]), int(r[2]))
+        return out
 
     def ids(self, ledger_id: int, category_key: str) -> builtins.list[int]:
         """The ids of one category of a ledger, in their order."""
@@ -153,15 +168,24 @@ class EntryManager(Manager):
     # ------------------------------------------------------------ writing
 
     def insert(
-        self, ledger_id: int, category_key: str, position: int, clean: Mapping[str, Any]
+        self,
+        ledger_id: int,
+        category_key: str,
+        position: int,
+        clean: Mapping[str, Any],
+        key: str | None = None,
     ) -> int:
-        """Write one row (inside the caller's transaction, no checks); its new id."""
+        """Write one row (inside the caller's transaction, no checks); its new id.
+
+        ``key`` keeps an entry's identity across files (a restored entry, a row of a
+        return made elsewhere); a new entry gets a new UUID.
+        """
         stamp = now()
         data = {k: v for k, v in clean.items() if k not in ENTRY_COLUMNS and v is not None}
         cur = self.store.execute(
             "INSERT INTO entries (ledger_id, category, position, name, goal, actual, status, "
-            "weight, target_id, catalogue_id, data, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "weight, target_id, catalogue_id, data, created_at, updated_at, key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 ledger_id,
                 category_key,
@@ -176,6 +200,7 @@ class EntryManager(Manager):
                 _ENCODER.encode(data),
                 stamp,
                 stamp,
+                key or str(uuid.uuid4()),
             ),
         )
         return int(cur.lastrowid or 0)
@@ -260,8 +285,12 @@ class EntryManager(Manager):
         category_key: str,
         rows: Sequence[Mapping[str, Any]],
         validate: bool = True,
+        keys: Sequence[str | None] | None = None,
     ) -> Changes:
         """Append many entries to one category of a ledger in one transaction (an import).
+
+        ``keys`` (one per row, None for a new key) keeps the keys rows carry from the
+        file they were made in.
 
         Every row gets the same checks and defaults as in :meth:`add`, all before anything
         is written (a bad row raises :class:`InvalidData`, its problems carry the row's
@@ -282,9 +311,10 @@ class EntryManager(Manager):
             store.require_editable(ledger_id)
             position = self._next_position(ledger_id, category_key) - 1
             ids: builtins.list[int] = []
-            for clean in prepared:
+            for index, clean in enumerate(prepared):
                 position += 1
-                ids.append(self.insert(ledger_id, category_key, position, clean))
+                key = keys[index] if keys is not None else None
+                ids.append(self.insert(ledger_id, category_key, position, clean, key))
             store.audit.record_many(
                 "新增条目",
                 (
@@ -409,7 +439,9 @@ class EntryManager(Manager):
             for entry, progress_rows in reversed(removed):
                 store.require_editable(entry.ledger_id)
                 self._make_room(entry.ledger_id, entry.category, entry.position)
-                new_id = self.insert(entry.ledger_id, entry.category, entry.position, entry.values)
+                new_id = self.insert(
+                    entry.ledger_id, entry.category, entry.position, entry.values, entry.key
+                )
                 store.execute("UPDATE entries SET id = ? WHERE id = ?", (entry.id, new_id))
                 for p in progress_rows:
                     store.progress.write(
@@ -454,6 +486,37 @@ class EntryManager(Manager):
                     entries=_ids(entry_id),
                     rows=_ids(entry.ledger_id),
                     undo=MoveEntry(entry_id, old_position),
+                )
+            )
+
+    def reorder(self, ledger_id: int, category_key: str, first: Sequence[int]) -> Changes:
+        """Put ``first`` at the top of a category, the others after them in their order.
+
+        One statement for the whole category (an import orders thousands of rows); the
+        undo puts the old order back.
+        """
+        store = self.store
+        with store.transaction():
+            store.require_editable(ledger_id)
+            current = self.ids(ledger_id, category_key)
+            wanted = set(first)
+            order = [e for e in first if e in set(current)]
+            order += [e for e in current if e not in wanted]
+            if order == current:
+                return Changes()
+            store.db.executemany(
+                "UPDATE entries SET position = ? WHERE id = ?",
+                [(pos, eid) for pos, eid in enumerate(order, start=1)],
+            )
+            store.audit.record(
+                "调整顺序", ledger_id, None, f"{category_key}.position", None, len(order)
+            )
+            store.touch(ledger_id)
+            return store.noted(
+                Changes(
+                    ledgers=_ids(ledger_id),
+                    rows=_ids(ledger_id),
+                    undo=ReorderEntries(ledger_id, category_key, tuple(current)),
                 )
             )
 

@@ -167,6 +167,7 @@ class Entry:
     category: str
     position: int
     values: dict[str, Any] = field(default_factory=dict)
+    key: str = ""  # a UUID, the same in every file that holds the entry
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key)
@@ -182,7 +183,9 @@ class Entry:
         values: dict[str, Any] = json.loads(row["data"]) if row["data"] else {}
         for key in ENTRY_COLUMNS:
             values[key] = row[key]
-        return cls(row["id"], row["ledger_id"], row["category"], row["position"], values)
+        return cls(
+            row["id"], row["ledger_id"], row["category"], row["position"], values, row["key"]
+        )
 
 
 @dataclass
