@@ -181,6 +181,49 @@ def _check_investment(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+#: Units of measure that count things: their figures are whole and never negative.
+COUNT_UNITS = frozenset(
+    {
+        "人",
+        "名",
+        "个",
+        "家",
+        "项",
+        "件",
+        "户",
+        "所",
+        "座",
+        "台",
+        "套",
+        "辆",
+        "场",
+        "次",
+        "人次",
+        "批",
+        "条",
+        "张",
+        "本",
+        "篇",
+    }
+)
+
+
+def _check_counts(row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Figures in a counting unit (人, 家, 个 …) are whole numbers and not negative."""
+    unit = str(row.get("measure_unit") or "").strip()
+    if unit not in COUNT_UNITS:
+        return []
+    out = []
+    for key in ("baseline", "goal", "actual"):
+        value = row.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if value < 0:
+                out.append((key, f"以“{unit}”计的数量不能为负数"))
+            elif not float(value).is_integer():
+                out.append((key, f"以“{unit}”计的数量应为整数"))
+    return out
+
+
 # ---------------------------------------------------------------- the six categories
 
 INDICATOR = Category(
@@ -216,6 +259,7 @@ INDICATOR = Category(
         _actual("完成值"),
         *_TAIL,
     ),
+    row_checks=(_check_counts,),
 )
 
 PLATFORM = Category(
@@ -241,6 +285,7 @@ PLATFORM = Category(
         _actual("完成值"),
         *_TAIL,
     ),
+    row_checks=(_check_counts,),
 )
 
 PROJECT = Category(
@@ -342,8 +387,8 @@ TALENT = Category(
             choices=("国家级", "省级", "市级", "区级", "其他"),
             width=7,
         ),
-        _goal("引育目标", unit="人（个）"),
-        _actual("已引育", unit="人（个）"),
+        _goal("引育目标", unit="人（个）", ftype=FieldType.INTEGER),
+        _actual("已引育", unit="人（个）", ftype=FieldType.INTEGER),
         *_TAIL,
     ),
 )
@@ -384,6 +429,7 @@ RESOURCE = Category(
         _actual("完成量"),
         *_TAIL,
     ),
+    row_checks=(_check_counts,),
 )
 
 CATEGORIES: tuple[Category, ...] = (INDICATOR, PLATFORM, PROJECT, ENTERPRISE, TALENT, RESOURCE)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from .categories import STATUSES, category
+from .categories import COUNT_UNITS, STATUSES, FieldType, category
 from .validate import Invalid, Problem, check_value, is_empty, parse_choice, parse_number
 
 PROGRESS_FIELDS = ("value", "status", "problems", "next_steps", "comment", "follow_up")
@@ -107,3 +107,12 @@ def clean_progress(quarter: int, values: Mapping[str, Any]) -> dict[str, Any]:
     elif "status" in clean:
         clean["status"] = None
     return clean
+
+
+def counts(entry: Any) -> bool:
+    """Whether an entry's figures count things (people, enterprises, projects …):
+    whole numbers, never negative. ``entry`` is an Entry record (category, values)."""
+    goal = category(entry.category).field("goal")
+    if goal.type == FieldType.INTEGER:
+        return True
+    return str(entry.values.get("measure_unit") or "").strip() in COUNT_UNITS

@@ -235,10 +235,14 @@ def parse_value(f: Field, value: Any) -> Any:
         result: Any = parse_number(value, f.unit)
     elif t == FieldType.MONEY:
         result = round(parse_number(value, f.unit or "万元"), 6)
+        if result < 0 and f.minimum is None:  # investments, revenues, funds: never debts
+            raise Invalid("金额不能为负数")
     elif t == FieldType.PERCENT:
         result = parse_percent(value)
     elif t == FieldType.INTEGER:
         result = parse_integer(value, f.unit)
+        if result < 0 and f.minimum is None:  # counts of people, enterprises, projects
+            raise Invalid("数量不能为负数")
     elif t == FieldType.YEAR:
         result = parse_year(value)
     elif t == FieldType.DATE:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from ..core.categories import COUNT_UNITS
+from ..core.entry_values import counts
 from ..core.enums import LedgerStatus
 from ..core.validate import uscc_check_digit
 from .store import Store
@@ -145,8 +147,8 @@ def _indicator_rows(store: Store, rng: random.Random, share: float) -> list[dict
                 "measure_unit": t["unit"],
                 "attribute": t["attribute"],
                 "direction": "越小越好" if t["lower_is_better"] else "越大越好",
-                "baseline": round(base, 2),
-                "goal": round(goal, 2 if goal < 100 else 1),
+                "baseline": round(base, 0 if t["unit"] in COUNT_UNITS else 2),
+                "goal": round(goal, 0 if t["unit"] in COUNT_UNITS else 2 if goal < 100 else 1),
                 "roadmap": f"对照“十四五”规划目标（{t['goal_text'] or t['growth']}），分解落实年度任务，"
                 "按月调度、按季通报。",
             }
@@ -169,7 +171,9 @@ def _platform_rows(store: Store, rng: random.Random) -> list[dict[str, Any]]:
                 "positioning": p["data"].get("positioning", ""),
                 "annual_goal": f"落实年度任务：{g['text']}（年度分解）",
                 "measure_unit": g.get("unit") or None,
-                "goal": round(value / 5, 1) if value else None,
+                "goal": (round(value / 5, 0 if g.get("unit") in COUNT_UNITS else 1) or 1.0)
+                if value
+                else None,
                 "roadmap": "建立平台专班，实行“一月一调度、一季一通报”，重点项目挂图作战。",
             }
         )
@@ -326,6 +330,7 @@ def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 2
                             entry.id,
                             entry.values.get("goal"),
                             entry.values.get("direction") == "越小越好",
+                            counts(entry),
                         )
                 if rng.random() < 0.2:
                     store.assessment.add_adjustment(ledger.id, 2, "承办全区“六个一批”现场推进会")
@@ -339,7 +344,12 @@ def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 2
 
 
 def _demo_progress(
-    store: Store, rng: random.Random, entry_id: int, goal: float | None, lower_is_better: bool
+    store: Store,
+    rng: random.Random,
+    entry_id: int,
+    goal: float | None,
+    lower_is_better: bool,
+    whole: bool = False,
 ) -> None:
     path = _progress_path(rng)
     for quarter, fraction in enumerate(path, start=1):
@@ -350,6 +360,8 @@ def _demo_progress(
                 if lower_is_better
                 else round(goal * fraction, 2)
             )
+            if whole:  # people, enterprises, projects: whole numbers
+                value = float(round(value))
         status = _status(fraction, quarter)
         store.progress.set(
             entry_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..core.entry_values import PROGRESS_FIELDS, clean_progress
+from ..core.entry_values import PROGRESS_FIELDS, clean_progress, counts
 from ..core.validate import Invalid
 from .changes import (
     Changes,
@@ -42,6 +42,17 @@ def _checked(quarter: int, values: Mapping[str, Any]) -> dict[str, Any]:
         return clean_progress(quarter, values)
     except Invalid as exc:
         raise InvalidData(str(exc)) from exc
+
+
+def _whole(entry: Entry, values: Mapping[str, Any], quarter: int) -> None:
+    """A quarter's value of an entry that counts things is a whole, non-negative number."""
+    value = values.get("value")
+    if value is None or not counts(entry):
+        return
+    if value < 0 or not float(value).is_integer():
+        raise InvalidData(
+            f"“{entry.name}”第{quarter}季度进度值{value:g}无效：以人数、家数等计的数量应为非负整数"
+        )
 
 
 def _latest(rows: Iterable[Progress], entry: Entry, frozen: Iterable[str] = ()) -> dict[str, Any]:
@@ -95,6 +106,7 @@ class ProgressManager(Manager):
         with store.transaction():
             entry = store.entries.get(entry_id)
             store.require_editable(entry.ledger_id)
+            _whole(entry, clean, quarter)
             before = {p.quarter: p for p in self.of_entry(entry_id)}.get(quarter)
             self.write(entry_id, quarter, clean)
             for key, value in clean.items():
@@ -183,6 +195,7 @@ class ProgressManager(Manager):
             audits: list[tuple[int, int, str, Any, Any]] = []
             first: dict[int, dict[str, Any]] = {}  # entry → {"Q1": values, …} first reported
             for entry_id, q, clean in todo:
+                _whole(entries[entry_id], clean, q)
                 quarters = current.setdefault(entry_id, {})
                 before = quarters.get(q)
                 merged: dict[str, Any] = {

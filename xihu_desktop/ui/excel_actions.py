@@ -20,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -169,6 +170,11 @@ class ImportPreviewDialog(QDialog):
         for o in outcomes:
             self._add_file(o)
         self.tree.expandAll()
+        missing = sum(o.plan.count("missing") for o in outcomes if o.importable and o.plan)
+        self.delete_missing = QCheckBox(f"同时删除报表中没有的 {missing} 个条目（默认保留）")
+        self.delete_missing.setEnabled(missing > 0)
+        self.delete_missing.setToolTip("这些条目在上面列为“文件中没有（保留）”；删除前会再逐条确认")
+        layout.addWidget(self.delete_missing)
         buttons = QDialogButtonBox()
         self.import_button = QPushButton("导入")
         self.valid_button = QPushButton("仅导入有效行")
@@ -199,7 +205,13 @@ class ImportPreviewDialog(QDialog):
         top.setText(1, plan.summary())
         if plan.fatal:
             return
-        labels = {"new": "新增", "changed": "修改", "removed": "删除", "skipped": "跳过（有问题）"}
+        labels = {
+            "new": "新增",
+            "changed": "修改",
+            "missing": "文件中没有（保留）",
+            "removed": "删除",
+            "skipped": "跳过（有问题）",
+        }
         for change in plan.entries:
             if change.kind not in labels:
                 continue
@@ -213,12 +225,47 @@ class ImportPreviewDialog(QDialog):
             QTreeWidgetItem(top, [f"台账信息　{label}", f"{old or '（空）'} → {new or '（空）'}"])
         if plan.progress_changes:
             QTreeWidgetItem(top, ["进度填报", f"{plan.progress_changes} 个季度的进度有变化"])
-        if plan.adjustments_change:
-            QTreeWidgetItem(top, ["加减分", "加减分记录将按报表更新"])
+        for line in plan.ignored:
+            QTreeWidgetItem(top, ["忽略", line])
         for p in plan.problems:
             where = " ".join(x for x in (p.sheet, p.cell, p.field) if x)
             item = QTreeWidgetItem(top, [f"问题　{where}", p.message])
             item.setForeground(1, Qt.GlobalColor.darkRed)
+
+
+MAX_REPORT_LINES = 12
+
+
+def _confirm_deletions(parent: QWidget, outcomes: list[FileOutcome]) -> bool:
+    """Deleting entries a return lacks: the user sees them by name and says yes."""
+    names = [
+        f"{o.path.name}：{name}"
+        for o in outcomes
+        if o.importable and o.plan is not None
+        for name in o.plan.named("missing")
+    ]
+    listed = "\n".join(names[:40]) + (f"\n……共 {len(names)} 条" if len(names) > 40 else "")
+    answer = QMessageBox.question(
+        parent,
+        "确认删除",
+        f"以下 {len(names)} 个条目在报表中没有，将被删除（可在备份中找回）：\n\n{listed}\n\n确定删除吗？",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _confirm_new_ledger(parent: QWidget, plan: excel_import.ImportPlan) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        "确认新建台账",
+        f"本数据文件中还没有{plan.unit_name}{plan.year}年台账。\n"
+        f"导入“{plan.parsed.file}”将新建这本台账。请核对报表的单位和年度无误后再继续。\n\n"
+        "新建台账并导入吗？",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def _parse_files(
@@ -269,11 +316,15 @@ def import_returns(parent: QWidget, store: Store) -> int:
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.choice is None:
         return 0
     valid_only = dialog.choice == ImportPreviewDialog.VALID_ONLY
+    delete_missing = dialog.delete_missing.isChecked() and _confirm_deletions(parent, outcomes)
     imported, messages = 0, []
     for o in outcomes:
         if not o.importable or (not valid_only and not o.clean):
             continue
         assert o.plan is not None and o.parsed is not None
+        if o.plan.new_ledger and not _confirm_new_ledger(parent, o.plan):
+            messages.append(f"{o.path.name}：未确认新建台账，已跳过。")
+            continue
         allow = False
         if o.plan.needs_admin and o.plan.has_changes:
             if store.role != Role.ADMIN:
@@ -295,13 +346,18 @@ def import_returns(parent: QWidget, store: Store) -> int:
             allow = True
         try:
             plan = excel_import.apply_import(
-                store, o.parsed, valid_only=valid_only, allow_locked=allow
+                store,
+                o.parsed,
+                valid_only=valid_only,
+                allow_locked=allow,
+                delete_missing=delete_missing,
+                new_ledger=o.plan.new_ledger,
             )
         except StoreError as exc:
             messages.append(f"{o.path.name}：{exc}")
             continue
         imported += 1
-        messages.append(f"{o.path.name}：{plan.summary()}")
+        messages.append(f"{o.path.name}：" + "\n　".join(plan.report()[:MAX_REPORT_LINES]))
     if messages:
         QMessageBox.information(parent, "导入报表", "\n".join(messages))
     _status(parent, f"已导入 {imported} 份报表")
