@@ -47,6 +47,11 @@ def cmd_export_pdf(args: argparse.Namespace, session: Session) -> int:
     from ..exchange import pdf_sheet, pdf_summary
 
     with session.open(args.db) as store:
+        if store.read_only and not args.summary:
+            raise CliError(
+                f"数据文件“{args.db}”是只读的：打印考核表要记录打印版次，无法写入。"
+                "请把数据文件复制到可写的文件夹后再打印。"
+            )
         try:
             if args.summary:
                 path = pdf_summary.render_summary(store, args.year, args.out)

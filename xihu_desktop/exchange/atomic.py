@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import shutil
 import stat
+import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 TEMP_SUFFIX = ".part"
 
@@ -64,6 +68,33 @@ def write_error(exc: BaseException, dest: str | Path) -> OSError:
         return OSError(errno.EIO, f"写入失败（{exc}）", str(dest))
     reason = _REASONS.get(found.errno or 0, found.strerror or str(found))
     return OSError(found.errno, reason, str(dest))
+
+
+def _release(exc: BaseException) -> None:
+    """Drop the writer's frames held by ``exc``'s tracebacks, quietly.
+
+    A writer that failed half-way (xlsxwriter's zip file on a full disk) leaves an
+    open file in its frame; collected later, its ``__del__`` fails again and prints
+    “Exception ignored …” after our one-line message. Collect it now, silently.
+    """
+    hook = sys.unraisablehook
+
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, OSError):
+            hook(unraisable)
+
+    sys.unraisablehook = quiet
+    try:
+        todo: list[object] = [exc]
+        while todo:
+            item = todo.pop()
+            if isinstance(item, BaseException):
+                if item.__traceback__ is not None:
+                    traceback.clear_frames(item.__traceback__.tb_next or item.__traceback__)
+                todo += [*item.args, item.__cause__, item.__context__]
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def _kind(mode: int) -> str | None:
@@ -131,7 +162,9 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
     except Exception as exc:
         if _os_error(exc) is None:
             raise  # a bug or a refusal of the writer, not the file system
-        raise write_error(exc, dest) from exc
+        error = write_error(exc, dest)
+        _release(exc)
+        raise error from None
     finally:
         tmp.unlink(missing_ok=True)
 
