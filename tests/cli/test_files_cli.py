@@ -148,8 +148,18 @@ def test_full_tmpfs_during_export_excel(db: Path, tiny_tmpfs: Path) -> None:
     out = tiny_tmpfs / "汇总.xlsx"
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     done = subprocess.run(
-        [sys.executable, "-m", "xihu_desktop.cli", "export-excel", "--db", str(db)]
-        + ["--year", "2025", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "xihu_desktop.cli",
+            "export-excel",
+            "--db",
+            str(db),
+            "--year",
+            "2025",
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -208,9 +218,7 @@ def read_only_folder(db: Path, tmp_path: Path) -> Iterator[Path]:
     if subprocess.run(["mount", "--bind", str(src), str(folder)], capture_output=True).returncode:
         pytest.skip("cannot bind-mount here")
     try:
-        done = subprocess.run(
-            ["mount", "-o", "remount,ro,bind", str(folder)], capture_output=True
-        )
+        done = subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], capture_output=True)
         if done.returncode:
             pytest.skip("cannot remount read-only here")
         yield folder / db.name

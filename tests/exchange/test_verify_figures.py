@@ -106,7 +106,7 @@ def test_metadata_revision_or_fingerprint_edited_fails(demo_store: Store, tmp_pa
 
 def test_print_record_disagreeing_with_pdf_fails(demo_store: Store, tmp_path: Path) -> None:
     """Revision 1 of this file recorded other data than the sheet that claims to be it."""
-    out, sheet = _printed(demo_store, tmp_path)
+    _out, sheet = _printed(demo_store, tmp_path)
     entry = demo_store.entries.list(sheet.ledger_id)[0]
     demo_store.entries.update(entry.id, {"name": entry.name + "X"})
     payload = sheet_data.make_payload(sheet.ledger_id, sheet.unit_code, 2025, 1, "a" * 64)
@@ -115,7 +115,7 @@ def test_print_record_disagreeing_with_pdf_fails(demo_store: Store, tmp_path: Pa
 
 
 def test_qr_text_is_readable_and_verifies(demo_store: Store, tmp_path: Path) -> None:
-    out, sheet = _printed(demo_store, tmp_path)
+    _out, sheet = _printed(demo_store, tmp_path)
     total = sheet_data.points_text(sheet.score.total)
     first, payload = sheet.qr_text.split("\n")
     assert first == (

@@ -116,7 +116,9 @@ class SheetFigures:
             f"考核总分：{self.total}",
             f"考核等级：{self.grade}",
         ]
-        out += [f"{c.label}：{c.count} 项，得分 {c.score}（分值 {c.points}）" for c in self.categories]
+        out += [
+            f"{c.label}：{c.count} 项，得分 {c.score}（分值 {c.points}）" for c in self.categories
+        ]
         return out
 
 
@@ -140,7 +142,14 @@ def make_figures(
         for c in CATEGORIES
     )
     return SheetFigures(
-        unit_name, year, points_text(score.total), score.grade, categories, code, revision, printed_at
+        unit_name,
+        year,
+        points_text(score.total),
+        score.grade,
+        categories,
+        code,
+        revision,
+        printed_at,
     )
 
 

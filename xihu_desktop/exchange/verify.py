@@ -130,13 +130,17 @@ def verify_payload(store: Store, payload: str, printed_at: str | None = None) ->
 
 
 def _payload_result(
-    store: Store, ledger_id: int, unit_name: str, year: int, rev: int, sha: str, printed_at: str | None
+    store: Store,
+    ledger_id: int,
+    unit_name: str,
+    year: int,
+    rev: int,
+    sha: str,
+    printed_at: str | None,
 ) -> VerifyResult:
     what = _printed_words(rev, printed_at)
     if ledger_fingerprint(store, ledger_id) == sha:
-        message = (
-            f"一致：{unit_name} {year} 年{what}与数据文件中的台账数据一致（验证码 {short_code(sha)}）。"
-        )
+        message = f"一致：{unit_name} {year} 年{what}与数据文件中的台账数据一致（验证码 {short_code(sha)}）。"
         return VerifyResult(True, message, ledger_id, unit_name, year, rev, printed_at)
     message = (
         f"不一致：{unit_name} {year} 年台账在{what}之后已修改，纸质考核表与现有数据不符，"
@@ -207,7 +211,9 @@ def verify_text(store: Store, text: str) -> list[VerifyResult]:
     if payloads and written:
         fields = parse_payload(payloads[0]) or {}
         code = short_code(fields.get("sha256", "0"))
-        problems += [f"文字中的验证码 {w} 与其中的数据指纹（{code}）不符" for w in written if w != code]
+        problems += [
+            f"文字中的验证码 {w} 与其中的数据指纹（{code}）不符" for w in written if w != code
+        ]
     total = _TEXT_TOTAL_RE.search(text)
     if total and result.figures and total[1].replace(",", "") != result.figures.total:
         problems.append(f"文字中的总分 {total[1]} 与数据 {result.figures.total} 不符")
@@ -259,7 +265,9 @@ def _page_problems(result: VerifyResult, sheet: PrintedSheet | None, code: str) 
     if sheet is None:
         return ["PDF 中找不到与元数据对应的考核表页面"]
     pages = f"第 {sheet.pages[0]}–{sheet.pages[-1]} 页" if len(sheet.pages) > 1 else ""
-    problems = [f"元数据中的验证码 {code} 与页面上印刷的 {c} 不符" for c in sheet.codes if c != code]
+    problems = [
+        f"元数据中的验证码 {code} 与页面上印刷的 {c} 不符" for c in sheet.codes if c != code
+    ]
     if result.figures is not None:
         figures = result.figures
         title = f"{figures.unit_name}{figures.year}年“六个一批”任务完成情况考核表"
