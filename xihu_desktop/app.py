@@ -109,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .ui.login import install_idle_lock, login
 
     try:
-        daily_backup(store)  # the first start of each day
+        if not store.read_only:  # a read-only file is opened with nothing written
+            daily_backup(store)  # the first start of each day
     except (StoreError, OSError) as exc:  # a full disk must not stop the day's work
         log.warning("每日备份失败：%s", exc)
     if not login(None, store):

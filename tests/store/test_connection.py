@@ -97,9 +97,13 @@ def test_migrates_empty_file_and_reopens(db_path: Path) -> None:
     assert sidecars(db_path) == []
 
 
-def test_zero_byte_file_is_a_new_database(db_path: Path) -> None:
+def test_zero_byte_file_is_refused_unless_created(db_path: Path) -> None:
+    """Only ``xihu init`` (create=True) makes an empty file a data file."""
     db_path.write_bytes(b"")
-    with Store.open(db_path) as store:
+    with pytest.raises(StoreError, match="空文件"):
+        Store.open(db_path)
+    assert db_path.read_bytes() == b"" and not list(db_path.parent.glob(db_path.name + "-*"))
+    with Store.open(db_path, create=True) as store:
         assert store.version == latest_version()
 
 

@@ -219,3 +219,35 @@ def test_export_summary(
     assert messages[-1][0] == "warning" and "1999" in messages[-1][1]
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     assert pdf_actions.export_summary(parent, demo_store, 2025) is None
+
+
+def test_verify_shows_the_figures_and_fails_on_a_forged_total(
+    parent: QWidget,
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    messages: list[tuple[str, str]],
+) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    ledger = next(x for x in demo_store.ledgers.list(year=2025) if x.status == "草稿")
+    out = tmp_path / "s.pdf"
+    sheet = pdf_sheet.export_sheet(demo_store, ledger.id, out).sheets[0]
+    total = f"{sheet.score.total:.2f}"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (sheet.qr_text, True))
+    pdf_actions.verify_sheet(parent, demo_store)
+    assert messages[-1][0] == "info" and f"考核总分：{total}" in messages[-1][1]
+    assert "一批重点指标：" in messages[-1][1]
+
+    writer = PdfWriter(clone_from=PdfReader(out))
+    contents = writer.pages[0].get_contents()
+    assert contents is not None
+    contents.set_data(contents.get_data().replace(f"({total}) Tj".encode(), b"(98.26) Tj"))
+    writer.pages[0].replace_contents(contents)
+    forged = tmp_path / "forged.pdf"
+    writer.write(forged)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(forged), ""))
+    pdf_actions.verify_sheet(parent, demo_store)
+    assert messages[-1][0] == "warning"
+    assert f"印刷的总分 98.26 与数据 {total} 不符" in messages[-1][1]

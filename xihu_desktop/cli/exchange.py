@@ -48,6 +48,11 @@ def cmd_export_pdf(args: argparse.Namespace, session: Session) -> int:
     from ..exchange import pdf_sheet, pdf_summary
 
     with session.open(args.db) as store:
+        if store.read_only and not args.summary:
+            raise CliError(
+                f"数据文件“{args.db}”是只读的：打印考核表要记录打印版次，无法写入。"
+                "请把数据文件复制到可写的文件夹后再打印。"
+            )
         try:
             if args.summary:
                 path = pdf_summary.render_summary(store, args.year, args.out)
@@ -75,22 +80,30 @@ def cmd_export_pdf(args: argparse.Namespace, session: Session) -> int:
 def _verify_args(p: argparse.ArgumentParser) -> None:
     db_arg(p)
     p.add_argument("pdf", nargs="?", type=Path, help="要核验的考核表 PDF 文件")
-    p.add_argument("--code", help="考核表上打印的验证码，如 AB12C-3D4E5")
+    p.add_argument(
+        "--code",
+        help="考核表上打印的验证码，如 AB12C-3D4E5；也可粘贴扫描二维码得到的整段文字",
+    )
 
 
 @command("verify", "核验考核表与数据文件是否一致（0 一致，1 不一致）", _verify_args)
 def cmd_verify(args: argparse.Namespace, session: Session) -> int:
-    from ..exchange.verify import VerifyError, verify_code, verify_pdf
+    from ..exchange.verify import VerifyError, verify_pdf, verify_text
 
     if (args.pdf is None) == (args.code is None):
         raise CliError("请给出要核验的 PDF 文件或 --code 验证码（二者选一）。")
     with session.open(args.db) as store:
         try:
-            results = [verify_code(store, args.code)] if args.code else verify_pdf(store, args.pdf)
+            results = verify_text(store, args.code) if args.code else verify_pdf(store, args.pdf)
         except VerifyError as exc:
             raise CliError(str(exc)) from exc
     for r in results:
         print(r.message, file=sys.stdout if r.ok else sys.stderr)
+        lines = r.lines()
+        if lines:
+            print("数据文件中的数字（请与纸质考核表对照）：")
+            for line in lines:
+                print(f"  {line}")
     return 0 if all(r.ok for r in results) else 1
 
 

@@ -50,7 +50,7 @@ class Session:
 
         if not create and not path.exists():
             raise CliError(f"数据文件“{path}”不存在。请先运行 xihu init --db {path}")
-        store = Store.open(path)
+        store = Store.open(path, create=create)
         try:
             self.login(store)
             self.store = store

@@ -92,7 +92,7 @@ def _info_block(sheet: SheetData, styles: Styles) -> Table:
     )
     qr_size = 34 * mm
     outer = Table(
-        [[t, [QrCode(sheet.payload, qr_size), Paragraph("扫码核验", styles.head)]]],
+        [[t, [QrCode(sheet.qr_text, qr_size), Paragraph("扫码核验", styles.head)]]],
         colWidths=[CONTENT_W - qr_size - 4 * mm, qr_size + 4 * mm],
     )
     outer.setStyle(

@@ -67,6 +67,117 @@ class SheetData:
     def title(self) -> str:
         return f"{self.unit_name} {self.year} 年“六个一批”任务完成情况考核表"
 
+    @property
+    def figures(self) -> SheetFigures:
+        counts = {key: len(rows) for key, rows in self.rows.items()}
+        return make_figures(
+            self.unit_name, self.year, self.score, counts, self.code, self.revision, None
+        )
+
+    @property
+    def qr_text(self) -> str:
+        """What the QR code holds: a line a phone shows as it is, then the payload."""
+        return qr_text(self.unit_name, self.year, self.revision, self.score.total, self.payload)
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    """One category's line of the score table, as printed."""
+
+    key: str
+    label: str
+    count: int
+    points: str
+    score: str
+
+
+@dataclass(frozen=True)
+class SheetFigures:
+    """The figures a person compares with the paper, formatted as the sheet prints them."""
+
+    unit_name: str
+    year: int
+    total: str
+    grade: str
+    categories: tuple[CategoryFigures, ...]
+    code: str
+    revision: int | None = None
+    printed_at: str | None = None
+
+    def lines(self) -> list[str]:
+        """The figures as lines to read out next to the paper."""
+        when = self.printed_at.replace("T", " ") if self.printed_at else "（无打印记录）"
+        out = [
+            f"责任单位：{self.unit_name}",
+            f"考核年度：{self.year} 年",
+            f"打印版次：{f'第 {self.revision} 版' if self.revision else '（无打印记录）'}",
+            f"打印时间：{when}",
+            f"验证码：{self.code}",
+            f"考核总分：{self.total}",
+            f"考核等级：{self.grade}",
+        ]
+        out += [
+            f"{c.label}：{c.count} 项，得分 {c.score}（分值 {c.points}）" for c in self.categories
+        ]
+        return out
+
+
+def make_figures(
+    unit_name: str,
+    year: int,
+    score: LedgerScore,
+    counts: dict[str, int],
+    code: str,
+    revision: int | None,
+    printed_at: str | None,
+) -> SheetFigures:
+    categories = tuple(
+        CategoryFigures(
+            c.key,
+            c.label,
+            counts.get(c.key, 0),
+            points_text(score.category_points.get(c.key, 0.0)),
+            points_text(score.category_scores.get(c.key, 0.0)),
+        )
+        for c in CATEGORIES
+    )
+    return SheetFigures(
+        unit_name,
+        year,
+        points_text(score.total),
+        score.grade,
+        categories,
+        code,
+        revision,
+        printed_at,
+    )
+
+
+def ledger_figures(
+    store: Store, ledger_id: int, revision: int | None = None, printed_at: str | None = None
+) -> SheetFigures:
+    """The figures a sheet of the ledger's data now would print."""
+    with store.snapshot():
+        ledger = store.ledgers.get(ledger_id)
+        score = store.assessment.score(ledger_id)
+        counts = store.entries.counts(ledger_id)
+        code = short_code(ledger_fingerprint(store, ledger_id))
+    return make_figures(
+        clean_text(ledger.unit_name), ledger.year, score, counts, code, revision, printed_at
+    )
+
+
+QR_TITLE = "西湖区“六个一批”考核表"
+
+
+def qr_text(unit_name: str, year: int, revision: int, total: float, payload: str) -> str:
+    fields = parse_payload(payload)
+    code = short_code(fields["sha256"]) if fields else ""
+    line = " | ".join(
+        (QR_TITLE, unit_name, str(year), f"第{revision}版", f"总分 {points_text(total)}")
+    )
+    return f"{line} | 验证码 {code}\n{payload}"
+
 
 def make_payload(ledger_id: int, unit_code: str, year: int, revision: int, sha256: str) -> str:
     return (

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import backups_dir, migrations_dir
-from .errors import CorruptFile, NewerVersion, NotOurFile, StoreError, translate_sqlite_error
+from .errors import (
+    CorruptFile,
+    NewerVersion,
+    NotOurFile,
+    ReadOnly,
+    StoreError,
+    translate_sqlite_error,
+)
 
 APPLICATION_ID = 0x58484C47  # "XHLG"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -263,12 +270,22 @@ def on_network_share(path: Path) -> bool:
         return False
 
 
-def connect(path: Path, migrate_schema: bool = True) -> tuple[sqlite3.Connection, int]:
-    """Open (creating if needed) a database file of ours; return it and its version."""
+def connect(
+    path: Path, migrate_schema: bool = True, *, create: bool = False
+) -> tuple[sqlite3.Connection, int]:
+    """Open (creating if needed) a database file of ours; return it and its version.
+
+    An existing empty (0-byte) file becomes a new database only with ``create``
+    (``xihu init``); otherwise it is refused untouched like any file that is not ours.
+    """
     path = Path(path)
+    if path.exists():
+        refuse_empty(path, create)
     version = inspect(path) if path.exists() else 0
     if not path.parent.exists():
         raise StoreError(f"文件夹“{path.parent}”不存在。")
+    clean_orphans(path.parent)
+    clean_orphans(path.parent / BACKUP_FOLDER)
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
@@ -283,6 +300,81 @@ def connect(path: Path, migrate_schema: bool = True) -> tuple[sqlite3.Connection
         if isinstance(exc, sqlite3.Error):
             raise translate_sqlite_error(exc, path) from exc
         raise
+    return conn, version
+
+
+# ---------------------------------------------------------------- empty, read-only, orphans
+
+
+BACKUP_FOLDER = "备份"  # paths.backups_dir, without creating it
+ORPHAN_AGE = 60.0  # seconds: a .part file younger than this may be another process's
+# The temporary files of our atomic writes: ``<name>.sqlite3.part`` (+ SQLite's
+# ``-journal`` of it) from backup_to, ``.<name>.<8 random>.part`` from exchange.atomic.
+_ORPHAN_RE = re.compile(r"^(?:.+\.sqlite3\.part(?:-journal)?|\..+\.[a-z0-9_]{8}\.part)$")
+
+
+def refuse_empty(path: Path, create: bool = False) -> None:
+    """An existing 0-byte file is not a data file (only ``xihu init`` makes it one)."""
+    try:
+        empty = path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return  # inspect() reports an unreadable file
+    if empty and not create:
+        raise NotOurFile(
+            f"“{path.name}”是空文件（0 字节），不是本程序的数据文件，已保持原样未作改动。"
+            f"如需新建数据文件，请运行 xihu init --db {path}"
+        )
+
+
+def clean_orphans(folder: Path, age: float = ORPHAN_AGE) -> list[Path]:
+    """Remove our temporary files (a crash's leftovers) older than ``age`` seconds."""
+    removed: list[Path] = []
+    try:
+        candidates = list(folder.iterdir()) if folder.is_dir() else []
+    except OSError:
+        return removed
+    limit = dt.datetime.now().timestamp() - age
+    for item in candidates:
+        if not _ORPHAN_RE.match(item.name):
+            continue
+        try:
+            if item.is_file() and not item.is_symlink() and item.stat().st_mtime < limit:
+                item.unlink()
+                removed.append(item)
+        except OSError:
+            continue  # read-only folder, or someone has it open: the next start tries again
+    return removed
+
+
+def writable(path: Path) -> bool:
+    """Whether the file and its folder (for -wal/-journal files) can be written."""
+    path = Path(path)
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def connect_read_only(path: Path) -> tuple[sqlite3.Connection, int]:
+    """Open a file of ours that cannot be written: ``mode=ro``, nothing changed.
+
+    No journal-mode change, no migration, no -wal or -shm created (immutable when no
+    -wal exists: nobody can write the file while we read it). A file that needs a
+    schema upgrade cannot be read this way.
+    """
+    path = Path(path)
+    refuse_empty(path)
+    version = inspect(path)
+    if version < latest_version():
+        raise ReadOnly(
+            f"数据文件“{path}”是只读的，且需要升级数据结构（版本 {version} → "
+            f"{latest_version()}），无法只读打开。请把它复制到可写的文件夹后再打开。"
+        )
+    wal = path.with_name(path.name + "-wal")
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if wal.exists() else "&immutable=1")
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, path) from exc
     return conn, version
 
 

@@ -29,6 +29,7 @@ from .errors import (
     BackupFailed,
     LedgerLocked,
     PermissionDenied,
+    ReadOnly,
     StoreError,
     translate_sqlite_error,
 )
@@ -76,6 +77,7 @@ class Store:
         self._pending = Changes()
         self._subscribers: list[Subscriber] = []
         self.lock_record: int | None = None  # our row in db_lock (network share only)
+        self.read_only = False  # opened with mode=ro: every write is refused
         self.catalogue = CatalogueManager(self)
         self.units = UnitManager(self)
         self.ledgers = LedgerManager(self)
@@ -90,9 +92,29 @@ class Store:
     # ------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, path: str | Path, migrate: bool = True) -> Store:
+    def open(
+        cls,
+        path: str | Path,
+        migrate: bool = True,
+        *,
+        create: bool = False,
+        read_only: bool | None = None,
+    ) -> Store:
+        """Open the data file at ``path`` (a missing file is created).
+
+        ``create``: an existing empty file may become a new database (``xihu init``).
+        ``read_only``: open without writing anything (None: when the file or its folder
+        cannot be written); any write is then refused with a plain message.
+        """
         path = Path(path)
-        conn, version = connection.connect(path, migrate_schema=migrate)
+        if read_only is None:
+            read_only = path.exists() and not connection.writable(path)
+        if read_only:
+            conn, version = connection.connect_read_only(path)
+            store = cls(conn, path, version)
+            store.read_only = True
+            return store
+        conn, version = connection.connect(path, migrate_schema=migrate, create=create)
         store = cls(conn, path, version)
         if version >= 3 and connection.on_network_share(path):
             from .locks import acquire  # who holds a file on a share: see locks.py
@@ -119,7 +141,12 @@ class Store:
         """
         if self.path is None:
             return self
-        twin = Store(connection.connect_reader(self.path), self.path, self.version)
+        if self.read_only:
+            conn = connection.connect_read_only(self.path)[0]
+        else:
+            conn = connection.connect_reader(self.path)
+        twin = Store(conn, self.path, self.version)
+        twin.read_only = self.read_only
         twin.role = Role.VIEWER
         return twin
 
@@ -171,6 +198,11 @@ class Store:
                 finally:
                     self._depth -= 1
                 return
+            if self.read_only:
+                raise ReadOnly(
+                    f"数据文件“{self.path}”是只读的（文件或所在文件夹不可写），已以只读方式打开，"
+                    "不能保存修改。请把数据文件复制到可写的文件夹后再操作。"
+                )
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from ..exchange import pdf_sheet
 from ..exchange.atomic import atomic_write_bytes
-from ..exchange.verify import VerifyError, VerifyResult, verify_code, verify_pdf
+from ..exchange.verify import VerifyError, VerifyResult, verify_pdf, verify_text
 from ..exchange.verify import needs_reprint as _needs_reprint
 from ..store import Store, StoreError
 from .jobs import Report, run_job
@@ -226,8 +226,17 @@ def export_all_sheets(parent: QWidget, store: Store, year: int) -> Path | None:
     return out
 
 
+def result_text(result: VerifyResult) -> str:
+    """The verdict, then the data's figures to compare with the paper (as the CLI prints)."""
+    lines = result.lines()
+    if not lines:
+        return result.message
+    figures = "\n".join(f"    {line}" for line in lines)
+    return f"{result.message}\n数据文件中的数字（请与纸质考核表对照）：\n{figures}"
+
+
 def _show_results(parent: QWidget, results: list[VerifyResult]) -> None:
-    text = "\n\n".join(r.message for r in results)
+    text = "\n\n".join(result_text(r) for r in results)
     if all(r.ok for r in results):
         QMessageBox.information(parent, TITLE_VERIFY, f"核验通过。\n\n{text}")
     else:
@@ -241,23 +250,34 @@ def verify_sheet(parent: QWidget, store: Store) -> None:
     code, ok = QInputDialog.getText(
         parent,
         TITLE_VERIFY,
-        "请输入考核表上的验证码（如 AB12C-3D4E5）；\n留空则选择考核表 PDF 文件：",
+        "请输入考核表上的验证码（如 AB12C-3D4E5），或粘贴扫描二维码得到的文字；\n"
+        "留空则选择考核表 PDF 文件：",
     )
     if not ok:
         return
-    try:
-        if code.strip():
-            results = [verify_code(store, code)]
-        else:
-            name, _ = QFileDialog.getOpenFileName(
-                parent, "选择要核验的考核表", "", "PDF 文件 (*.pdf)"
-            )
-            if not name:
-                return
-            results = verify_pdf(store, name)
-    except (VerifyError, StoreError) as exc:
-        QMessageBox.warning(parent, TITLE_VERIFY, f"无法核验：{exc}")
-        return
+    if code.strip():
+        try:
+            results = verify_text(store, code)
+        except (VerifyError, StoreError) as exc:
+            QMessageBox.warning(parent, TITLE_VERIFY, f"无法核验：{exc}")
+            return
+    else:
+        name, _ = QFileDialog.getOpenFileName(parent, "选择要核验的考核表", "", "PDF 文件 (*.pdf)")
+        if not name:
+            return
+        # reading the printed figures of a combined file takes a while: off the UI thread
+        job = run_job(
+            parent,
+            TITLE_VERIFY,
+            "正在读取考核表…",
+            lambda _report: verify_pdf(store, name),
+            expected=(VerifyError, StoreError),
+        )
+        if job.error:
+            QMessageBox.warning(parent, TITLE_VERIFY, f"无法核验：{job.error}")
+        if not job.ok:
+            return
+        results = job.value
     _show_results(parent, results)
 
 
