@@ -186,6 +186,8 @@ def cmd_import_excel(args: argparse.Namespace, session: Session) -> int:
                 continue
             except ImportRefused as exc:
                 worst = max(worst, 1 if isinstance(exc, ImportHasProblems) else 2)
+                if exc.plan is not None:
+                    outcome = exc.plan.as_json()
                 _import_failed(args.json, outcome, "未导入", str(exc))
                 continue
             if plan.fatal:

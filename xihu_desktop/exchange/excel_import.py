@@ -25,6 +25,7 @@ from .import_plan import (
     header_changes,
     plan_import,
     progress_updates,
+    row_order,
     same,
     unmatched_progress,
 )
@@ -34,6 +35,10 @@ from .return_read import Lookups, ParsedReturn, read_return
 
 class ImportRefused(StoreError):
     """The return was not imported (no permission, no confirmation); nothing was written."""
+
+    def __init__(self, message: str, plan: ImportPlan | None = None) -> None:
+        super().__init__(message)
+        self.plan = plan  # what the import would have done, for the report
 
 
 class ImportHasProblems(ImportRefused):
@@ -47,21 +52,23 @@ class NeedsNewLedger(ImportRefused):
 def _check(plan: ImportPlan, valid_only: bool, allow_locked: bool, new_ledger: bool) -> None:
     """Raise :class:`ImportRefused` for a plan that may not be written as it is."""
     if plan.fatal:
-        raise ImportRefused(plan.fatal)
+        raise ImportRefused(plan.fatal, plan)
     plan.problems.extend(unmatched_progress(plan.parsed, plan.entries))
     if plan.problems and not valid_only:
         first = "；".join(str(p) for p in plan.problems[:5])
         more = f"等 {len(plan.problems)} 处" if len(plan.problems) > 5 else ""
-        raise ImportHasProblems(f"报表有问题，未导入任何数据：{first}{more}")
+        raise ImportHasProblems(f"报表有问题，未导入任何数据：{first}{more}", plan)
     if plan.new_ledger and not new_ledger:
         raise NeedsNewLedger(
             f"本数据文件中没有{plan.unit_name}{plan.year}年台账，导入“{plan.parsed.file}”"
             "将新建这本台账。请核对报表的单位和年度；确认无误后再导入"
-            "（命令行加 --new-ledger）。未导入任何数据。"
+            "（命令行加 --new-ledger）。未导入任何数据。",
+            plan,
         )
     if plan.has_changes and plan.needs_admin and not allow_locked:
         raise ImportRefused(
-            f"{plan.unit_name}{plan.year}年台账{plan.ledger_status}，导入将覆盖已提交的数据，需区管理员确认。"
+            f"{plan.unit_name}{plan.year}年台账{plan.ledger_status}，导入将覆盖已提交的数据，需区管理员确认。",
+            plan,
         )
 
 
@@ -107,7 +114,9 @@ def _write(store: Store, plan: ImportPlan) -> None:
     ledger_id = plan.ledger_id
     if ledger_id is None:
         ledger_id = store.ledgers.create(plan.unit_id, parsed.year).id
-        plan.header_changes = header_changes(store.ledgers.get(ledger_id), parsed.header)
+        created = store.ledgers.get(ledger_id)
+        plan.ledger_status, plan.created_ledger = created.status, True
+        plan.header_changes = header_changes(created, parsed.header)
     if plan.header_changes:
         store.ledgers.update(ledger_id, {k: new for k, (_, new) in plan.header_changes.items()})
     _write_entries(store, ledger_id, plan)
@@ -133,13 +142,10 @@ def _write_entries(store: Store, ledger_id: int, plan: ImportPlan) -> None:
         )
         for c, entry_id in zip(changes, added.created, strict=True):
             c.entry_id = entry_id
-    for cat_key in plan.parsed.rows:  # the rows' order; entries the file lacks go last
-        wanted = [
-            c.entry_id
-            for c in plan.entries
-            if c.category == cat_key and c.entry_id and c.kind not in ("removed", "missing")
-        ]
-        store.entries.reorder(ledger_id, cat_key, wanted)
+    for cat_key in plan.reordered:  # the rows' order; entries the file lacks go last
+        wanted = row_order(cat_key, plan.entries)
+        if wanted is not None:
+            store.entries.reorder(ledger_id, cat_key, wanted)
 
 
 _ROW_STATE = ("actual", "status")  # entry fields that progress also moves

@@ -105,6 +105,7 @@ def plan_import(store: Store, parsed: ParsedReturn, *, delete_missing: bool = Fa
     if plan.fatal:
         return plan
     plan.entries = _match(store, plan.ledger_id, parsed, layout.Links.of(store), delete_missing)
+    plan.reordered = _reordered(store, plan.ledger_id, parsed, plan.entries)
     plan.problems = parsed.all_problems()  # matching may refuse rows (a key moved sheets)
     plan.progress_changes = len(progress_updates(store, parsed, plan.entries, plan.ledger_id))
     if parsed.adjustments is not None:
@@ -202,6 +203,36 @@ def _match(
         _refuse_moved_keys(parsed.file, rows, cat_key, category_of)
         out += _match_category(cat_key, rows, existing, keys, comparable, delete_missing)
     return out
+
+
+def _reordered(
+    store: Store, ledger_id: int | None, parsed: ParsedReturn, matched: Sequence[EntryChange]
+) -> list[str]:
+    """Keys of the categories whose entries the return lists in another order.
+
+    Only the relative order of the entries the return holds counts: an entry the file
+    lacks (kept, not deleted) stays where it is when the others keep their order.
+    """
+    if ledger_id is None:
+        return []
+    out = []
+    for cat_key in parsed.rows:
+        kept = row_order(cat_key, matched)
+        if kept is None:
+            continue
+        wanted = set(kept)
+        if [e for e in store.entries.ids(ledger_id, cat_key) if e in wanted] != kept:
+            out.append(cat_key)
+    return out
+
+
+def row_order(cat_key: str, matched: Sequence[EntryChange]) -> list[int] | None:
+    """The category's entries in the order of the return's rows; None when a skipped
+    (invalid) row's place cannot be known, so the order is left as it is."""
+    changes = [c for c in matched if c.category == cat_key]
+    if any(c.kind == "skipped" for c in changes):
+        return None
+    return [c.entry_id for c in changes if c.entry_id and c.kind not in ("removed", "missing")]
 
 
 def _refuse_moved_keys(

@@ -46,6 +46,8 @@ class ImportPlan:
     fatal: str | None
     delete_missing: bool = False
     ignored: list[str] = field(default_factory=list)  # parts of the file not imported, why
+    reordered: list[str] = field(default_factory=list)  # keys of categories re-sorted
+    created_ledger: bool = False  # the import created the ledger
 
     @property
     def needs_admin(self) -> bool:
@@ -54,7 +56,7 @@ class ImportPlan:
     @property
     def new_ledger(self) -> bool:
         """The ledger does not exist yet: the import would create it (needs a confirmation)."""
-        return self.ledger_id is None and self.unit_id is not None
+        return self.ledger_id is None and self.unit_id is not None and not self.created_ledger
 
     def count(self, kind: str) -> int:
         return sum(1 for e in self.entries if e.kind == kind)
@@ -73,11 +75,13 @@ class ImportPlan:
             or any(e.kind in ("new", "changed", "removed") for e in self.entries)
             or self.header_changes
             or self.progress_changes
+            or self.reordered
         )
 
     @property
     def target(self) -> str:
-        status = "（新建）" if self.ledger_id is None else f"（{self.ledger_status}）"
+        new = self.ledger_id is None or self.created_ledger
+        status = "（新建）" if new else f"（{self.ledger_status}）"
         return f"{self.unit_name}{self.year}年台账{status}"
 
     def summary(self) -> str:
@@ -99,6 +103,9 @@ class ImportPlan:
         if ignored:
             parts.append(f"忽略 {ignored} 处")
         parts.append(f"进度 {self.progress_changes} 处")
+        if self.reordered:
+            sorted_ = "、".join(CATEGORY_BY_KEY[k].short for k in self.reordered)
+            parts.append(f"顺序调整：{sorted_}")
         if self.header_changes:
             parts.append(f"台账信息 {len(self.header_changes)} 项")
         if self.problems:
@@ -135,6 +142,7 @@ class ImportPlan:
             "deleted": self.count("removed"),
             "ignored": self.count("skipped") + len(self.ignored),
             "progress": self.progress_changes,
+            "reordered": len(self.reordered),
         }
         return {
             "file": self.parsed.file,
