@@ -2,8 +2,9 @@
 
 A file is inspected read-only before anything is written to it: a file that is
 not ours, is damaged, or was written by a newer version is rejected untouched.
-Migrations (``db/NNN_*.sql``) run in order, each in one transaction together with
-the ``user_version`` bump, after an online backup of the file.
+Migrations (``db/NNN_*.sql``, with a Python step where SQL cannot do the work) run
+in order, each in one transaction together with the ``user_version`` bump, after an
+online backup of the file.
 """
 
 from __future__ import annotations
@@ -49,6 +50,19 @@ class Migration:
         ):
             raise StoreError(f"迁移脚本{self.path.name}末尾有不完整的语句")
         return statements
+
+
+def _chain_audit_log(conn: sqlite3.Connection) -> None:
+    from .audit_chain import chain_existing  # the hashing lives with the audit log
+
+    chain_existing(conn)
+
+
+#: Work SQL cannot do, run after a migration's statements in the same transaction
+#: (keyed by the script's name without .sql).
+PYTHON_STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "005_audit_chain": _chain_audit_log,
+}
 
 
 def migrations() -> list[Migration]:
@@ -193,6 +207,9 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None, current: int) -> int
             conn.execute("BEGIN IMMEDIATE")
             for statement in statements:
                 conn.execute(statement)
+            step = PYTHON_STEPS.get(migration.path.stem)
+            if step is not None:
+                step(conn)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {migration.version}")
             conn.execute("COMMIT")
