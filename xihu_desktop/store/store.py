@@ -90,11 +90,12 @@ class Store:
     # ------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, path: str | Path, migrate: bool = True) -> Store:
+    def open(cls, path: str | Path, migrate: bool = True, *, share_lock: bool = True) -> Store:
+        """``share_lock=False``: do not take the network-share lock record (``xihu unlock``)."""
         path = Path(path)
         conn, version = connection.connect(path, migrate_schema=migrate)
         store = cls(conn, path, version)
-        if version >= 3 and connection.on_network_share(path):
+        if share_lock and version >= 3 and connection.on_network_share(path):
             from .locks import acquire  # who holds a file on a share: see locks.py
 
             try:
