@@ -35,6 +35,26 @@ def _trigger_sql(path: Path, name: str) -> str:
         conn.close()
 
 
+def _behind(path: Path, trigger: str, statement: str) -> None:
+    """Drop a guard trigger, run ``statement``, put the trigger back: only the chain can tell."""
+    _tamper(path, f"DROP TRIGGER {trigger}", statement, _trigger_sql(path, trigger))
+
+
+def _last_id(path: Path) -> int:
+    with Store.open(path) as store:
+        return int(store.scalar("SELECT max(id) FROM audit_log"))
+
+
+def _older_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files opened from now on get the schema before the chain (undo to leave it)."""
+    older = tmp_path / "db_old"
+    older.mkdir()
+    for m in connection.migrations():
+        if m.version < 5:
+            shutil.copy(m.path, older / m.path.name)
+    monkeypatch.setattr(connection, "migrations_dir", lambda: older)
+
+
 @pytest.fixture
 def logged(demo_store: Store) -> Path:
     """A demo file whose audit log holds many rows; closed, for plain sqlite3 to tamper with."""
@@ -62,51 +82,30 @@ def test_intact_chain_verifies(store: Store) -> None:
 
 
 def test_row_deleted_is_found(logged: Path) -> None:
-    body = _trigger_sql(logged, "audit_log_no_delete")
-    _tamper(
-        logged,
-        "DROP TRIGGER audit_log_no_delete",
-        "DELETE FROM audit_log WHERE id = 20",
-        body,  # the trigger put back: only the chain can tell
-    )
+    _behind(logged, "audit_log_no_delete", "DELETE FROM audit_log WHERE id = 20")
     broken = _verify(logged)
     assert broken is not None and broken.id == 20
     assert "删除" in broken.reason and "20" in broken.message
 
 
 def test_last_rows_deleted_are_found(logged: Path) -> None:
-    body = _trigger_sql(logged, "audit_log_no_delete")
-    with Store.open(logged) as store:
-        last = int(store.scalar("SELECT max(id) FROM audit_log"))
-    _tamper(
-        logged,
-        "DROP TRIGGER audit_log_no_delete",
-        f"DELETE FROM audit_log WHERE id >= {last - 2}",
-        body,
-    )
+    last = _last_id(logged)
+    _behind(logged, "audit_log_no_delete", f"DELETE FROM audit_log WHERE id >= {last - 2}")
     broken = _verify(logged)
     assert broken is not None and broken.id == last - 2 and "删除" in broken.reason
 
 
 def test_row_changed_is_found(logged: Path) -> None:
-    body = _trigger_sql(logged, "audit_log_no_update")
-    _tamper(
-        logged,
-        "DROP TRIGGER audit_log_no_update",
-        "UPDATE audit_log SET user = '别人' WHERE id = 7",
-        body,
-    )
+    _behind(logged, "audit_log_no_update", "UPDATE audit_log SET user = '别人' WHERE id = 7")
     broken = _verify(logged)
     assert broken is not None and broken.id == 7 and "修改" in broken.reason
 
 
 def test_row_changed_with_its_hash_is_found_at_the_next_row(logged: Path) -> None:
-    body = _trigger_sql(logged, "audit_log_no_update")
-    _tamper(
+    _behind(
         logged,
-        "DROP TRIGGER audit_log_no_update",
+        "audit_log_no_update",
         "UPDATE audit_log SET hash = 'x' || substr(hash, 2) WHERE id = 9",
-        body,
     )
     broken = _verify(logged)
     assert broken is not None and broken.id in (9, 10)
@@ -135,22 +134,14 @@ def test_row_inserted_without_the_program_is_found(logged: Path) -> None:
         logged,
         "INSERT INTO audit_log (ts, user, action) VALUES ('2025-01-01T00:00:00', '某人', '伪造')",
     )
-    with Store.open(logged) as store:
-        forged = int(store.scalar("SELECT max(id) FROM audit_log"))
-        broken = store.audit.verify_chain()
+    forged = _last_id(logged)
+    broken = _verify(logged)
     assert broken is not None and broken.id == forged and "不是本程序写入" in broken.reason
 
 
 def test_writes_after_tampering_keep_the_evidence(logged: Path) -> None:
-    body = _trigger_sql(logged, "audit_log_no_delete")
-    with Store.open(logged) as store:
-        last = int(store.scalar("SELECT max(id) FROM audit_log"))
-    _tamper(
-        logged,
-        "DROP TRIGGER audit_log_no_delete",
-        f"DELETE FROM audit_log WHERE id = {last}",
-        body,
-    )
+    last = _last_id(logged)
+    _behind(logged, "audit_log_no_delete", f"DELETE FROM audit_log WHERE id = {last}")
     with Store.open(logged) as store:
         store.audit.record("测试")  # the program keeps working …
         broken = store.audit.verify_chain()
@@ -160,13 +151,7 @@ def test_writes_after_tampering_keep_the_evidence(logged: Path) -> None:
 def test_migration_chains_the_rows_of_an_older_file(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shipped = connection.migrations()
-    older = tmp_path / "db_old"
-    older.mkdir()
-    for m in shipped:
-        if m.version < 5:
-            shutil.copy(m.path, older / m.path.name)
-    monkeypatch.setattr(connection, "migrations_dir", lambda: older)
+    _older_schema(tmp_path, monkeypatch)
     with Store.open(db_path) as store:
         initialise(store, demo=True)
         assert store.version < 5
@@ -207,3 +192,23 @@ def test_record_many_of_ten_thousand_rows(store: Store) -> None:
     print(
         f"verify_chain {store.counts()['audit_log']} rows: {(time.perf_counter() - start) * 1000:.0f} ms"
     )
+
+
+def test_restore_of_an_older_backup_is_recorded_and_chained_at_reopen(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xihu_desktop.store import backups
+
+    old_file = tmp_path / "旧备份.sqlite3"
+    _older_schema(tmp_path, monkeypatch)
+    with Store.open(old_file) as old:
+        initialise(old)
+    monkeypatch.undo()
+    backups.restore(store, old_file)  # the open store now holds the older schema …
+    assert store.audit.log(action="恢复备份")
+    path = store.path
+    assert path is not None
+    store.close()
+    with Store.open(path) as again:  # … and is migrated and chained when reopened
+        assert again.audit.log(action="恢复备份")
+        assert again.audit.verify_chain() is None

@@ -23,8 +23,8 @@ _INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
-#: A file of an older schema (only tests write to one) has no chain yet: its rows are
-#: chained by the migration to this version.
+#: A file of an older schema has no chain yet (written to only by tests, or just restored
+#: from an older backup before it is reopened): its rows are chained by the migration.
 _LEGACY_INSERT = (
     f"INSERT INTO audit_log ({audit_chain.CONTENT.removeprefix('id, ')}) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -90,7 +90,7 @@ class AuditManager(Manager):
             return
         store = self.store
         with store.transaction() as conn:  # joins the caller's; the tail is read under its lock
-            if store.version < audit_chain.SCHEMA_VERSION:
+            if not audit_chain.chained_schema(conn):
                 conn.executemany(_LEGACY_INSERT, rows)
                 return
             conn.executemany(_INSERT, audit_chain.chained(rows, *audit_chain.tail(conn)))
@@ -99,9 +99,9 @@ class AuditManager(Manager):
         """The first row where the log is not as written (or a missing guard trigger); None
         when intact. A read: run it on :meth:`Store.reader` off the UI thread."""
         store = self.store
-        if store.version < audit_chain.SCHEMA_VERSION:
-            return None  # not migrated yet: nothing is chained
         with store.snapshot():
+            if not audit_chain.chained_schema(store.db):
+                return None  # not migrated yet: nothing is chained
             return audit_chain.verify(store.db)
 
     def log(

@@ -55,6 +55,12 @@ class ChainBreak:
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, reused
 
 
+def chained_schema(conn: sqlite3.Connection) -> bool:
+    """Whether the file's schema has the chain (the content, not the version opened with:
+    a restore may just have copied an older backup in)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0]) >= SCHEMA_VERSION
+
+
 def row_hash(content: Sequence[Any], prev_hash: str) -> str:
     """SHA-256 (hex) of one row's content in ``CONTENT`` order and the previous hash
     (a compact JSON array, non-ASCII text as it is)."""
