@@ -120,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     idle_lock = install_idle_lock(window, store)
     idle_lock.userChanged.connect(window.user_changed)
     window.show()
+    window.check_audit_log()  # once a day, off the UI thread
     quit_ms = from_environment(SMOKE_QUIT_MS)  # installer smoke test: start, then quit
     if quit_ms:
         from PySide6.QtCore import QTimer

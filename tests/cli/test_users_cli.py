@@ -70,25 +70,30 @@ def test_operator_cannot_restore(secured: Path, capsys, monkeypatch: pytest.Monk
     monkeypatch.setenv(cli.PASSWORD_ENV, "op-pass")
     code, _, err = _run(capsys, "restore", "--db", secured, "--from", backup, "--user", "填报员")
     assert code == 2 and "区管理员" in err
-    _run(capsys, "audit", "--db", secured)  # anonymous: no hint unless a write is refused
+    code, _, err = _run(capsys, "audit", "--db", secured, "--user", "填报员")
+    assert code == 2 and "区管理员" in err  # the audit log is the administrator's
 
 
-def test_audit_filters_and_export(secured: Path, capsys, tmp_path: Path) -> None:
-    code, out, _ = _run(capsys, "audit", "--db", secured, "--action", "新增用户")
+def test_audit_filters_and_export(
+    secured: Path, capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cli.PASSWORD_ENV, "admin-pass")  # the audit log is the administrator's
+    admin = ("--user", "管理员")
+    code, out, _ = _run(capsys, "audit", "--db", secured, "--action", "新增用户", *admin)
     assert code == 0 and out.count("新增用户") == 2
-    code, out, _ = _run(capsys, "audit", "--db", secured, "--text", "HYPERLINK")
+    code, out, _ = _run(capsys, "audit", "--db", secured, "--text", "HYPERLINK", *admin)
     assert code == 0 and "新增条目" in out
-    code, out, _ = _run(capsys, "audit", "--db", secured, "--since", "2999-01-01")
+    code, out, _ = _run(capsys, "audit", "--db", secured, "--since", "2999-01-01", *admin)
     assert code == 0 and out == ""
     xlsx = tmp_path / "审计.xlsx"
-    code, out, _ = _run(capsys, "audit", "--db", secured, "--ledger", "1", "--out", xlsx)
+    code, out, _ = _run(capsys, "audit", "--db", secured, "--ledger", "1", "--out", xlsx, *admin)
     assert code == 0 and "已导出" in out
     ws = load_workbook(xlsx).active
     assert [c.value for c in ws[1]][:4] == ["序号", "时间", "用户", "操作"]
     values = [c.value for row in ws.iter_rows(min_row=2) for c in row]
     assert any(isinstance(v, str) and v.startswith("=HYPERLINK") for v in values)
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
-    code, _, err = _run(capsys, "audit", "--db", secured, "--out", tmp_path / "x.csv")
+    code, _, err = _run(capsys, "audit", "--db", secured, "--out", tmp_path / "x.csv", *admin)
     assert code == 2 and ".xlsx" in err
 
 
@@ -141,7 +146,10 @@ def test_user_management_from_the_command_line(
     )
     assert code == 0 and "填报员" in out
     assert _run(capsys, "login-mode", "--db", path, "on", "--idle", "10")[0] == 0
-    code, out, _ = _run(capsys, "users", "--db", path)
+    code, out, err = _run(capsys, "users", "--db", path)
+    assert code == 2 and "区管理员" in err and "老王" not in out  # names are not for anyone
+    monkeypatch.setenv(cli.PASSWORD_ENV, "wang-pass-1")
+    code, out, _ = _run(capsys, "users", "--db", path, "--user", "老王")
     assert code == 0 and "需要登录" in out and "10 分钟" in out and unit.name in out
     # From now on only the administrator, logged in, manages users.
     code, _, err = _run(capsys, "user-active", "--db", path, "--name", "小李", "off")

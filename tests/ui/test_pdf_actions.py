@@ -251,3 +251,21 @@ def test_verify_shows_the_figures_and_fails_on_a_forged_total(
     pdf_actions.verify_sheet(parent, demo_store)
     assert messages[-1][0] == "warning"
     assert f"印刷的总分 98.26 与数据 {total} 不符" in messages[-1][1]
+
+
+def test_viewer_cannot_print_a_sheet(
+    qtbot: Any, parent: QWidget, demo_store: Store, messages: list[tuple[str, str]]
+) -> None:
+    """Printing numbers the sheet: a viewer gets a message, no file and no print record."""
+    from ledger_helpers import make_window
+
+    ledger = demo_store.ledgers.list(year=2025)[0]
+    before = demo_store.prints.list(ledger.id)
+    demo_store.act_as("查看者", "viewer")
+    pdf_actions.print_sheet(parent, demo_store, ledger.id)
+    assert parent.findChild(SheetPreviewDialog) is None
+    assert messages and messages[0][0] == "warning" and "不能打印" in messages[0][1]
+    assert demo_store.prints.list(ledger.id) == before
+    window = make_window(qtbot, demo_store, Path(str(demo_store.path)).parent, ledger.unit_id, 2025)
+    assert not window.menu_actions["print_sheet"].isEnabled()
+    assert not window.menu_actions["export_all_sheets"].isEnabled()

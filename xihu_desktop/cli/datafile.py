@@ -41,13 +41,17 @@ def cmd_check(args: argparse.Namespace, session: Session) -> int:
         integrity = store.integrity_check()
         fk = store.foreign_key_problems()
         counts = store.counts()
+        broken = store.audit.verify_chain()
         print(f"数据文件：{args.db}")
         print(f"结构版本：{store.version}（程序支持 {latest_version()}）")
         print(f"完整性检查：{integrity}")
         print(f"外键检查：{'ok' if not fk else f'{len(fk)} 处问题'}")
+        print(f"审计日志：{'ok（校验链和保护触发器完好）' if broken is None else broken.reason}")
         for table, n in counts.items():
             print(f"  {table}: {n}")
-    if integrity != "ok" or fk:
+    if broken is not None:
+        print(f"错误：{broken.message}", file=sys.stderr)
+    if integrity != "ok" or fk or broken is not None:
         print("检查发现问题，请从备份恢复或联系区发改局。", file=sys.stderr)
         return 1
     return 0
@@ -62,7 +66,7 @@ def _backup_args(p: argparse.ArgumentParser) -> None:
 def cmd_backup(args: argparse.Namespace, session: Session) -> int:
     if args.out.resolve() == args.db.resolve():
         raise CliError("备份文件不能与数据文件相同。")
-    with session.open(args.db) as store:
+    with session.open(args.db, admin="备份数据文件（含密码校验值）") as store:
         dest = store.backup(args.out)
     print(f"已备份到 {dest}")
     return 0
@@ -118,7 +122,12 @@ def cmd_unlock(args: argparse.Namespace, session: Session) -> int:
 
     if not args.db.exists():
         raise CliError(f"数据文件“{args.db}”不存在。")
-    removed = locks.clear(args.db)
+    with session.open(args.db, admin="清除占用记录", share_lock=False) as store:
+        removed = locks.clear(args.db)
+        if removed:
+            store.audit.record(
+                "清除占用记录", field_key="db_lock", old=[r.describe() for r in removed]
+            )
     for r in removed:
         print(f"已清除：{r.describe()}")
     if not removed:

@@ -232,7 +232,7 @@ def cmd_audit(args: argparse.Namespace, session: Session) -> int:
 
     if args.out is not None and args.out.suffix.lower() != ".xlsx":
         raise CliError(f"输出文件“{args.out}”应以 .xlsx 结尾。")
-    with session.open(args.db) as store:
+    with session.open(args.db, admin="查看审计日志") as store:
         rows = store.audit.log(
             args.ledger,
             None if args.out else args.limit,

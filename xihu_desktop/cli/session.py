@@ -40,19 +40,31 @@ class Session:
     store: Store | None = None  # while open() runs
 
     @contextmanager
-    def open(self, path: Path, *, create: bool = False) -> Iterator[Store]:
+    def open(
+        self,
+        path: Path,
+        *,
+        create: bool = False,
+        admin: str | None = None,
+        share_lock: bool = True,
+    ) -> Iterator[Store]:
         """The data file at ``path`` with the session's user logged in, closed on leaving.
 
         Every command reads and writes the same way (the store's role rules decide what
         the user may change); only ``init`` may ``create`` a file that does not exist.
+        ``admin`` names what only a logged-in administrator may do (listing users, a
+        backup with the password hashes, the audit log, clearing a lock): anyone else is
+        refused. ``share_lock=False`` leaves the lock record of a network share alone.
         """
         from ..store import Store
 
         if not create and not path.exists():
             raise CliError(f"数据文件“{path}”不存在。请先运行 xihu init --db {path}")
-        store = Store.open(path, create=create)
+        store = Store.open(path, create=create, share_lock=share_lock)
         try:
             self.login(store)
+            if admin is not None:
+                store.require_admin(admin)
             self.store = store
             yield store
         finally:

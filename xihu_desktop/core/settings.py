@@ -93,6 +93,9 @@ COLUMN_STATE: Setting[Any] = Setting(
 LAST_FOLDER: Setting[str | None] = Setting(
     "files/last_folder", Home.USER, _text, None, "上次导入导出文件的文件夹"
 )
+AUDIT_CHECKED_ON: Setting[str | None] = Setting(
+    "audit/checked_on/{file}", Home.USER, _text, None, "上次校验审计日志的日期（每个数据文件）"
+)
 
 # ---------------------------------------------------------------- the environment
 
@@ -118,6 +121,7 @@ ALL: tuple[Setting[Any], ...] = (
     LAST_YEAR,
     COLUMN_STATE,
     LAST_FOLDER,
+    AUDIT_CHECKED_ON,
     DATA_DIR,
     PASSWORD,
     NEW_PASSWORD,

@@ -197,6 +197,8 @@ def export_sheet(
     store: Store, ledger_id: int, out: str | Path, record: bool = True, font: str | None = None
 ) -> ExportResult:
     """Write one ledger's sheet atomically; record the printing once the file exists."""
+    if record:
+        store.prints.require_may_print(ledger_id)  # before any file is written
     font = font or font_for_store(store)
     sheet = collect_sheet(store, ledger_id)
     with atomic_path(out) as tmp:
@@ -223,6 +225,9 @@ def export_year(
     ledgers = store.ledgers.list(year=year)
     if not ledgers:
         raise ValueError(f"{year}年没有台账，无法打印考核表。")
+    if record:
+        for ledger in ledgers:  # before any file is written
+            store.prints.require_may_print(ledger.id)
     font = font or font_for_store(store)
     total = len(ledgers) + 1
     sheets: list[SheetData] = []

@@ -1,4 +1,9 @@
-"""The append-only audit log: who changed what, when, with old and new value."""
+"""The append-only audit log: who changed what, when, with old and new value.
+
+Every row is written here (:meth:`AuditManager.record` and :meth:`~AuditManager.record_many`)
+and chained to the one before it by a hash (:mod:`.audit_chain`), so that a row deleted or
+changed with a plain SQLite shell is found by :meth:`AuditManager.verify_chain`.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,26 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from . import audit_chain
+from .audit_chain import ChainBreak
 from .manager import Manager
 from .records import AuditRecord, build_all, now
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # = json.dumps(…, same options)
 
 _INSERT = (
-    "INSERT INTO audit_log (ts, user, action, ledger_id, entry_id, field, old_value, "
-    "new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO audit_log ({audit_chain.CONTENT}, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+#: A file of an older schema has no chain yet (written to only by tests, or just restored
+#: from an older backup before it is reopened): its rows are chained by the migration.
+_LEGACY_INSERT = (
+    f"INSERT INTO audit_log ({audit_chain.CONTENT.removeprefix('id, ')}) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+Row = tuple[str, str, str, int | None, int | None, str | None, str | None, str | None]
 
 
 def as_json(value: Any) -> str | None:
@@ -39,18 +55,19 @@ class AuditManager(Manager):
         user: str | None = None,
     ) -> None:
         """One row, inside the caller's transaction."""
-        self.store.execute(
-            _INSERT,
-            (
-                now(),
-                user or self.store.user,
-                action,
-                ledger_id,
-                entry_id,
-                field_key,
-                as_json(old),
-                as_json(new),
-            ),
+        self._append(
+            [
+                (
+                    now(),
+                    user or self.store.user,
+                    action,
+                    ledger_id,
+                    entry_id,
+                    field_key,
+                    as_json(old),
+                    as_json(new),
+                )
+            ]
         )
 
     def record_many(
@@ -60,13 +77,32 @@ class AuditManager(Manager):
     ) -> None:
         """Many rows of one action (ledger, entry, field, old, new), one time stamp."""
         stamp, user = now(), self.store.user
-        self.store.db.executemany(
-            _INSERT,
+        self._append(
             [
                 (stamp, user, action, ledger, entry, key, as_json(old), as_json(new))
                 for ledger, entry, key, old, new in rows
-            ],
+            ]
         )
+
+    def _append(self, rows: list[Row]) -> None:
+        """Chain the rows to the last one and insert them (one pass, one executemany)."""
+        if not rows:
+            return
+        store = self.store
+        with store.transaction() as conn:  # joins the caller's; the tail is read under its lock
+            if not audit_chain.chained_schema(conn):
+                conn.executemany(_LEGACY_INSERT, rows)
+                return
+            conn.executemany(_INSERT, audit_chain.chained(rows, *audit_chain.tail(conn)))
+
+    def verify_chain(self) -> ChainBreak | None:
+        """The first row where the log is not as written (or a missing guard trigger); None
+        when intact. A read: run it on :meth:`Store.reader` off the UI thread."""
+        store = self.store
+        with store.snapshot():
+            if not audit_chain.chained_schema(store.db):
+                return None  # not migrated yet: nothing is chained
+            return audit_chain.verify(store.db)
 
     def log(
         self,

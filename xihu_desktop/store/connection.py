@@ -2,8 +2,9 @@
 
 A file is inspected read-only before anything is written to it: a file that is
 not ours, is damaged, or was written by a newer version is rejected untouched.
-Migrations (``db/NNN_*.sql``) run in order, each in one transaction together with
-the ``user_version`` bump, after an online backup of the file.
+Migrations (``db/NNN_*.sql``, with a Python step where SQL cannot do the work) run
+in order, each in one transaction together with the ``user_version`` bump, after an
+online backup of the file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import secrets
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -56,6 +58,19 @@ class Migration:
         ):
             raise StoreError(f"迁移脚本{self.path.name}末尾有不完整的语句")
         return statements
+
+
+def _chain_audit_log(conn: sqlite3.Connection) -> None:
+    from .audit_chain import chain_existing  # the hashing lives with the audit log
+
+    chain_existing(conn)
+
+
+#: Work SQL cannot do, run after a migration's statements in the same transaction
+#: (keyed by the script's name without .sql).
+PYTHON_STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "005_audit_chain": _chain_audit_log,
+}
 
 
 def migrations() -> list[Migration]:
@@ -160,8 +175,9 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
             f"“{dest}”是文件夹，请给出备份文件的文件名（如 {dest / '备份.sqlite3'}）。"
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
-    tmp.unlink(missing_ok=True)
+    # A name of its own: two processes backing up at the same moment (two imports of one
+    # return) must never share, or unlink, each other's temporary file.
+    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
     try:
         target = sqlite3.connect(tmp)
         try:
@@ -200,6 +216,9 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None, current: int) -> int
             conn.execute("BEGIN IMMEDIATE")
             for statement in statements:
                 conn.execute(statement)
+            step = PYTHON_STEPS.get(migration.path.stem)
+            if step is not None:
+                step(conn)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {migration.version}")
             conn.execute("COMMIT")
@@ -308,9 +327,9 @@ def connect(
 
 BACKUP_FOLDER = "备份"  # paths.backups_dir, without creating it
 ORPHAN_AGE = 60.0  # seconds: a .part file younger than this may be another process's
-# The temporary files of our atomic writes: ``<name>.sqlite3.part`` (+ SQLite's
-# ``-journal`` of it) from backup_to, ``.<name>.<8 random>.part`` from exchange.atomic.
-_ORPHAN_RE = re.compile(r"^(?:.+\.sqlite3\.part(?:-journal)?|\..+\.[a-z0-9_]{8}\.part)$")
+# The temporary files of our atomic writes: ``.<name>.<8 random>.part`` from backup_to and
+# exchange.atomic (+ SQLite's ``-journal`` of it), ``<name>.sqlite3.part`` of older versions.
+_ORPHAN_RE = re.compile(r"^(?:.+\.sqlite3\.part|\..+\.[a-z0-9_]{8}\.part)(?:-journal)?$")
 
 
 def refuse_empty(path: Path, create: bool = False) -> None:

@@ -3,6 +3,8 @@
 A ledger's printings are numbered 1, 2, 3 … (the sheet shows its number). Each record
 keeps the SHA-256 fingerprint of the ledger data at printing time, so
 ``exchange.verify.needs_reprint`` can tell that the data changed after the last printing.
+A printing is recorded only for the administrator or the operator of the ledger's unit:
+a viewer, or nobody logged in, cannot number sheets.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 
+from ..core.enums import Role
 from .changes import Changes
-from .errors import NotFound
+from .errors import NotFound, PermissionDenied
 from .manager import Manager
-from .records import build_all, now
+from .records import Ledger, build_all, now
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,23 @@ class PrintManager(Manager):
         )
         return int(last or 0) + 1
 
+    def may_print(self, ledger: Ledger) -> bool:
+        """Whether the current user may print (and so number) this ledger's sheet."""
+        store = self.store
+        if store.role is Role.ADMIN:
+            return True
+        return store.role is Role.OPERATOR and ledger.unit_id == store.unit_id
+
+    def require_may_print(self, ledger_id: int) -> Ledger:
+        """The ledger, if the current user may print its sheet; else a plain refusal."""
+        ledger = self.store.ledgers.get(ledger_id)
+        if not self.may_print(ledger):
+            raise PermissionDenied(
+                f"当前用户（{self.store.user}）不能打印{ledger.unit_name}{ledger.year}年考核表："
+                "只有区管理员和本单位填报员可以打印（每次打印都会登记版本号）"
+            )
+        return ledger
+
     def record(
         self, ledger_id: int, fingerprint: str, code: str, revision: int | None = None
     ) -> Changes:
@@ -59,7 +79,7 @@ class PrintManager(Manager):
         """
         store = self.store
         with store.transaction():
-            ledger = store.ledgers.get(ledger_id)
+            ledger = self.require_may_print(ledger_id)
             rev = revision if revision is not None else self.next_revision(ledger_id)
             cur = store.execute(
                 "INSERT INTO print_records (ledger_id, revision, fingerprint, code, printed_at, "

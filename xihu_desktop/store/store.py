@@ -99,12 +99,14 @@ class Store:
         *,
         create: bool = False,
         read_only: bool | None = None,
+        share_lock: bool = True,
     ) -> Store:
         """Open the data file at ``path`` (a missing file is created).
 
         ``create``: an existing empty file may become a new database (``xihu init``).
         ``read_only``: open without writing anything (None: when the file or its folder
         cannot be written); any write is then refused with a plain message.
+        ``share_lock=False``: do not take the network-share lock record (``xihu unlock``).
         """
         path = Path(path)
         if read_only is None:
@@ -116,7 +118,7 @@ class Store:
             return store
         conn, version = connection.connect(path, migrate_schema=migrate, create=create)
         store = cls(conn, path, version)
-        if version >= 3 and connection.on_network_share(path):
+        if share_lock and version >= 3 and connection.on_network_share(path):
             from .locks import acquire  # who holds a file on a share: see locks.py
 
             try:

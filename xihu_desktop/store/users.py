@@ -157,8 +157,21 @@ def _check_password(password: str) -> None:
 
 @functools.lru_cache(maxsize=4)
 def _dummy_hash(params: ScryptParams) -> str:
-    """A hash of nothing, so that an unknown name costs as much time as a known one."""
-    return hash_password(os.urandom(16).hex(), params)
+    """A stored hash no password matches, so that an unknown name costs one scrypt of the
+    same parameters as a known one (made without running scrypt itself)."""
+    return f"scrypt${params.n}${params.r}${params.p}${_b64(os.urandom(16))}${_b64(os.urandom(32))}"
+
+
+#: How long failures under a name that is no user are remembered (seconds).
+UNKNOWN_NAME_MEMORY = 30 * 24 * 3600
+#: Who the audit log names for a failed login under a name that is no user (the typed
+#: name is never kept: it may be a password typed into the wrong field).
+UNKNOWN_NAME = "（未知用户名）"
+
+
+def _name_key(name: str) -> str:
+    """What the failure counter of a name that is no user is kept under (not the name)."""
+    return hashlib.sha256(f"xihu-login\0{name}".encode()).hexdigest()
 
 
 class UserManager(Manager):
@@ -327,31 +340,38 @@ class UserManager(Manager):
         """
         store = self.store
         name = name.strip()
+        params = params or DEFAULT_PARAMS
         rows = store.query(
             "SELECT id, password_hash, active, failed_logins, locked_until FROM users "
             "WHERE name = ?",
             (name,),
         )
+        if rows:
+            user_id, stored, active, failures, locked_until = rows[0]
+        else:  # a name that is no user: the same counter and pause, kept under a hash
+            user_id, stored, active = None, _dummy_hash(params), False
+            failures, locked_until = self._unknown_failures(name)
         moment = clock()
-        if rows and rows[0][4] is not None and moment < rows[0][4]:
-            wait = rows[0][4] - moment
+        if locked_until is not None and moment < locked_until:
+            wait = locked_until - moment
             raise LoginThrottled(f"密码错误次数过多，请在{int(wait) + 1}秒后重试", wait)
-        if not rows:
-            verify_password(password, _dummy_hash(params or DEFAULT_PARAMS))  # same cost
-            raise LoginFailed("用户名或密码错误")
-        user_id, stored, active, failures, _ = rows[0]
-        ok = verify_password(password, stored)
+        ok = verify_password(password, stored) and user_id is not None  # one scrypt either way
         if ok and not active:
             raise LoginFailed(f"用户“{name}”已停用，请联系区管理员")
         with store.transaction():
             if not ok:
                 failures += 1
                 pause = pause_after(failures)
-                store.execute(
-                    "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                    (failures, moment + pause if pause else None, user_id),
-                )
-                store.audit.record("登录失败", field_key=f"第{failures}次", user=name)
+                until = moment + pause if pause else None
+                if user_id is None:
+                    self._note_unknown_failure(name, failures, until, moment)
+                else:
+                    store.execute(
+                        "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                        (failures, until, user_id),
+                    )
+                who = name if user_id is not None else UNKNOWN_NAME
+                store.audit.record("登录失败", field_key=f"第{failures}次", user=who)
             else:
                 rehash = hash_password(password, params) if needs_rehash(stored, params) else stored
                 store.execute(
@@ -371,3 +391,26 @@ class UserManager(Manager):
         user = self.get(user_id)
         store.act_as(user.name, user.role, user.unit_id)
         return user
+
+    def _unknown_failures(self, name: str) -> tuple[int, float | None]:
+        rows = self.store.query(
+            "SELECT failures, locked_until FROM login_failures WHERE name_key = ?",
+            (_name_key(name),),
+        )
+        return (int(rows[0][0]), rows[0][1]) if rows else (0, None)
+
+    def _note_unknown_failure(
+        self, name: str, failures: int, until: float | None, moment: float
+    ) -> None:
+        """Count a failure under a name that is no user (inside the login's transaction)."""
+        store = self.store
+        store.execute(
+            "DELETE FROM login_failures WHERE last_failure < ?", (moment - UNKNOWN_NAME_MEMORY,)
+        )
+        store.execute(
+            "INSERT INTO login_failures (name_key, failures, locked_until, last_failure) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (name_key) DO UPDATE SET "
+            "failures = excluded.failures, locked_until = excluded.locked_until, "
+            "last_failure = excluded.last_failure",
+            (_name_key(name), failures, until, moment),
+        )

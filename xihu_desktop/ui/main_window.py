@@ -36,6 +36,7 @@ from ..paths import data_dir
 from ..store import Changes, Ledger, Store, StoreError
 from . import user_settings
 from .admin_dialogs import CatalogueDialog, UnitsDialog, WeightsDialog
+from .audit_check import AuditChainCheck
 from .category_tab import CategoryTab
 from .dialogs import guide_dialog, show_about
 from .entry_model import Lookups
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.hub.changed.connect(self._on_changes)
         self.summary_worker = SummaryWorker(store, self)
         self.summary_worker.ready.connect(self._show_summary)
+        self.audit_check = AuditChainCheck(store, self.settings, self)  # started after show
 
         self.header = LedgerHeader(self)
         self.header.selectionChanged.connect(self._selection_changed)
@@ -471,11 +473,16 @@ class MainWindow(QMainWindow):
         self.guide_dialog = guide_dialog(self)
         self.guide_dialog.show()
 
+    def check_audit_log(self) -> bool:
+        """The daily check of the audit log's hash chain, in the background (after show)."""
+        return self.audit_check.start()
+
     # ------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.hub.close()
         self.summary_worker.close()
+        self.audit_check.wait()
         for tab in self.category_tabs.values():
             tab.save_header()
         user_settings.write(self.settings, WINDOW_GEOMETRY, self.saveGeometry())

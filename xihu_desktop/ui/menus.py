@@ -45,6 +45,11 @@ def _has_ledger(s: ActionState) -> bool:
     return s.has_ledger
 
 
+def _may_print(s: ActionState) -> bool:
+    """Printing numbers the sheet: the administrator, or an operator (who sees her unit only)."""
+    return s.has_ledger and s.role != Role.VIEWER
+
+
 def _may_create(s: ActionState) -> bool:
     return not s.has_ledger and s.role != Role.VIEWER
 
@@ -70,9 +75,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "打印考核表…",
         "生成本台账的 PDF 考核表",
         QKeySequence.StandardKey.Print,
-        enabled=_has_ledger,
+        enabled=_may_print,
     ),
-    ActionSpec("export_all_sheets", "批量导出考核表…", "为本年度所有单位生成考核表"),
+    ActionSpec(
+        "export_all_sheets", "批量导出考核表…", "为本年度所有单位生成考核表", enabled=_admin
+    ),
     ActionSpec("verify_sheet", "校验考核表…", "核对纸质考核表与数据是否一致"),
     ActionSpec("backup_now", "备份…", "把数据文件备份到文件夹或U盘"),
     ActionSpec("restore_backup", "从备份恢复…", "用备份替换当前数据", enabled=_admin),
