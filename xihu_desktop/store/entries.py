@@ -499,8 +499,8 @@ class EntryManager(Manager):
         with store.transaction():
             store.require_editable(ledger_id)
             current = self.ids(ledger_id, category_key)
-            wanted = set(first)
-            order = [e for e in first if e in set(current)]
+            present, wanted = set(current), set(first)
+            order = [e for e in first if e in present]
             order += [e for e in current if e not in wanted]
             if order == current:
                 return Changes()
