@@ -250,3 +250,65 @@ def test_submitted_ledger_asks_for_confirmation(
     assert excel_actions.import_returns(parent, demo_store) == 1
     assert demo_store.entries.list(ledger.id, "project")[0].values["remark"] == "管理员导入"
     assert demo_store.ledgers.get(ledger.id).status == "已提交"
+
+
+def test_entries_the_return_lacks_are_kept_unless_the_user_ticks_and_confirms(
+    parent, demo_store: Store, tmp_path: Path, monkeypatch, qtbot, boxes
+) -> None:
+    ledger = _draft(demo_store)
+    projects = demo_store.entries.list(ledger.id, "project")
+    out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(out)
+    wb[PROJECT.label].delete_rows(4)
+    progress = wb["进度填报"]
+    for r in range(progress.max_row, 3, -1):
+        if progress.cell(r, progress.max_column).value == projects[0].key:
+            progress.delete_rows(r)
+    wb.save(out)
+    _open_files(monkeypatch, [out])
+    state: dict[str, Any] = {}
+
+    def keep(d: ImportPreviewDialog) -> None:
+        state["box"] = d.delete_missing.text()
+        top = d.tree.topLevelItem(0)
+        state["rows"] = [top.child(i).text(0) for i in range(top.childCount())]
+        qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
+
+    _when_preview(qtbot, keep)
+    excel_actions.import_returns(parent, demo_store)
+    assert "1 个条目" in state["box"]
+    assert any("文件中没有（保留）" in t and projects[0].name in t for t in state["rows"])
+    assert demo_store.entries.get(projects[0].id).name == projects[0].name
+
+    def tick(d: ImportPreviewDialog) -> None:
+        d.delete_missing.setChecked(True)
+        qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
+
+    boxes["answers"].append(QMessageBox.StandardButton.Yes)
+    _when_preview(qtbot, tick)
+    excel_actions.import_returns(parent, demo_store)
+    assert projects[0].name in boxes["question"][-1]  # the confirmation names it
+    assert [e.id for e in demo_store.entries.list(ledger.id, "project")] == [
+        e.id for e in projects[1:]
+    ]
+
+
+def test_a_new_ledger_is_created_only_after_a_confirmation(
+    parent, demo_store: Store, tmp_path: Path, monkeypatch, qtbot, boxes
+) -> None:
+    from xihu_desktop.store.seed import initialise
+
+    ledger = _draft(demo_store)
+    out = ee.export_ledger(demo_store, ledger.id, tmp_path / "r.xlsx")
+    district = Store.open(tmp_path / "district.sqlite3")
+    initialise(district)
+    _open_files(monkeypatch, [out])
+    boxes["answers"].append(QMessageBox.StandardButton.No)
+    _when_preview(qtbot, _click(qtbot, "import_button"))
+    assert excel_actions.import_returns(parent, district) == 0
+    assert "新建" in boxes["question"][-1] and district.ledgers.list() == []
+    boxes["answers"].append(QMessageBox.StandardButton.Yes)
+    _when_preview(qtbot, _click(qtbot, "import_button"))
+    assert excel_actions.import_returns(parent, district) == 1
+    assert len(district.ledgers.list()) == 1
+    district.close()
