@@ -242,15 +242,7 @@ def _refuse_moved_keys(
     for row in rows:
         other = category_of.get(row.key or "")
         if other is not None and other != cat_key:
-            row.problems.append(
-                ImportProblem(
-                    file,
-                    row.sheet,
-                    f"第{row.row}行",
-                    layout.KEY_HEADER,
-                    f"这是“{CATEGORY_BY_KEY[other].label}”的条目，不能移到本工作表",
-                )
-            )
+            row.refuse_key(file, f"这是“{CATEGORY_BY_KEY[other].label}”的条目，不能移到本工作表")
 
 
 def _match_category(

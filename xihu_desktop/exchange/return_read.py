@@ -102,6 +102,12 @@ class ParsedRow:
     def valid(self) -> bool:
         return not self.problems
 
+    def refuse_key(self, file: str, message: str) -> None:
+        """A problem with the row's 条目标识 (the row is then skipped)."""
+        self.problems.append(
+            ImportProblem(file, self.sheet, f"第{self.row}行", layout.KEY_HEADER, message)
+        )
+
 
 @dataclass
 class ParsedProgress:
@@ -308,15 +314,10 @@ def _mark_duplicate_keys(file: str, rows: dict[str, list[ParsedRow]]) -> None:
                 continue
             seen = first.setdefault(row.key, row)
             if seen is not row:
-                row.problems.append(
-                    ImportProblem(
-                        file,
-                        row.sheet,
-                        f"第{row.row}行",
-                        layout.KEY_HEADER,
-                        f"与工作表“{seen.sheet}”第{seen.row}行是同一条目（条目标识相同）："
-                        "复制的行请删除，新条目请清空其条目标识",
-                    )
+                row.refuse_key(
+                    file,
+                    f"与工作表“{seen.sheet}”第{seen.row}行是同一条目（条目标识相同）："
+                    "复制的行请删除，新条目请清空其条目标识",
                 )
 
 
