@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import logging.handlers
+import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -28,6 +30,51 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--demo", action="store_true", help="新数据文件填入演示数据")
     parser.add_argument("--version", action="version", version=f"xihu-desktop {__version__}")
     return parser.parse_args(argv)
+
+
+#: Libraries Qt's X11 (xcb) display plugin loads beyond those of a headless run: (file, Debian
+#: package). Without them Qt aborts the process, which cannot be caught, so they are looked for
+#: before Qt starts.
+XCB_LIBRARIES = (
+    ("libxcb-cursor.so.0", "libxcb-cursor0"),
+    ("libxcb-icccm.so.4", "libxcb-icccm4"),
+    ("libxcb-keysyms.so.1", "libxcb-keysyms1"),
+)
+
+
+def display_problem(
+    environ: Mapping[str, str] = os.environ,
+    platform: str = sys.platform,
+    load: Callable[[str], object] = ctypes.CDLL,
+) -> str | None:
+    """One line (Chinese, then English) saying why the window cannot open, or None."""
+    if not platform.startswith("linux"):
+        return None
+    chosen = environ.get("QT_QPA_PLATFORM", "")
+    if chosen and not chosen.startswith("xcb"):  # offscreen, wayland, vnc …: Qt's own business
+        return None
+    if not chosen and environ.get("WAYLAND_DISPLAY"):
+        return None
+    if not environ.get("DISPLAY"):
+        return (
+            "无法启动图形界面：没有可用的显示（DISPLAY 未设置），请在桌面会话中运行，"
+            "或使用命令行工具 xihu · Cannot open the window: no display (DISPLAY is not set); "
+            "run it in a desktop session, or use the xihu command line."
+        )
+    missing = []
+    for filename, package in XCB_LIBRARIES:
+        try:
+            load(filename)
+        except OSError:
+            missing.append(package)
+    if not missing:
+        return None
+    every = " ".join(package for _, package in XCB_LIBRARIES)
+    return (
+        f"无法启动图形界面：缺少系统库 {'、'.join(missing)}（sudo apt install {every}） · "
+        f"Cannot open the window: missing system library {', '.join(missing)} "
+        f"(sudo apt install {every})."
+    )
 
 
 def setup_logging() -> Path:
@@ -77,6 +124,10 @@ def install_translations(app: QApplication) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     log_path = setup_logging()
     from PySide6.QtWidgets import QMessageBox
 

@@ -199,7 +199,7 @@ def test_hand_edited_return_is_understood(demo_store: Store, tmp_path: Path) -> 
         header[cols["total_investment"]] = "总投资(万元)"
         header[cols["start_year"]] = "开工年份"
         data = rows[3:]
-        data[0][cols["total_investment"]] = "１２,３４５.５"
+        data[0][cols["total_investment"]] = "１,２３４,５６７.５"  # above any annual goal
         data[0][cols["start_year"]] = "2021年"
         data[1][cols["goal"]] = " 88 "
         new = [None] * len(header)
@@ -221,7 +221,7 @@ def test_hand_edited_return_is_understood(demo_store: Store, tmp_path: Path) -> 
     assert not plan.problems
     after = demo_store.entries.list(ledger.id, "project")
     assert [e.id for e in after[:-1]] == [e.id for e in before]
-    assert after[0].values["total_investment"] == 12345.5
+    assert after[0].values["total_investment"] == 1234567.5
     assert after[0].values["start_year"] == 2021
     assert after[1].values["goal"] == 88
     added = after[-1]

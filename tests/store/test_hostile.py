@@ -59,6 +59,7 @@ def test_read_only_folder_and_file_refused_untouched(tmp_path: Path) -> None:
     if root and not setpriv:
         pytest.skip("running as root without setpriv: cannot make a file read-only for us")
     folder = Path(tempfile.mkdtemp(prefix="xihu-ro-", dir="/tmp" if root else tmp_path))
+    copy: Path | None = None
     try:
         folder.chmod(0o755)
         db = folder / "ro.sqlite3"
@@ -70,7 +71,10 @@ def test_read_only_folder_and_file_refused_untouched(tmp_path: Path) -> None:
         before = _digest(db)
         db.chmod(0o444)
         folder.chmod(0o555)
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        # the checkout may lie in a home folder other users cannot read (mode 0700, Debian
+        # 12's default): nobody runs the package from a copy it can read
+        copy = _readable_copy() if root else None
+        env = {**os.environ, "PYTHONPATH": str(copy or REPO)}
         prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] if root else []
         result = subprocess.run(
             [*prefix, sys.executable, "-c", _PROBE, str(db)],
@@ -92,6 +96,18 @@ def test_read_only_folder_and_file_refused_untouched(tmp_path: Path) -> None:
             p.chmod(stat.S_IRWXU)
             p.unlink()
         folder.rmdir()
+        if copy is not None:
+            shutil.rmtree(copy, ignore_errors=True)
+
+
+def _readable_copy() -> Path:
+    """The package and its migrations copied where every user may read them."""
+    target = Path(tempfile.mkdtemp(prefix="xihu-code-", dir="/tmp"))
+    for part in ("xihu_desktop", "db"):
+        shutil.copytree(REPO / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [target, *target.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
 
 
 def test_read_only_connection_gives_clear_message(store: Store) -> None:

@@ -7,12 +7,15 @@ Deterministic (fixed random seed), so screenshots and tests see the same data.
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
+from ..core.catalogue import load_catalogue
 from ..core.categories import COUNT_UNITS
 from ..core.entry_values import counts
 from ..core.enums import LedgerStatus
 from ..core.validate import uscc_check_digit
+from .records import Entry, Unit
 from .store import Store
 
 _USCC_BODY = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -124,6 +127,42 @@ def _status(fraction: float, quarter: int) -> str:
 
 
 _TOTAL_UNITS = ("亿元", "亿美元", "个", "家", "亩", "万人", "人", "件")
+#: Flows summed over the year (cumulative from nothing each quarter); every other indicator
+#: is a level that moves from its baseline towards its goal.
+_FLOW_UNITS = ("亿元", "亿美元")
+#: Rates and shares: never below 0 nor above their whole (100 %, 1000 ‰), except growth.
+_RATE_LIMITS = {"%": 100.0, "‰": 1000.0}
+_PER_HEAD = re.compile(r"^每([千万])(人口|老年人|人)")
+
+#: The plan's three areas, chapter 2 §4 战略路径: “全面推动形成‘北强、南启、中兴’的协调发展格局”.
+#: Declared once in the catalogue: towns carry ``area``, platforms ``group``, the projects of
+#: column 11 their area as ``group``, and projects that lie in one unit a ``location``.
+AREAS = ("北强", "南启", "中兴")
+
+
+def unit_areas(catalogue: dict[str, Any]) -> dict[str, str]:
+    """Area of each town and platform of a catalogue, by unit code and by name."""
+    out: dict[str, str] = {}
+    for unit, area in [
+        *((t, t.get("area")) for t in catalogue["towns"]),
+        *((p, p.get("group")) for p in catalogue["platforms"]),
+    ]:
+        if area in AREAS:
+            out[unit["code"]] = out[unit["name"]] = area
+    return out
+
+
+def item_area(data: dict[str, Any], areas: dict[str, str]) -> str | None:
+    """Area of a catalogue platform or project (None: district-wide or not placed)."""
+    if data.get("location") in areas:
+        return areas[data["location"]]
+    return data["group"] if data.get("group") in AREAS else None
+
+
+def _per_head_unit(name: str, unit: str) -> str:
+    """``每千人拥有…托位数`` counted in 个 is a ratio: 个/千人, not a count."""
+    m = _PER_HEAD.match(name)
+    return f"{unit}/{m.group(1)}{m.group(2)}" if m and "/" not in unit else unit
 
 
 def _indicator_rows(store: Store, rng: random.Random, share: float) -> list[dict[str, Any]]:
@@ -134,21 +173,26 @@ def _indicator_rows(store: Store, rng: random.Random, share: float) -> list[dict
     ]
     rows = []
     for t in rng.sample(targets, k=rng.randint(4, 6)):
-        absolute = t["unit"] in _TOTAL_UNITS and not any(
+        unit = _per_head_unit(t["name"], t["unit"])
+        absolute = unit in _TOTAL_UNITS and not any(
             word in t["name"] for word in ("人均", "每", "率", "比", "增速")
         )
         base, goal = t["baseline"], t["goal"]
         if absolute:
             base, goal = base * share, goal * share * rng.uniform(0.85, 0.95)
+        if unit in COUNT_UNITS:  # whole things: at least one to aim for
+            base, goal = float(round(base)), float(max(round(goal), 1))
+        else:
+            base, goal = round(base, 2), round(goal, 2 if goal < 100 else 1)
         rows.append(
             {
                 "name": t["name"] + (f"（{t['sub']}）" if t["sub"] else ""),
                 "target_id": t["id"],
-                "measure_unit": t["unit"],
+                "measure_unit": unit,
                 "attribute": t["attribute"],
                 "direction": "越小越好" if t["lower_is_better"] else "越大越好",
-                "baseline": round(base, 0 if t["unit"] in COUNT_UNITS else 2),
-                "goal": round(goal, 0 if t["unit"] in COUNT_UNITS else 2 if goal < 100 else 1),
+                "baseline": base,
+                "goal": goal,
                 "roadmap": f"对照“十四五”规划目标（{t['goal_text'] or t['growth']}），分解落实年度任务，"
                 "按月调度、按季通报。",
             }
@@ -156,9 +200,17 @@ def _indicator_rows(store: Store, rng: random.Random, share: float) -> list[dict
     return rows
 
 
-def _platform_rows(store: Store, rng: random.Random) -> list[dict[str, Any]]:
+def _platform_rows(
+    store: Store, rng: random.Random, unit: Unit, areas: dict[str, str]
+) -> list[dict[str, Any]]:
+    # A platform reports on itself; a town on one or two platforms of its own area.
+    platforms = store.catalogue.items("platform")
+    own = [p for p in platforms if p["code"] == unit.code]
+    if not own:
+        near = [p for p in platforms if item_area(p["data"], areas) == areas.get(unit.code)]
+        own = rng.sample(near, k=min(len(near), rng.randint(1, 2)))
     rows = []
-    for p in rng.sample(store.catalogue.items("platform"), k=rng.randint(1, 2)):
+    for p in own:
         goals = p["data"].get("goals_2025") or [
             {"text": "推进平台提质扩容", "value": None, "unit": None}
         ]
@@ -180,22 +232,36 @@ def _platform_rows(store: Store, rng: random.Random) -> list[dict[str, Any]]:
     return rows
 
 
-def _project_rows(store: Store, rng: random.Random, unit_name: str) -> list[dict[str, Any]]:
+def _project_rows(
+    store: Store, rng: random.Random, unit: Unit, areas: dict[str, str]
+) -> list[dict[str, Any]]:
+    # Projects that lie in this unit, or in its area without a single place; never
+    # district-wide ones (those are the departments').
+    area = areas.get(unit.code)
+    pool = [
+        p
+        for p in store.catalogue.items("project")
+        if p["data"].get("location") == unit.name
+        or (
+            "location" not in p["data"] and area is not None and item_area(p["data"], areas) == area
+        )
+    ]
     rows = []
-    for p in rng.sample(store.catalogue.items("project"), k=rng.randint(3, 5)):
+    for p in rng.sample(pool, k=min(len(pool), rng.randint(3, 5))):
         total = rng.choice((8000, 15000, 32000, 56000, 120000, 260000, 480000))
         start = rng.choice((2020, 2021, 2022, 2023, 2024, 2025))
         annual = round(total * rng.uniform(0.12, 0.3), -1)
         rows.append(
             {
-                "name": p["name"],
+                # column 16 names each town's 民生综合体 by the town alone
+                "name": p["name"] + ("民生综合体" if p["name"] == unit.name else ""),
                 "catalogue_id": p["id"],
                 "owner_org": rng.choice(
                     (
                         "杭州西湖城市建设投资集团有限公司",
                         "之江城投集团",
                         "杭州西湖投资集团有限公司",
-                        f"{unit_name}",
+                        unit.name,
                     )
                 ),
                 "nature": "新建" if start == 2025 else ("前期" if rng.random() < 0.1 else "续建"),
@@ -288,10 +354,11 @@ def _resource_rows(rng: random.Random) -> list[dict[str, Any]]:
 def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 20251231) -> int:
     """Create demo ledgers for every town/street and platform; return the entry count."""
     rng = random.Random(seed)
+    areas = unit_areas(load_catalogue())
     units = [u for u in store.units.list() if u.kind in ("town", "platform")]
     count = 0
     with store.transaction():
-        for unit in units:
+        for index, unit in enumerate(units):
             leader, owner = _person(rng), _person(rng)
             store.units.update(unit.id, {"leader": leader, "contact": _phone(rng)})
             for year in years:
@@ -310,8 +377,8 @@ def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 2
                 share = rng.uniform(0.03, 0.12)
                 groups: list[tuple[str, list[dict[str, Any]]]] = [
                     ("indicator", _indicator_rows(store, rng, share)),
-                    ("platform", _platform_rows(store, rng)),
-                    ("project", _project_rows(store, rng, unit.name)),
+                    ("platform", _platform_rows(store, rng, unit, areas)),
+                    ("project", _project_rows(store, rng, unit, areas)),
                     ("enterprise", _enterprise_rows(rng)),
                     ("talent", _talent_rows(store, rng)),
                     ("resource", _resource_rows(rng)),
@@ -324,47 +391,40 @@ def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 2
                         row.update({k: v for k, v in _milestones(rng, row["name"][:10]).items()})
                         entry = store.entries.get(store.entries.add(ledger.id, cat_key, row).id)
                         count += 1
-                        _demo_progress(
-                            store,
-                            rng,
-                            entry.id,
-                            entry.values.get("goal"),
-                            entry.values.get("direction") == "越小越好",
-                            counts(entry),
-                        )
+                        _demo_progress(store, rng, entry, counts(entry))
                 if rng.random() < 0.2:
                     store.assessment.add_adjustment(ledger.id, 2, "承办全区“六个一批”现场推进会")
                 if rng.random() < 0.1:
                     store.assessment.add_adjustment(ledger.id, -1, "一季度报表逾期报送")
                 if year < max(years):
                     store.ledgers.set_status(ledger.id, LedgerStatus.LOCKED)
-                elif rng.random() < 0.4:
+                elif index % 3 == 2:
+                    # a third submitted, the rest drafts, among them the first unit's ledger
+                    # the window opens on a first start
                     store.ledgers.set_status(ledger.id, LedgerStatus.SUBMITTED)
     return count
 
 
-def _demo_progress(
-    store: Store,
-    rng: random.Random,
-    entry_id: int,
-    goal: float | None,
-    lower_is_better: bool,
-    whole: bool = False,
-) -> None:
+def _demo_progress(store: Store, rng: random.Random, entry: Entry, whole: bool) -> None:
+    values = entry.values
+    goal, base = values.get("goal"), values.get("baseline")
+    unit = str(values.get("measure_unit") or "")
+    level = entry.category == "indicator" and base is not None and unit not in _FLOW_UNITS
+    limit = _RATE_LIMITS.get(unit) if "增" not in entry.name else None
     path = _progress_path(rng)
     for quarter, fraction in enumerate(path, start=1):
         value = None
         if goal is not None:
-            value = (
-                round(goal * (1.3 - 0.3 * min(fraction, 1.0)), 4)
-                if lower_is_better
-                else round(goal * fraction, 2)
-            )
-            if whole:  # people, enterprises, projects: whole numbers
-                value = float(round(value))
+            # a level moves from its baseline towards its goal; a flow adds up over the year
+            value = base + (goal - base) * fraction if level else goal * fraction
+            if limit is not None:
+                value = min(value, limit)
+            if values.get("direction") == "越小越好" or limit is not None:
+                value = max(value, 0.0)
+            value = float(round(value)) if whole else round(value, 4 if abs(value) < 1 else 2)
         status = _status(fraction, quarter)
         store.progress.set(
-            entry_id,
+            entry.id,
             quarter,
             {
                 "value": value,
