@@ -22,8 +22,10 @@ CHINESE_FONTS = (
 
 #: Qt's translation catalogues of the modules the window uses: qtbase holds QtCore,
 #: QtGui, QtWidgets (file dialog, message boxes) and QtPrintSupport (print dialog);
-#: QtPdf and QtCharts ship none. Those PySide6 does not ship are skipped.
-QT_CATALOGUES = ("qtbase", "qtmultimedia")
+#: QtPdf and QtCharts ship none. Each is loaded by its file name (qtbase_zh_CN.qm), not
+#: through the locale's UI languages, which some Qt versions list only as zh-Hans-CN / zh
+#: (no such files: the dialogs stayed English).
+QT_CATALOGUES = ("qtbase",)
 QT_LANGUAGE = "zh_CN"
 
 
