@@ -110,16 +110,16 @@ def install_excepthook(log_path: Path) -> None:
 
 def install_translations(app: QApplication) -> bool:
     """Qt's own texts (dialog buttons, file dialogs, print dialogs) in Chinese."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+    from PySide6.QtCore import QLocale
 
-    locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
-    QLocale.setDefault(locale)
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if not translator.load(locale, "qtbase", "_", folder):
-        log.warning("未找到 Qt 中文翻译（%s）", folder)
-        return False
-    return app.installTranslator(translator)
+    from .ui.style import QT_CATALOGUES
+    from .ui.style import install_translations as install_qt_translations
+
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    loaded = install_qt_translations(app)
+    if set(QT_CATALOGUES) - set(loaded):
+        log.warning("未找到 Qt 中文翻译：%s", "、".join(sorted(set(QT_CATALOGUES) - set(loaded))))
+    return bool(loaded)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

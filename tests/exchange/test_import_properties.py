@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import MergedCell
 
 from xihu_desktop.core.categories import CATEGORIES
 from xihu_desktop.exchange import excel_export as ee
@@ -42,7 +43,8 @@ def _apply(wb: openpyxl.Workbook, edit: str, rng: random.Random, other_unit: Any
         rng.shuffle(values)
         for r, vals in zip(rows, values, strict=True):
             for c, v in enumerate(vals, start=1):
-                ws.cell(r, c).value = v
+                if not isinstance(ws.cell(r, c), MergedCell):  # merged by an earlier edit
+                    ws.cell(r, c).value = v
     elif edit == "delete":
         ws.delete_rows(row)
     elif edit == "duplicate":

@@ -119,7 +119,7 @@ def test_qr_text_is_readable_and_verifies(demo_store: Store, tmp_path: Path) -> 
     total = sheet_data.points_text(sheet.score.total)
     first, payload = sheet.qr_text.split("\n")
     assert first == (
-        f"西湖区“六个一批”考核表 | {sheet.unit_name} | 2025 | 第1版 | 总分 {total} | "
+        f"西湖区“六个一批”考核表 | {sheet.unit_name} | 2025（{sheet.as_of}） | 第1版 | 总分 {total} | "
         f"验证码 {sheet.code}"
     )
     assert sheet.fingerprint in payload

@@ -42,6 +42,50 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return seen
 
 
+@pytest.fixture(autouse=True)
+def quarter_combo(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], int]]:
+    """The print action's quarter question: answered with its default, questions kept."""
+    asked: list[tuple[list[str], int]] = []
+
+    def get_item(parent: Any, title: str, label: str, items: list[str], current: int, *a: Any):
+        asked.append((list(items), current))
+        return items[current], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", get_item)
+    return asked
+
+
+def test_print_sheet_asks_the_quarter(
+    qtbot: Any,
+    parent: QWidget,
+    demo_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    quarter_combo: list[tuple[list[str], int]],
+) -> None:
+    ledger = next(lg for lg in demo_store.ledgers.list(year=2025) if lg.status == "草稿")
+    entry = demo_store.entries.list(ledger.id, "project")[0]
+    for q in (1, 2, 3, 4):
+        demo_store.progress.clear(entry.id, q)
+    demo_store.progress.set(entry.id, 3, {"value": 6570.0})
+    latest = pdf_actions.default_quarter(demo_store, ledger.id)
+    assert latest is not None
+    pdf_actions.print_sheet(parent, demo_store, ledger.id)
+    items, current = quarter_combo[-1]
+    assert items[current] == f"第{'一二三四'[latest - 1]}季度"  # default: the latest reported
+    dialog = parent.findChild(SheetPreviewDialog)
+    assert dialog.sheet.quarter == latest and dialog.sheet.as_of in dialog.info.text()
+    dialog.reject()
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("第二季度", True))
+    pdf_actions.print_sheet(parent, demo_store, ledger.id)
+    dialogs = [d for d in parent.findChildren(SheetPreviewDialog) if d.isVisible()]
+    assert [d.sheet.quarter for d in dialogs] == [2] and "截至第二季度" in dialogs[0].info.text()
+    dialogs[0].reject()
+    printed = len(demo_store.prints.list(ledger.id))
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("", False))
+    pdf_actions.print_sheet(parent, demo_store, ledger.id)  # cancelled: nothing printed
+    assert len(demo_store.prints.list(ledger.id)) == printed
+
+
 def _three_ledgers(store: Store) -> None:
     with store.transaction() as c:
         c.execute(
@@ -133,7 +177,9 @@ def test_export_all_sheets_cancel(
 ) -> None:
     steps: list[int] = []
 
-    def slow_export(store: Store, year: int, out: Path, progress: Any) -> list[Path]:
+    def slow_export(
+        store: Store, year: int, out: Path, progress: Any, quarter: Any = None
+    ) -> list[Path]:
         for i in range(500):
             progress(i, 500, f"单位{i}")
             steps.append(i)

@@ -41,6 +41,12 @@ def _export_pdf_args(p: argparse.ArgumentParser) -> None:
     )
     which.add_argument("--summary", action="store_true", help="全区考核汇总表（排名和得分图）")
     p.add_argument("--out", required=True, type=Path, help="输出 PDF 文件（--all 时为文件夹）")
+    p.add_argument(
+        "--quarter",
+        type=int,
+        choices=(1, 2, 3, 4),
+        help="考核表的数据截至第几季度（默认：台账中已填报进度的最近一个季度）",
+    )
 
 
 @command("export-pdf", "输出 PDF 考核表（可签字盖章、可核验）", _export_pdf_args)
@@ -60,14 +66,15 @@ def cmd_export_pdf(args: argparse.Namespace, session: Session) -> int:
             elif args.all:
                 if args.out.exists() and not args.out.is_dir():
                     raise CliError(f"“{args.out}”不是文件夹，--all 需要一个输出文件夹。")
-                paths = pdf_sheet.export_year(store, args.year, args.out)
+                paths = pdf_sheet.export_year(store, args.year, args.out, quarter=args.quarter)
                 print(f"已输出 {len(paths) - 1} 个单位的考核表和合并打印文件到 {args.out}")
             else:
                 unit, ledger = _unit_ledger(store, args.unit, args.year)
-                result = pdf_sheet.export_sheet(store, ledger.id, args.out)
+                result = pdf_sheet.export_sheet(store, ledger.id, args.out, quarter=args.quarter)
                 sheet = result.sheets[0]
+                as_of = f"{sheet.as_of}，" if sheet.as_of else ""
                 print(
-                    f"已输出 {unit.name} {args.year} 年考核表（第 {sheet.revision} 版，"
+                    f"已输出 {unit.name} {args.year} 年考核表（{as_of}第 {sheet.revision} 版，"
                     f"验证码 {sheet.code}）：{result.path}"
                 )
         except ValueError as exc:

@@ -66,11 +66,18 @@ class Field:
     default: Any = None
     help: str = ""
     in_pdf: bool = False
+    aliases: tuple[str, ...] = ()  # former labels, still read from older files
 
     @property
     def header(self) -> str:
-        """Label with its unit of measure, as shown in table and Excel headers."""
+        """Label with its unit of measure on one line, as the table editor shows it."""
         return f"{self.label}（{self.unit}）" if self.unit else self.label
+
+    @property
+    def header_lines(self) -> tuple[str, ...]:
+        """The header printed on two lines: the label, then its unit once (“人（个）”),
+        so a unit with brackets of its own never leaves a lone bracket on a line."""
+        return (self.label, self.unit) if self.unit else (self.label,)
 
     @property
     def is_numeric(self) -> bool:

@@ -64,6 +64,9 @@ class Styles:
         self.title = ParagraphStyle(
             "title", fontName=f, fontSize=16, leading=22, alignment=TA_CENTER, wordWrap="CJK"
         )
+        self.subtitle = ParagraphStyle(
+            "subtitle", fontName=f, fontSize=11, leading=16, alignment=TA_CENTER, wordWrap="CJK"
+        )
         self.section = ParagraphStyle(
             "section",
             fontName=f,

@@ -115,6 +115,7 @@ def sheet_story(sheet: SheetData, styles: Styles, key: int = 0) -> list[Flowable
     story: list[Flowable] = [
         SheetStart(info, f"{sheet.unit_name} {sheet.year} 年"),
         Paragraph(escape(sheet.title), styles.title),
+        *([Paragraph(escape(sheet.as_of), styles.subtitle)] if sheet.as_of else []),
         Spacer(1, 4 * mm),
         _info_block(sheet, styles),
     ]
@@ -194,13 +195,21 @@ class ExportResult:
 
 
 def export_sheet(
-    store: Store, ledger_id: int, out: str | Path, record: bool = True, font: str | None = None
+    store: Store,
+    ledger_id: int,
+    out: str | Path,
+    record: bool = True,
+    font: str | None = None,
+    quarter: int | None = None,
 ) -> ExportResult:
-    """Write one ledger's sheet atomically; record the printing once the file exists."""
+    """Write one ledger's sheet atomically; record the printing once the file exists.
+
+    ``quarter``: the quarter its figures stand at (default: the latest with progress).
+    """
     if record:
         store.prints.require_may_print(ledger_id)  # before any file is written
     font = font or font_for_store(store)
-    sheet = collect_sheet(store, ledger_id)
+    sheet = collect_sheet(store, ledger_id, quarter=quarter)
     with atomic_path(out) as tmp:
         render_sheets([sheet], tmp, font)
     if record:
@@ -215,8 +224,12 @@ def export_year(
     record: bool = True,
     progress: Progress | None = None,
     font: str | None = None,
+    quarter: int | None = None,
 ) -> list[Path]:
     """One file per unit plus one combined file for batch printing; returns the paths.
+
+    ``quarter``: the quarter every sheet's figures stand at (default: each ledger's
+    latest quarter with progress).
 
     ``progress(done, total, label)`` may raise :class:`Cancelled`; files finished
     before stay (each complete, each recorded), the combined file is not written.
@@ -235,7 +248,7 @@ def export_year(
     for i, ledger in enumerate(ledgers):
         if progress:
             progress(i, total, ledger.unit_name)
-        sheet = collect_sheet(store, ledger.id)
+        sheet = collect_sheet(store, ledger.id, quarter=quarter)
         path = out_dir / sheet_filename(sheet)
         with atomic_path(path) as tmp:
             render_sheets([sheet], tmp, font)

@@ -43,7 +43,7 @@ LIGHT_COLORS = {
 
 @dataclass(frozen=True)
 class Column:
-    header: str
+    header: str  # lines separated by "\n": the label, then its unit once
     width: float
     numeric: bool = False
 
@@ -60,7 +60,7 @@ def category_columns(cat: Category) -> list[Column]:
     free = CONTENT_W - seq.width - sum(c.width for c in fixed)
     fields = cat.pdf_fields
     total = sum(f.width for f in fields) or 1
-    cols = [Column(f.header, free * f.width / total, f.is_numeric) for f in fields]
+    cols = [Column("\n".join(f.header_lines), free * f.width / total, f.is_numeric) for f in fields]
     return [seq, *cols, *fixed]
 
 
@@ -314,7 +314,10 @@ class ChunkedTable(Flowable):
 def category_table(cat: Category, sheet: SheetData, styles: Styles) -> Flowable:
     columns = category_columns(cat)
     widths = [c.width for c in columns]
-    header = [Paragraph(escape(c.header), styles.head) for c in columns]
+    header = [
+        Paragraph("<br/>".join(escape(line) for line in c.header.split("\n")), styles.head)
+        for c in columns
+    ]
     pdf_fields = cat.pdf_fields
     rows: list[list[Any]] = []
     light_colors: dict[int, Any] = {}
@@ -322,7 +325,7 @@ def category_table(cat: Category, sheet: SheetData, styles: Styles) -> Flowable:
         es = row.entry_score
         texts: list[Any] = [str(n)]
         for f, value, col in zip(pdf_fields, row.values, columns[1:], strict=False):
-            text = format_value(f, value, sheet.lookups)
+            text = format_value(f, value, sheet.lookups, row.whole)
             if f.key == "actual" and not text and not es.quantitative and row.status:
                 text = row.status  # a qualitative entry: its status says how far it got
             texts.append(cell(text, col.width, styles))

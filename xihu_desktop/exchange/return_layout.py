@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import __version__
-from ..core.categories import STATUSES, Category, Field, FieldType
+from ..core.categories import Category, Field, FieldType
+from ..core.progress_fields import FOLLOW_UP_NO as FOLLOW_UP_NO
+from ..core.progress_fields import FOLLOW_UP_YES as FOLLOW_UP_YES
+from ..core.progress_fields import PROGRESS
 from ..store import Entry, Ledger, Plan, PlanTarget, Progress, Store
 from .fingerprint import short_code
 
@@ -175,20 +178,11 @@ QUARTER_ALIASES = {
     **{f"q{q}": label for q, label in QUARTERS},
     **{f"{q}季度": label for q, label in QUARTERS},
 }
-FOLLOW_UP_YES, FOLLOW_UP_NO = "是", "否"
-FOLLOW_UP_CHOICES = (FOLLOW_UP_YES, FOLLOW_UP_NO)
 
 
 def progress_fields() -> tuple[Field, ...]:
     """The per-quarter progress fields (value, status, problems, next steps …)."""
-    return (
-        Field("value", "进度值", FieldType.NUMBER, width=10),
-        Field("status", "推进状态", FieldType.ENUM, choices=STATUSES, width=9),
-        Field("problems", "存在问题", FieldType.LONGTEXT, width=18),
-        Field("next_steps", "下步措施", FieldType.LONGTEXT, width=18),
-        Field("comment", "审核意见", FieldType.LONGTEXT, width=14),
-        Field("follow_up", "需跟踪", FieldType.ENUM, choices=FOLLOW_UP_CHOICES, width=6),
-    )
+    return PROGRESS
 
 
 def quarter_key(quarter: int, key: str) -> str:
@@ -209,6 +203,7 @@ def progress_columns() -> list[Field]:
                     choices=f.choices,
                     group=label,
                     width=f.width,
+                    aliases=f.aliases,
                 )
             )
     cols.append(KEY_FIELD)

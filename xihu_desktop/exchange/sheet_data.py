@@ -8,14 +8,18 @@ verification payload (QR code and PDF metadata) is made and parsed here, so
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..core import scoring
 from ..core.categories import CATEGORIES, Category, Field, FieldType
+from ..core.entry_values import counts
+from ..core.progress_fields import as_of_quarter, as_of_text, reported
 from ..core.scoring import EntryScore, LedgerScore
-from ..store import Store
+from ..store import Progress, Store
 from .fingerprint import ledger_fingerprint, short_code
 
 PAYLOAD_PREFIX = "XHLG1"
@@ -29,6 +33,7 @@ class SheetRow:
     values: list[Any]  # raw values of the category's pdf fields, in order
     entry_score: EntryScore
     status: str | None
+    whole: bool = False  # its figures count things: printed without decimals
 
 
 @dataclass
@@ -52,6 +57,12 @@ class SheetData:
     revision: int
     generated_at: str
     lookups: dict[str, dict[int, str]] = field(default_factory=dict)
+    quarter: int | None = None  # the figures stand at the end of this quarter
+
+    @property
+    def as_of(self) -> str:
+        """“截至第二季度”, or empty when the ledger has no quarterly progress."""
+        return as_of_text(self.quarter) if self.quarter else ""
 
     @property
     def code(self) -> str:
@@ -60,7 +71,7 @@ class SheetData:
     @property
     def payload(self) -> str:
         return make_payload(
-            self.ledger_id, self.unit_code, self.year, self.revision, self.fingerprint
+            self.ledger_id, self.unit_code, self.year, self.revision, self.fingerprint, self.quarter
         )
 
     @property
@@ -71,13 +82,22 @@ class SheetData:
     def figures(self) -> SheetFigures:
         counts = {key: len(rows) for key, rows in self.rows.items()}
         return make_figures(
-            self.unit_name, self.year, self.score, counts, self.code, self.revision, None
+            self.unit_name,
+            self.year,
+            self.score,
+            counts,
+            self.code,
+            self.revision,
+            None,
+            self.quarter,
         )
 
     @property
     def qr_text(self) -> str:
         """What the QR code holds: a line a phone shows as it is, then the payload."""
-        return qr_text(self.unit_name, self.year, self.revision, self.score.total, self.payload)
+        return qr_text(
+            self.unit_name, self.year, self.revision, self.score.total, self.payload, self.quarter
+        )
 
 
 @dataclass(frozen=True)
@@ -103,13 +123,15 @@ class SheetFigures:
     code: str
     revision: int | None = None
     printed_at: str | None = None
+    quarter: int | None = None
 
     def lines(self) -> list[str]:
         """The figures as lines to read out next to the paper."""
         when = self.printed_at.replace("T", " ") if self.printed_at else "（无打印记录）"
         out = [
             f"责任单位：{self.unit_name}",
-            f"考核年度：{self.year} 年",
+            f"考核年度：{self.year} 年"
+            + (f"（{as_of_text(self.quarter)}）" if self.quarter else ""),
             f"打印版次：{f'第 {self.revision} 版' if self.revision else '（无打印记录）'}",
             f"打印时间：{when}",
             f"验证码：{self.code}",
@@ -130,6 +152,7 @@ def make_figures(
     code: str,
     revision: int | None,
     printed_at: str | None,
+    quarter: int | None = None,
 ) -> SheetFigures:
     categories = tuple(
         CategoryFigures(
@@ -150,40 +173,112 @@ def make_figures(
         code,
         revision,
         printed_at,
+        quarter,
     )
 
 
 def ledger_figures(
-    store: Store, ledger_id: int, revision: int | None = None, printed_at: str | None = None
+    store: Store,
+    ledger_id: int,
+    revision: int | None = None,
+    printed_at: str | None = None,
+    quarter: int | None = None,
 ) -> SheetFigures:
-    """The figures a sheet of the ledger's data now would print."""
+    """The figures a sheet of the ledger's data now would print as of ``quarter``
+    (None: the entries' own figures, as sheets printed before the quarter line had)."""
     with store.snapshot():
         ledger = store.ledgers.get(ledger_id)
-        score = store.assessment.score(ledger_id)
-        counts = store.entries.counts(ledger_id)
+        score = quarter_score(store, ledger_id, quarter)
+        entry_counts = store.entries.counts(ledger_id)
         code = short_code(ledger_fingerprint(store, ledger_id))
     return make_figures(
-        clean_text(ledger.unit_name), ledger.year, score, counts, code, revision, printed_at
+        clean_text(ledger.unit_name),
+        ledger.year,
+        score,
+        entry_counts,
+        code,
+        revision,
+        printed_at,
+        quarter,
+    )
+
+
+def latest_quarter(progress: dict[int, dict[int, Progress]]) -> int | None:
+    """The latest quarter with any reported progress in a ledger (None: none reported)."""
+    quarters = [q for rows in progress.values() for q in reported(rows.values())]
+    return max(quarters, default=None)
+
+
+def default_quarter(store: Store, ledger_id: int) -> int | None:
+    """The quarter a sheet is printed as of unless chosen: the latest with any progress."""
+    return latest_quarter(store.progress.of_ledger(ledger_id))
+
+
+def quarter_end(year: int, quarter: int) -> dt.date:
+    month = 3 * quarter
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def quarter_score(store: Store, ledger_id: int, quarter: int | None) -> LedgerScore:
+    """The ledger's score with every entry's actual and status as of ``quarter``
+    (lights judged at the quarter's end, or today if earlier); None: as stored now."""
+    if quarter is None:
+        return store.assessment.score(ledger_id)
+    ledger = store.ledgers.get(ledger_id)
+    progress = store.progress.of_ledger(ledger_id)
+    entries = {e.id: e for e in store.entries.list(ledger_id)}
+    items = []
+    for item in store.assessment.score_inputs(ledger_id):
+        values = entries[item.id].values
+        now = as_of_quarter(values, progress.get(item.id, {}).values(), quarter)
+        items.append(replace(item, actual=now["actual"], status=now["status"]))
+    return scoring.score_ledger(
+        items,
+        store.assessment.scoring_settings(ledger.year),
+        ledger.year,
+        min(dt.date.today(), quarter_end(ledger.year, quarter)),
+        [scoring.Adjustment(a.points, a.reason) for a in store.assessment.adjustments(ledger_id)],
     )
 
 
 QR_TITLE = "西湖区“六个一批”考核表"
 
 
-def qr_text(unit_name: str, year: int, revision: int, total: float, payload: str) -> str:
+def qr_text(
+    unit_name: str,
+    year: int,
+    revision: int,
+    total: float,
+    payload: str,
+    quarter: int | None = None,
+) -> str:
     fields = parse_payload(payload)
     code = short_code(fields["sha256"]) if fields else ""
-    line = " | ".join(
-        (QR_TITLE, unit_name, str(year), f"第{revision}版", f"总分 {points_text(total)}")
-    )
+    when = f"{year}（{as_of_text(quarter)}）" if quarter else str(year)
+    line = " | ".join((QR_TITLE, unit_name, when, f"第{revision}版", f"总分 {points_text(total)}"))
     return f"{line} | 验证码 {code}\n{payload}"
 
 
-def make_payload(ledger_id: int, unit_code: str, year: int, revision: int, sha256: str) -> str:
+def make_payload(
+    ledger_id: int,
+    unit_code: str,
+    year: int,
+    revision: int,
+    sha256: str,
+    quarter: int | None = None,
+) -> str:
+    """The verification payload; ``q`` names the quarter the printed figures stand at."""
+    as_of = f"|q={quarter}" if quarter else ""
     return (
         f"{PAYLOAD_PREFIX}|ledger={ledger_id}|unit={unit_code}|year={year}"
-        f"|rev={revision}|sha256={sha256}"
+        f"|rev={revision}{as_of}|sha256={sha256}"
     )
+
+
+def payload_quarter(fields: dict[str, str]) -> int | None:
+    """The quarter a parsed payload names (None: printed before sheets named one)."""
+    q = fields.get("q", "")
+    return int(q) if q in ("1", "2", "3", "4") else None
 
 
 def parse_payload(text: str) -> dict[str, str] | None:
@@ -207,14 +302,22 @@ def parse_payload(text: str) -> dict[str, str] | None:
     return fields
 
 
-def collect_sheet(store: Store, ledger_id: int, revision: int | None = None) -> SheetData:
+def collect_sheet(
+    store: Store, ledger_id: int, revision: int | None = None, quarter: int | None = None
+) -> SheetData:
     """Read one ledger for its sheet: data, score and fingerprint from one snapshot.
 
-    ``revision`` is the print revision the sheet will show (default: the next one).
+    ``revision`` is the print revision the sheet will show (default: the next one);
+    ``quarter`` the quarter its figures stand at (default: the latest with progress).
     """
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        raise ValueError(f"季度应为 1–4，不是 {quarter}")
     with store.snapshot():  # one consistent state: no write can slip in between
         ledger = store.ledgers.get(ledger_id)
-        score = store.assessment.score(ledger_id)
+        progress = store.progress.of_ledger(ledger_id)
+        if quarter is None:
+            quarter = latest_quarter(progress)
+        score = quarter_score(store, ledger_id, quarter)
         fingerprint = ledger_fingerprint(store, ledger_id)
         rev = revision if revision is not None else store.prints.next_revision(ledger_id)
         lookups = {
@@ -225,11 +328,15 @@ def collect_sheet(store: Store, ledger_id: int, revision: int | None = None) -> 
         rows: dict[str, list[SheetRow]] = {c.key: [] for c in CATEGORIES}
         for entry in store.entries.list(ledger_id):
             cat = _category(entry.category)
+            values = dict(entry.values)
+            if quarter is not None:
+                values.update(as_of_quarter(values, progress.get(entry.id, {}).values(), quarter))
             rows[cat.key].append(
                 SheetRow(
-                    [entry.values.get(f.key) for f in cat.pdf_fields],
+                    [values.get(f.key) for f in cat.pdf_fields],
                     by_id[entry.id],
-                    entry.values.get("status"),
+                    values.get("status"),
+                    counts(entry),
                 )
             )
         adjustments = [
@@ -254,6 +361,7 @@ def collect_sheet(store: Store, ledger_id: int, revision: int | None = None) -> 
         revision=rev,
         generated_at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         lookups=lookups,
+        quarter=quarter,
     )
 
 
@@ -281,16 +389,26 @@ def _num(value: float, decimals: int = 2) -> str:
     return text
 
 
-def format_value(f: Field, value: Any, lookups: dict[str, dict[int, str]]) -> str:
-    """A field value as printed on the sheet."""
+#: Fields whose figures are in the entry's unit of measure (whole when it counts things).
+MEASURED = frozenset({"baseline", "goal", "actual"})
+
+
+def format_value(
+    f: Field, value: Any, lookups: dict[str, dict[int, str]], whole: bool = False
+) -> str:
+    """A field value as printed on the sheet; ``whole``: the entry counts things, so its
+    measured figures print without decimals."""
     if value is None or value == "":
         return ""
     if f.type == FieldType.TARGET:
         return clean_text(lookups.get("target", {}).get(value, str(value)))
     if f.type == FieldType.CATALOGUE:
         return clean_text(lookups.get("catalogue", {}).get(value, str(value)))
-    if f.type in (FieldType.INTEGER, FieldType.YEAR) and isinstance(value, int | float):
-        return str(int(value))
+    if f.type == FieldType.YEAR and isinstance(value, int | float):
+        return str(round(value))
+    counted = f.type == FieldType.INTEGER or (whole and f.key in MEASURED)
+    if counted and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{round(value):,}"
     if f.type == FieldType.MONEY and isinstance(value, int | float):
         return f"{value:,.2f}"
     if f.type == FieldType.PERCENT and isinstance(value, int | float):

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..core.categories import CATEGORIES
+from ..core.progress_fields import CN_QUARTERS
 from .sheet_data import SheetFigures
 
 _NUM = r"(-?[\d,]+\.\d{2})"
@@ -29,6 +30,14 @@ _TOTAL_RE = re.compile(r"(?m)^\s*(?:考核总分|总分)\s+" + _NUM + r"\s*$")
 _GRADE_RE = re.compile(r"(?m)^\s*考核等级\s+" + _GRADE)
 _SUBTOTAL_RE = re.compile(r"小计\s*共\s*(\d+)\s*项\s*" + _NUM + r"\s*" + _NUM)
 _EMPTY = "本类无条目"
+_QUARTER_RE = re.compile(r"截至\s*第\s*([一二三四1-4])\s*季度")
+_QUARTER_OF = {**{v: k for k, v in CN_QUARTERS.items()}, **{str(k): k for k in CN_QUARTERS}}
+
+
+def printed_quarter(text: str) -> int | None:
+    """The quarter a sheet's text says its figures stand at (“截至第二季度”), or None."""
+    found = _QUARTER_RE.search(text)
+    return _QUARTER_OF[found[1]] if found else None
 
 
 @dataclass

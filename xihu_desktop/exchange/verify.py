@@ -18,12 +18,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..core.progress_fields import as_of_text
 from ..store import Store
 from ..store import prints as print_store
 from ..store.errors import NotFound
 from .fingerprint import ledger_fingerprint, short_code
-from .sheet_data import PAYLOAD_RE, SheetFigures, ledger_figures, parse_payload
-from .sheet_read import PrintedSheet, compare, printed_sheets
+from .sheet_data import (
+    PAYLOAD_RE,
+    SheetFigures,
+    ledger_figures,
+    parse_payload,
+    payload_quarter,
+)
+from .sheet_read import PrintedSheet, compare, printed_quarter, printed_sheets
 
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
 _TEXT_CODE_RE = re.compile(r"验证码\s*([0-9A-Z]{5}-[0-9A-Z]{5})")
@@ -45,6 +52,7 @@ class VerifyResult:
     printed_at: str | None = None
     figures: SheetFigures | None = None  # of the data now: what the paper should show
     problems: tuple[str, ...] = ()  # printed figures or metadata that disagree
+    quarter: int | None = None  # the quarter the printed figures stand at
 
     def lines(self) -> list[str]:
         """The figures to compare with the paper, one per line (none when no ledger)."""
@@ -54,7 +62,9 @@ class VerifyResult:
 def _with_figures(store: Store, result: VerifyResult) -> VerifyResult:
     if result.ledger_id is None:
         return result
-    figures = ledger_figures(store, result.ledger_id, result.revision, result.printed_at)
+    figures = ledger_figures(
+        store, result.ledger_id, result.revision, result.printed_at, result.quarter
+    )
     return replace(result, figures=figures)
 
 
@@ -84,6 +94,10 @@ def _changes_since(store: Store, ledger_id: int, since: str | None) -> str:
         return ""
     latest = rows[0]
     return f"此后共有 {len(rows)} 处修改，最近一次为 {latest['ts']}（{latest['user']}，{latest['action']}）。"
+
+
+def as_of_words(quarter: int | None) -> str:
+    return as_of_text(quarter) if quarter else "未注明季度"
 
 
 def _printed_words(revision: int | None, printed_at: str | None) -> str:
@@ -126,6 +140,7 @@ def verify_payload(store: Store, payload: str, printed_at: str | None = None) ->
             f"与考核表的 {short_code(sha)} 不符"
         )
     result = _payload_result(store, ledger.id, unit.name, year, rev, sha, printed_at)
+    result = replace(result, quarter=payload_quarter(fields))
     return _with_problems(_with_figures(store, result), problems)
 
 
@@ -156,9 +171,11 @@ def normalise_code(code: str) -> str:
     return normal
 
 
-def verify_code(store: Store, code: str) -> VerifyResult:
-    """Check a verification code typed from a printed sheet."""
-    return _with_figures(store, _code_result(store, normalise_code(code)))
+def verify_code(store: Store, code: str, quarter: int | None = None) -> VerifyResult:
+    """Check a verification code typed from a printed sheet (``quarter``: the one the
+    sheet names, when known: its figures are compared as of that quarter)."""
+    result = replace(_code_result(store, normalise_code(code)), quarter=quarter)
+    return _with_figures(store, result)
 
 
 def _code_result(store: Store, code: str) -> VerifyResult:
@@ -204,7 +221,7 @@ def verify_text(store: Store, text: str) -> list[VerifyResult]:
         results = [verify_payload(store, p) for p in payloads]
     else:
         codes = _TEXT_CODE_RE.findall(text.upper())
-        results = [verify_code(store, codes[0] if codes else text)]
+        results = [verify_code(store, codes[0] if codes else text, printed_quarter(text))]
     result = results[0]
     problems: list[str] = []
     written = _TEXT_CODE_RE.findall(text)
@@ -268,6 +285,11 @@ def _page_problems(result: VerifyResult, sheet: PrintedSheet | None, code: str) 
     problems = [
         f"元数据中的验证码 {code} 与页面上印刷的 {c} 不符" for c in sheet.codes if c != code
     ]
+    printed = printed_quarter(sheet.text)
+    if printed != result.quarter:
+        problems.append(
+            f"页面上印刷的季度（{as_of_words(printed)}）与元数据（{as_of_words(result.quarter)}）不符"
+        )
     if result.figures is not None:
         figures = result.figures
         title = f"{figures.unit_name}{figures.year}年“六个一批”任务完成情况考核表"
@@ -292,7 +314,7 @@ def verify_pdf(store: Store, path: str | Path) -> list[VerifyResult]:
         return results
     for sheet in found.sheets:  # metadata removed: the codes printed on the pages
         if sheet.codes:
-            result = verify_code(store, sheet.codes[0])
+            result = verify_code(store, sheet.codes[0], printed_quarter(sheet.text))
             results.append(_with_problems(result, _page_problems(result, sheet, sheet.codes[0])))
     return results
 

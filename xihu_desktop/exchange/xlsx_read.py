@@ -125,7 +125,7 @@ def map_columns(
     """Find the header row and which column holds which field."""
     index: dict[str, list[Field]] = {}
     for f in columns:
-        for text in {norm(f.label), norm(f.header), f.key.lower()}:
+        for text in {norm(f.label), norm(f.header), f.key.lower(), *map(norm, f.aliases)}:
             index.setdefault(text, [])
             if f not in index[text]:
                 index[text].append(f)

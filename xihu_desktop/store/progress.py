@@ -51,7 +51,7 @@ def _whole(entry: Entry, values: Mapping[str, Any], quarter: int) -> None:
         return
     if value < 0 or not float(value).is_integer():
         raise InvalidData(
-            f"“{entry.name}”第{quarter}季度进度值{value:g}无效：以人数、家数等计的数量应为非负整数"
+            f"“{entry.name}”第{quarter}季度完成值{value:g}无效：以人数、家数等计的数量应为非负整数"
         )
 
 

@@ -146,7 +146,9 @@ class MainWindow(QMainWindow):
         self.progress_tab = ProgressTab(self.store, self.lookups, self.undo_stack, self)
         self.progress_tab.message.connect(self.show_message)
         self.tabs.addTab(self.progress_tab, "进度")
-        self.tabs.setTabToolTip(self.tabs.count() - 1, "按季度填报完成值、状态、问题和下步打算")
+        self.tabs.setTabToolTip(
+            self.tabs.count() - 1, "按季度填报完成值、推进状态、存在问题和下步措施"
+        )
         self.stack.addWidget(self.empty_page)
         self.stack.addWidget(self.tabs)
 

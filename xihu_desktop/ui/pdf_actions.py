@@ -33,8 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.progress_fields import CN_QUARTERS
 from ..exchange import pdf_sheet
 from ..exchange.atomic import atomic_write_bytes
+from ..exchange.sheet_data import default_quarter
 from ..exchange.verify import VerifyError, VerifyResult, verify_pdf, verify_text
 from ..exchange.verify import needs_reprint as _needs_reprint
 from ..store import Store, StoreError
@@ -72,6 +74,31 @@ def _progress(report: Report) -> pdf_sheet.Progress:
     return progress
 
 
+# ---------------------------------------------------------------- the quarter line
+
+LATEST_ITEM = "各单位已填报进度的最近一个季度"
+
+
+def quarter_items() -> list[str]:
+    return [f"第{CN_QUARTERS[q]}季度" for q in CN_QUARTERS]
+
+
+def ask_quarter(parent: QWidget | None, default: int | None, per_ledger: bool = False) -> Any:
+    """Ask as of which quarter the sheet's figures stand (a combo, ``default`` selected).
+
+    Returns the quarter, None for each ledger's latest (``per_ledger``), or False when
+    the clerk cancels.
+    """
+    items = ([LATEST_ITEM] if per_ledger else []) + quarter_items()
+    current = 0 if default is None else items.index(quarter_items()[default - 1])
+    text, ok = QInputDialog.getItem(
+        parent, TITLE_PRINT, "考核表的数据截至：", items, current, False
+    )
+    if not ok:
+        return False
+    return None if text == LATEST_ITEM else quarter_items().index(text) + 1
+
+
 # ---------------------------------------------------------------- preview and print
 
 
@@ -91,7 +118,8 @@ class SheetPreviewDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.info = QLabel(
-            f"{sheet.unit_name} {sheet.year} 年考核表 · 第 {sheet.revision} 版 · "
+            f"{sheet.unit_name} {sheet.year} 年考核表"
+            f"{f'（{sheet.as_of}）' if sheet.as_of else ''} · 第 {sheet.revision} 版 · "
             f"验证码 {sheet.code} · 共 {self.document.pageCount()} 页 · 总分 "
             f"{sheet.score.total:.2f}（{sheet.score.grade}）"
         )
@@ -178,14 +206,31 @@ class SheetPreviewDialog(QDialog):
         super().done(result)
 
 
+def _ledger_default_quarter(store: Store, ledger_id: int) -> tuple[bool, int | None]:
+    """(whether to ask, the default quarter): no question for a ledger without progress,
+    nor for a user who may not print it (the printing then says why)."""
+    try:
+        ledger = store.ledgers.get(ledger_id)
+        quarter = default_quarter(store, ledger_id)
+    except StoreError:
+        return False, None
+    return quarter is not None and store.prints.may_print(ledger), quarter
+
+
 def print_sheet(parent: QWidget, store: Store, ledger_id: int) -> None:
-    """Generate the ledger's sheet (recording the printing) and show the preview."""
+    """Ask as of which quarter, generate the ledger's sheet (recording the printing) and
+    show the preview."""
+    ask, quarter = _ledger_default_quarter(store, ledger_id)
+    if ask:
+        quarter = ask_quarter(parent, quarter)
+        if quarter is False:
+            return
     folder = Path(tempfile.mkdtemp(prefix="xihu-sheet-"))
     path = folder / "考核表.pdf"
 
     def work(progress: Report) -> pdf_sheet.ExportResult:
         progress(0, 1, "考核表")
-        result = pdf_sheet.export_sheet(store, ledger_id, path)
+        result = pdf_sheet.export_sheet(store, ledger_id, path, quarter=quarter)
         progress(1, 1, "完成")
         return result
 
@@ -203,12 +248,17 @@ def export_all_sheets(parent: QWidget, store: Store, year: int) -> Path | None:
     folder = QFileDialog.getExistingDirectory(parent, f"选择保存 {year} 年考核表的文件夹")
     if not folder:
         return None
+    quarter = ask_quarter(parent, None, per_ledger=True)
+    if quarter is False:
+        return None
     out = Path(folder)
     job = _run(
         parent,
         TITLE_PRINT,
         f"正在生成 {year} 年全部单位的考核表…",
-        lambda report: pdf_sheet.export_year(store, year, out, progress=_progress(report)),
+        lambda report: pdf_sheet.export_year(
+            store, year, out, progress=_progress(report), quarter=quarter
+        ),
     )
     if job.error:
         return None

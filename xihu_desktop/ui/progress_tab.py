@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import scoring
-from ..core.categories import CATEGORIES, CATEGORY_BY_KEY, STATUSES, Field, FieldType
+from ..core.categories import CATEGORIES, CATEGORY_BY_KEY, Field
+from ..core.progress_fields import PROGRESS_BY_KEY as P
 from ..core.validate import Invalid, is_empty, parse_number
 from ..store import Entry, Ledger, Progress, Store, StoreError
 from .delegates import FieldDelegate
@@ -47,21 +48,19 @@ LIGHT_COLOURS = {
 }
 LIGHT_SYMBOL = {scoring.GREEN: "● 绿", scoring.YELLOW: "● 黄", scoring.RED: "● 红", None: "—"}
 
-# (key, header, editable field declaration or None)
+# (key, header, editable field declaration or None); the progress fields' labels and
+# declarations are core.progress_fields.PROGRESS (one vocabulary with Excel and PDF)
 COLUMNS: tuple[tuple[str, str, Field | None], ...] = (
     ("category", "类别", None),
     ("name", "名称", None),
     ("goal", "年度目标", None),
     ("last_year", "上年完成", None),
     ("previous", "上季度", None),
-    ("value", "本季度完成值", Field("value", "本季度完成值", FieldType.NUMBER)),
-    ("status", "状态", Field("status", "状态", FieldType.ENUM, choices=STATUSES)),
+    *((k, P[k].label, P[k]) for k in ("value", "status")),
     ("completion", "完成率", None),
     ("light", "灯", None),
-    ("problems", "存在问题", Field("problems", "存在问题", FieldType.LONGTEXT)),
-    ("next_steps", "下步打算", Field("next_steps", "下步打算", FieldType.LONGTEXT)),
-    ("comment", "备注", Field("comment", "备注", FieldType.LONGTEXT)),
-    ("follow_up", "需跟踪", None),
+    *((k, P[k].label, P[k]) for k in ("problems", "next_steps", "comment")),
+    ("follow_up", P["follow_up"].label, None),
 )
 COLUMN = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
 _CAT_ORDER = {c.key: i for i, c in enumerate(CATEGORIES)}
@@ -294,9 +293,9 @@ class ProgressModel(QAbstractTableModel):
                 return None
             key, header, _ = COLUMNS[section]
             if key == "value":
-                return f"Q{self.quarter}完成值"
+                return f"Q{self.quarter}{header}"
             if key == "previous" and self.quarter > 1:
-                return f"Q{self.quarter - 1}完成值"
+                return f"Q{self.quarter - 1}{P['value'].label}"
             return header
         return str(section + 1)
 

@@ -1,7 +1,9 @@
-"""Application-wide look: a readable Chinese font, sized by the platform (DPI-safe)."""
+"""Application-wide look: a readable Chinese font, sized by the platform (DPI-safe),
+and Qt's own dialogs (file, print, message buttons) in Chinese."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QLibraryInfo, QTranslator
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
@@ -18,8 +20,35 @@ CHINESE_FONTS = (
 )
 
 
+#: Qt's translation catalogues of the modules the window uses: qtbase holds QtCore,
+#: QtGui, QtWidgets (file dialog, message boxes) and QtPrintSupport (print dialog);
+#: QtPdf and QtCharts ship none. Each is loaded by its file name (qtbase_zh_CN.qm), not
+#: through the locale's UI languages, which some Qt versions list only as zh-Hans-CN / zh
+#: (no such files: the dialogs stayed English).
+QT_CATALOGUES = ("qtbase",)
+QT_LANGUAGE = "zh_CN"
+
+
+def install_translations(app: QApplication) -> list[str]:
+    """Load Qt's Chinese translations once; returns the catalogues loaded."""
+    loaded = [t.objectName() for t in app.findChildren(QTranslator) if t.objectName()]
+    if loaded:
+        return loaded
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in QT_CATALOGUES:
+        translator = QTranslator(app)  # parented: lives as long as the application
+        if translator.load(f"{name}_{QT_LANGUAGE}", folder) and app.installTranslator(translator):
+            translator.setObjectName(name)
+            loaded.append(name)
+        else:
+            translator.deleteLater()
+    return loaded
+
+
 def apply_style(app: QApplication) -> None:
-    """Prefer a Chinese UI font; keep the platform's point size so scaling stays right."""
+    """Prefer a Chinese UI font (the platform's point size kept so scaling stays right);
+    Qt's own dialogs speak Chinese."""
+    install_translations(app)
     font = QFont(app.font())
     families = [*CHINESE_FONTS, *font.families()]
     font.setFamilies(families)
