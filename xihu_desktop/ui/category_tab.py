@@ -26,7 +26,7 @@ from . import user_settings
 from .delegates import FieldDelegate
 from .entry_model import EntryFilterProxy, EntryTableModel, Lookups
 from .operations import push_undo
-from .table_view import LedgerTableView, PasteCell
+from .table_view import LedgerTableView, PasteCell, drop_header_rows
 from .tsv import parse_tsv
 
 #: at most this many rejected cells are listed in one message
@@ -295,8 +295,18 @@ class CategoryTab(QWidget):
         if not block:
             self.message.emit("剪贴板中没有可粘贴的内容")
             return
+        titles = {t for f in self.category.fields for t in (f.label, f.header)}
+        block, headers = drop_header_rows(block, titles)
+        if headers:
+            note = f"已跳过 {headers} 行标题（与列名相同，不作为条目）"
+            self.message.emit(note)
+            if not block:
+                QMessageBox.information(self, "粘贴", note + "，没有其他内容可粘贴。")
+                return
         cells = self.view.paste_targets(block)
         self._paste_cells(cells)
+        if headers:
+            self.message.emit(note)
 
     def _paste_cells(self, cells: list[PasteCell]) -> None:
         ledger = self.model.ledger

@@ -135,6 +135,7 @@ class ProgressModel(QAbstractTableModel):
 
     def set_quarter(self, quarter: int) -> None:
         self.quarter = quarter
+        self._lights = {e.id: self._compute_light(e) for e in self._rows}
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
@@ -178,16 +179,41 @@ class ProgressModel(QAbstractTableModel):
                 return p.value
         return None
 
+    def as_of_quarter(self, entry: Entry) -> tuple[Any, Any]:
+        """(value, status) as of the selected quarter: the latest reported up to it.
+
+        An entry with no progress at all keeps its own actual and status."""
+        reported = self._progress.get(entry.id, {})
+        if not reported:
+            return entry.values.get("actual"), entry.values.get("status")
+        upto = [reported[q] for q in sorted(reported, reverse=True) if q <= self.quarter]
+        value = next((p.value for p in upto if p.value is not None), None)
+        any_status = any(p.status for p in reported.values())
+        status = next((p.status for p in upto if p.status), None)
+        return value, status if any_status else entry.values.get("status")
+
     def completion(self, entry: Entry) -> float | None:
+        actual, status = self.as_of_quarter(entry)
         item = scoring.ScoreInput(
             id=entry.id,
             category=entry.category,
             goal=entry.values.get("goal"),
-            actual=entry.values.get("actual"),
-            status=entry.values.get("status"),
+            actual=actual,
+            status=status,
             lower_is_better=lower_is_better(entry, self.lookups),
         )
         return scoring.entry_completion(item, self.settings)[1]
+
+    def light_date(self) -> dt.date:
+        """Today, or the end of the selected quarter when that lies earlier."""
+        today = self.as_of or self._today
+        if self.ledger is None:
+            return today
+        year = self.ledger.year
+        end = (
+            dt.date(year + 1, 1, 1) if self.quarter == 4 else dt.date(year, 3 * self.quarter + 1, 1)
+        )
+        return min(today, end)
 
     def light(self, entry: Entry) -> str | None:
         if entry.id in self._lights:
@@ -200,9 +226,9 @@ class ProgressModel(QAbstractTableModel):
         return scoring.light(
             self.completion(entry),
             self.ledger.year,
-            self.as_of or self._today,
+            self.light_date(),
             self.settings.yellow_margin,
-            entry.values.get("status"),
+            self.as_of_quarter(entry)[1],
         )
 
     def _raw(self, entry: Entry, key: str) -> Any:
@@ -458,6 +484,7 @@ class ProgressTab(QWidget):
         self.model.set_quarter(int(self.quarter.currentData()))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._filter()
+        self._update_summary()
 
     def _filter(self) -> None:
         self.proxy.set_filter(self.search.text(), self.follow.isChecked())

@@ -20,6 +20,26 @@ from .tsv import format_tsv
 PasteCell = tuple[int, int, str]
 
 
+def _title_key(text: str) -> str:
+    """A column title compared loosely: no spaces, no required marker, ASCII brackets."""
+    return "".join(text.split()).rstrip("*").replace("(", "（").replace(")", "）")
+
+
+def drop_header_rows(block: list[list[str]], titles: set[str]) -> tuple[list[list[str]], int]:
+    """The block without its copied header rows, and how many were dropped.
+
+    A header row is one whose filled cells are all column titles (with or without the unit);
+    a single title alone is taken as a header only above other rows."""
+    known = {_title_key(t) for t in titles if t}
+    kept = []
+    for line in block:
+        filled = [_title_key(t) for t in line if t.strip()]
+        if filled and all(t in known for t in filled) and (len(filled) > 1 or len(block) > 1):
+            continue
+        kept.append(line)
+    return kept, len(block) - len(kept)
+
+
 class LedgerTableView(QTableView):
     """A table that behaves like a spreadsheet: Enter moves down, Delete clears."""
 
