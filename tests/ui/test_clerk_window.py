@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
-from ledger_helpers import make_window, paste
+from ledger_helpers import make_window, paste, type_into
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from xihu_desktop.exchange.excel_export import export_ledger
+from xihu_desktop.exchange.sheet_data import collect_sheet
 from xihu_desktop.store import Store
 from xihu_desktop.ui.progress_tab import COLUMN
 
@@ -79,3 +83,72 @@ def test_a_pasted_header_row_is_skipped_with_a_note(
     paste(qtbot, tab, 1, "name", header)
     assert [e.name for e in store.entries.list(ledger_id, "project")] == names
     assert "标题" in window.statusBar().currentMessage()
+
+
+def test_an_empty_new_row_is_a_draft_not_scored_exported_or_printed(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
+) -> None:
+    store.entries.add(ledger_id, "indicator", {"name": "研发投入强度", "goal": 10, "actual": 10})
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    qtbot.waitUntil(lambda: "得分" in window.header.score_label.text(), timeout=3000)
+    score, lights = window.header.score_label.text(), window.header.lights_label.text()
+    tab = window.category_tabs["indicator"]
+    window.tabs.setCurrentWidget(tab)
+    with qtbot.waitSignal(window.summary_worker.ready, timeout=3000):
+        tab.actions_["add"].trigger()  # 新增行, nothing typed yet
+    assert tab.model.rowCount() == 2
+    draft = tab.model.entry(1).id
+    assert window.header.score_label.text() == score
+    assert window.header.lights_label.text() == lights
+    assert window.progress_tab.model.light(window.progress_tab.model.entry(1)) is None
+
+    out = export_ledger(store, ledger_id, tmp_path / "return.xlsx")
+    sheet = openpyxl.load_workbook(out)["一批重点指标"]
+    numbered = [row for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert [row[1] for row in numbered] == ["研发投入强度"]
+    data = collect_sheet(store, ledger_id)
+    assert [r.entry_score.name for r in data.rows["indicator"]] == ["研发投入强度"]
+
+    window.menu_actions["submit"].trigger()  # the draft is listed by submit's validation
+    problems = store.assessment.validate(ledger_id)
+    assert next(p.message for e, p in problems if e.id == draft).startswith("草稿行")
+    dialog = window.ledger_actions.problems_dialog
+    assert dialog is not None and dialog.tree.topLevelItemCount() == 1
+    assert store.ledgers.get(ledger_id).status == "草稿"
+
+
+def test_tabbing_through_an_enumeration_cell_saves_nothing(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
+) -> None:
+    entry = store.entries.add(ledger_id, "project", {"name": "之江实验室二期"}).id
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    tab = window.category_tabs["project"]
+    window.tabs.setCurrentWidget(tab)
+    view = tab.view
+    index = tab.proxy.index(0, tab.model.column("nature"))
+    view.setCurrentIndex(index)
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.indexWidget(index)
+    assert editor is not None and editor.currentText() == ""  # no choice made for the clerk
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: view.indexWidget(index) is None, timeout=2000)
+    assert store.entries.get(entry).values.get("nature") is None
+    assert window.undo_stack.count() == 0
+    # choosing still saves
+    type_into(qtbot, tab, 0, "nature", "续建")
+    assert store.entries.get(entry).values["nature"] == "续建"
+
+
+def test_years_typed_or_pasted_as_months_are_taken_as_the_year(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int, messages: list[str]
+) -> None:
+    entry = store.entries.add(ledger_id, "project", {"name": "之江实验室二期"}).id
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    tab = window.category_tabs["project"]
+    window.tabs.setCurrentWidget(tab)
+    type_into(qtbot, tab, 0, "start_year", "2025年3月")
+    assert store.entries.get(entry).values["start_year"] == 2025
+    paste(qtbot, tab, 0, "start_year", "2024年10月\t2026年6月底")
+    values = store.entries.get(entry).values
+    assert (values["start_year"], values["end_year"]) == (2024, 2026)
+    assert messages == []

@@ -16,6 +16,14 @@ PROGRESS_FIELDS = ("value", "status", "problems", "next_steps", "comment", "foll
 
 Memo = dict[tuple[Any, ...], tuple[Any, str | None]]
 
+#: what submit's validation says of a draft
+DRAFT_PROBLEM = "草稿行：未填名称，不计分、不导出、不打印；请填写名称或删除此行"
+
+
+def is_draft(name: Any) -> bool:
+    """The one rule: an entry without a name is a draft (not scored, exported or printed)."""
+    return is_empty(name)
+
 
 def clean_values(
     category_key: str,

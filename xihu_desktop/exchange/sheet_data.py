@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.categories import CATEGORIES, Category, Field, FieldType
+from ..core.entry_values import is_draft
 from ..core.scoring import EntryScore, LedgerScore
 from ..store import Store
 from .fingerprint import ledger_fingerprint, short_code
@@ -160,7 +161,7 @@ def ledger_figures(
     with store.snapshot():
         ledger = store.ledgers.get(ledger_id)
         score = store.assessment.score(ledger_id)
-        counts = store.entries.counts(ledger_id)
+        counts = {c.key: sum(1 for e in score.entries if e.category == c.key) for c in CATEGORIES}
         code = short_code(ledger_fingerprint(store, ledger_id))
     return make_figures(
         clean_text(ledger.unit_name), ledger.year, score, counts, code, revision, printed_at
@@ -224,6 +225,8 @@ def collect_sheet(store: Store, ledger_id: int, revision: int | None = None) -> 
         by_id = {e.id: e for e in score.entries}
         rows: dict[str, list[SheetRow]] = {c.key: [] for c in CATEGORIES}
         for entry in store.entries.list(ledger_id):
+            if is_draft(entry.name):
+                continue
             cat = _category(entry.category)
             rows[cat.key].append(
                 SheetRow(

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..core import scoring
 from ..core.categories import CATEGORIES, CATEGORY_BY_KEY, STATUSES, Field, FieldType
+from ..core.entry_values import is_draft
 from ..core.validate import Invalid, is_empty, parse_number
 from ..store import Entry, Ledger, Progress, Store, StoreError
 from .delegates import FieldDelegate
@@ -221,7 +222,7 @@ class ProgressModel(QAbstractTableModel):
         return self._compute_light(entry)
 
     def _compute_light(self, entry: Entry) -> str | None:
-        if self.ledger is None:
+        if self.ledger is None or is_draft(entry.name):
             return None
         return scoring.light(
             self.completion(entry),
