@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from xihu_desktop.exchange.excel_export import export_ledger
 from xihu_desktop.exchange.sheet_data import collect_sheet
 from xihu_desktop.store import Store
+from xihu_desktop.ui.entry_model import INVALID_BRUSH
 from xihu_desktop.ui.progress_tab import COLUMN
 
 YEAR = 2025  # a past year: lights do not depend on today's date
@@ -152,3 +153,42 @@ def test_years_typed_or_pasted_as_months_are_taken_as_the_year(
     values = store.entries.get(entry).values
     assert (values["start_year"], values["end_year"]) == (2024, 2026)
     assert messages == []
+
+
+def _type_progress(qtbot: Any, tab: Any, row: int, key: str, text: str) -> None:
+    view = tab.view
+    index = tab.proxy.index(row, COLUMN[key])
+    view.setCurrentIndex(index)
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.indexWidget(index)
+    assert editor is not None
+    editor.clear()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.indexWidget(index) is None, timeout=2000)
+
+
+@pytest.mark.parametrize("typed", ["30%", "abc"])
+def test_bad_progress_input_stays_in_the_cell_marked_invalid_until_corrected(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int, typed: str
+) -> None:
+    entry = store.entries.add(ledger_id, "indicator", {"name": "研发投入强度", "goal": 100}).id
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    tab = window.progress_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.quarter.setCurrentIndex(1)
+    _type_progress(qtbot, tab, 0, "value", typed)
+    cell = tab.proxy.index(0, COLUMN["value"])
+    assert cell.data() == typed  # the typed text stays
+    assert "不是有效的数字" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert cell.data(Qt.ItemDataRole.BackgroundRole) == INVALID_BRUSH
+    assert store.progress.of_entry(entry) == []
+    tab.quarter.setCurrentIndex(0)  # another quarter's cell is not marked
+    assert tab.proxy.index(0, COLUMN["value"]).data() == ""
+    tab.quarter.setCurrentIndex(1)
+    assert tab.proxy.index(0, COLUMN["value"]).data() == typed
+    _type_progress(qtbot, tab, 0, "value", "30")  # corrected
+    cell = tab.proxy.index(0, COLUMN["value"])
+    assert cell.data() == "30"
+    assert cell.data(Qt.ItemDataRole.BackgroundRole) != INVALID_BRUSH
+    assert store.progress.of_entry(entry)[0].value == 30

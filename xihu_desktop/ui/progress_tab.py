@@ -10,7 +10,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -34,8 +33,17 @@ from ..core.entry_values import is_draft
 from ..core.validate import Invalid, is_empty, parse_number
 from ..store import Entry, Ledger, Progress, Store, StoreError
 from .delegates import FieldDelegate
-from .entry_model import ENTRY_ROLE, FIELD_ROLE, SORT_ROLE, Lookups, format_number
+from .entry_model import (
+    ENTRY_ROLE,
+    ERROR_ROLE,
+    FIELD_ROLE,
+    INVALID_BRUSH,
+    SORT_ROLE,
+    Lookups,
+    format_number,
+)
 from .operations import push_undo
+from .progress_filter import ProgressProxy, current_quarter
 from .table_view import LedgerTableView
 from .tsv import format_tsv
 
@@ -76,15 +84,6 @@ def lower_is_better(entry: Entry, lookups: Lookups | None) -> bool:
     return bool(target and target["lower_is_better"])
 
 
-def current_quarter(year: int, today: dt.date | None = None) -> int:
-    today = today or dt.date.today()
-    if today.year > year:
-        return 4
-    if today.year < year:
-        return 1
-    return (today.month - 1) // 3 + 1
-
-
 class ProgressModel(QAbstractTableModel):
     """All entries of a ledger against one quarter's progress."""
 
@@ -104,11 +103,16 @@ class ProgressModel(QAbstractTableModel):
         self._lights: dict[int, str | None] = {}  # computed once per row, updated per write
         self._today = dt.date.today()
         self.edit_handler: Callable[[int, dict[str, Any]], bool] | None = None
+        # typed text the store refused, kept in its cell until corrected:
+        # (entry id, quarter, key) -> (text, reason)
+        self._rejected: dict[tuple[int, int, str], tuple[str, str]] = {}
 
     # ------------------------------------------------------------ loading
 
     def load(self, ledger: Ledger | None, entries: list[Entry] | None = None) -> None:
         self.beginResetModel()
+        if ledger is None or self.ledger is None or ledger.id != self.ledger.id:
+            self._rejected = {}
         self.ledger = ledger
         self.writable = bool(ledger and self.store.can_write(ledger))
         if ledger is None:
@@ -252,6 +256,25 @@ class ProgressModel(QAbstractTableModel):
             return bool(p and p.follow_up)
         return getattr(p, key) if p is not None else None
 
+    def reject(self, entry_id: int, key: str, text: str, reason: str) -> None:
+        """Keep refused text in its cell, marked invalid with the reason."""
+        self._rejected[(entry_id, self.quarter, key)] = (text, reason)
+        self._cell_changed(entry_id, key)
+
+    def accepted(self, entry_id: int, keys: Any) -> None:
+        for key in keys:
+            if self._rejected.pop((entry_id, self.quarter, key), None) is not None:
+                self._cell_changed(entry_id, key)
+
+    def rejected(self, entry: Entry, key: str) -> tuple[str, str] | None:
+        return self._rejected.get((entry.id, self.quarter, key))
+
+    def _cell_changed(self, entry_id: int, key: str) -> None:
+        row = self._row_of.get(entry_id)
+        if row is not None:
+            index = self.index(row, COLUMN[key])
+            self.dataChanged.emit(index, index)
+
     # ------------------------------------------------------------ Qt model API
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -266,6 +289,14 @@ class ProgressModel(QAbstractTableModel):
         entry = self._rows[index.row()]
         key, _, f = COLUMNS[index.column()]
         value = self._raw(entry, key)
+        refused = self.rejected(entry, key) if f is not None else None
+        if refused is not None:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, ERROR_ROLE):
+                return refused[1] if role == ERROR_ROLE else refused[0]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"未保存：{refused[1]}"
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return INVALID_BRUSH
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "follow_up":
                 return None
@@ -349,6 +380,8 @@ class ProgressModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or COLUMNS[index.column()][2] is None:
             return False
         current = self._raw(entry, key)
+        if value in ("", None) and self.rejected(entry, key) is not None:
+            self.accepted(entry.id, [key])  # the refused text is cleared
         if value == current or (value in ("", None) and current in ("", None)):
             return True
         return self._write(entry.id, {key: value})
@@ -359,42 +392,6 @@ class ProgressModel(QAbstractTableModel):
         self.store.progress.set(entry_id, self.quarter, values)
         self.refresh_entry(entry_id)
         return True
-
-
-class ProgressProxy(QSortFilterProxyModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.needle = ""
-        self.follow_up_only = False
-
-    def set_filter(self, needle: str, follow_up_only: bool) -> None:
-        self.beginFilterChange()
-        self.needle, self.follow_up_only = needle.strip().lower(), follow_up_only
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        if not isinstance(model, ProgressModel):
-            return True
-        entry = model.entry(source_row)
-        if self.follow_up_only:
-            p = model.progress(entry.id, model.quarter)
-            if not (p and p.follow_up):
-                return False
-        return not self.needle or self.needle in entry.name.lower()
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-        if a is None:
-            return descending and b is not None
-        if b is None:
-            return not descending
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
 
 
 class ProgressTab(QWidget):
@@ -578,7 +575,12 @@ class ProgressTab(QWidget):
             done = self.store.progress.set(entry_id, quarter, values)
         except StoreError as exc:
             self.message.emit(f"未保存：{exc}")
+            typed = [(k, v) for k, v in values.items() if isinstance(v, str)]
+            if len(typed) == 1:  # one typed cell: keep its text, marked, until corrected
+                self.model.reject(entry_id, typed[0][0], typed[0][1], str(exc))
+            QApplication.beep()
             return False
+        self.model.accepted(entry_id, values)
         push_undo(self.undo_stack, self.store, "填报进度", done, self.message.emit)
         self.message.emit(f"已保存：{entry.name} 第{quarter}季度进度")
         return True
