@@ -192,3 +192,20 @@ def test_bad_progress_input_stays_in_the_cell_marked_invalid_until_corrected(
     assert cell.data() == "30"
     assert cell.data(Qt.ItemDataRole.BackgroundRole) != INVALID_BRUSH
     assert store.progress.of_entry(entry)[0].value == 30
+
+
+def test_a_submitted_ledger_says_on_each_tab_why_it_is_read_only(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
+) -> None:
+    store.entries.add(ledger_id, "indicator", {"name": "研发投入强度", "goal": 10})
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    tabs = [*window.category_tabs.values(), window.progress_tab]
+    assert not any(tab.banner.isVisible() for tab in tabs)
+    window.menu_actions["submit"].trigger()
+    assert store.ledgers.get(ledger_id).status == "已提交"
+    for tab in tabs:
+        window.tabs.setCurrentWidget(tab)
+        assert tab.banner.isVisible()
+        assert tab.banner.text() == "本台账已提交，不能修改。如需修改，请联系区管理员解锁。"
+    window.menu_actions["unlock"].trigger()
+    assert not window.progress_tab.banner.isVisible()

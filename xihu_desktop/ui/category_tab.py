@@ -26,7 +26,13 @@ from . import user_settings
 from .delegates import FieldDelegate
 from .entry_model import EntryFilterProxy, EntryTableModel, Lookups
 from .operations import push_undo
-from .table_view import LedgerTableView, PasteCell, drop_header_rows
+from .table_view import (
+    LedgerTableView,
+    PasteCell,
+    drop_header_rows,
+    read_only_banner,
+    show_read_only,
+)
 from .tsv import parse_tsv
 
 #: at most this many rejected cells are listed in one message
@@ -116,6 +122,8 @@ class CategoryTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(tools)
+        self.banner = read_only_banner(self)
+        layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
         self._update_actions()
 
@@ -126,8 +134,10 @@ class CategoryTab(QWidget):
         self.model.load(ledger, entries)
         self._update_actions()
 
-    def set_writable(self, writable: bool) -> None:
+    def set_writable(self, writable: bool, reason: str | None = None) -> None:
+        """``reason``: why the ledger is read-only, shown above the table."""
         self.model.set_writable(writable)
+        show_read_only(self.banner, None if writable else reason)
         self._update_actions()
 
     def _update_actions(self) -> None:

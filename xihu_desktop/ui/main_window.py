@@ -41,7 +41,7 @@ from .category_tab import CategoryTab
 from .dialogs import guide_dialog, show_about
 from .entry_model import Lookups
 from .ledger_actions import LedgerActions
-from .ledger_header import LedgerHeader
+from .ledger_header import LedgerHeader, read_only_reason
 from .ledger_summary import LedgerSummary, SummaryWorker
 from .menus import ActionState, build_actions, update_actions
 from .operations import ChangeHub
@@ -236,9 +236,10 @@ class MainWindow(QMainWindow):
     def _update_ledger_state(self) -> None:
         ledger = self.ledger
         writable = bool(ledger and self.store.can_write(ledger))
+        reason = read_only_reason(ledger)
         for tab in self.category_tabs.values():
-            tab.set_writable(writable)
-        self.progress_tab.set_writable(writable)
+            tab.set_writable(writable, reason)
+        self.progress_tab.set_writable(writable, reason)
         state = ActionState(
             role=self.store.role,
             has_ledger=ledger is not None,

@@ -44,7 +44,7 @@ from .entry_model import (
 )
 from .operations import push_undo
 from .progress_filter import ProgressProxy, current_quarter
-from .table_view import LedgerTableView
+from .table_view import LedgerTableView, read_only_banner, show_read_only
 from .tsv import format_tsv
 
 Index = QModelIndex | QPersistentModelIndex
@@ -450,6 +450,8 @@ class ProgressTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        self.banner = read_only_banner(self)
+        layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
 
     def load(self, ledger: Ledger | None, entries: list[Entry] | None = None) -> None:
@@ -463,8 +465,9 @@ class ProgressTab(QWidget):
             self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._update_summary()
 
-    def set_writable(self, writable: bool) -> None:
+    def set_writable(self, writable: bool, reason: str | None = None) -> None:
         self.model.set_writable(writable)
+        show_read_only(self.banner, None if writable else reason)
 
     def reload(self) -> None:
         """Read the ledger again (rows were added, deleted or moved), keeping the quarter."""

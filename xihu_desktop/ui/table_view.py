@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QLabel,
     QTableView,
     QWidget,
 )
@@ -38,6 +39,24 @@ def drop_header_rows(block: list[list[str]], titles: set[str]) -> tuple[list[lis
             continue
         kept.append(line)
     return kept, len(block) - len(kept)
+
+
+def read_only_banner(parent: QWidget) -> QLabel:
+    """The line above a table that says why it cannot be edited (hidden while editable)."""
+    banner = QLabel(parent)
+    banner.setObjectName("readOnlyBanner")
+    banner.setWordWrap(True)
+    banner.setStyleSheet(
+        "QLabel#readOnlyBanner { background: #fff4ce; border: 1px solid #e0c36c;"
+        " padding: 4px 8px; }"
+    )
+    banner.hide()
+    return banner
+
+
+def show_read_only(banner: QLabel, reason: str | None) -> None:
+    banner.setText(reason or "")
+    banner.setVisible(bool(reason))
 
 
 class LedgerTableView(QTableView):
