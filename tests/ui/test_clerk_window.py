@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,8 @@ import openpyxl
 import pytest
 from ledger_helpers import make_window, paste, type_into
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from xihu_desktop.exchange.excel_export import export_ledger
 from xihu_desktop.exchange.sheet_data import collect_sheet
@@ -209,3 +212,54 @@ def test_a_submitted_ledger_says_on_each_tab_why_it_is_read_only(
         assert tab.banner.text() == "本台账已提交，不能修改。如需修改，请联系区管理员解锁。"
     window.menu_actions["unlock"].trigger()
     assert not window.progress_tab.banner.isVisible()
+
+
+def test_export_confirms_with_open_buttons_remembers_the_folder_and_keeps_normal_permissions(
+    qtbot: Any,
+    store: Store,
+    tmp_path: Path,
+    unit_id: int,
+    ledger_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store.entries.add(ledger_id, "indicator", {"name": "研发投入强度", "goal": 10})
+    folder = tmp_path / "交给区里"
+    folder.mkdir()
+    asked: list[str] = []
+
+    def save_as(_parent: Any, _title: str, default: str, *_a: Any, **_k: Any) -> tuple[str, str]:
+        asked.append(default)
+        return str(folder / Path(default).name), ""
+
+    opened: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as))
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile()))
+    )
+    old_mask = os.umask(0o022)
+    try:
+        window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+        window.menu_actions["export_return"].trigger()
+        qtbot.waitUntil(lambda: window.findChild(QMessageBox) is not None, timeout=5000)
+        box = window.findChild(QMessageBox)
+        (path,) = folder.glob("*.xlsx")
+        assert str(path) in box.text()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not 0600
+        buttons = {b.text(): b for b in box.buttons()}
+        qtbot.mouseClick(buttons["打开文件"], Qt.MouseButton.LeftButton)
+        assert opened == [str(path)]
+        window.close()
+
+        # a new window: the PDF dialog starts where the Excel one ended
+        again = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+        again.menu_actions["export_summary_pdf"].trigger()
+        assert Path(asked[-1]).parent == folder
+        box = again.findChild(QMessageBox)
+        assert box is not None
+        qtbot.mouseClick(
+            {b.text(): b for b in box.buttons()}["打开所在文件夹"], Qt.MouseButton.LeftButton
+        )
+        assert opened[-1] == str(folder)
+    finally:
+        os.umask(old_mask)
+    assert Path(asked[0]).parent == Path.home()

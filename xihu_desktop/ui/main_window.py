@@ -32,7 +32,6 @@ from .. import APP_TITLE
 from ..core.categories import CATEGORIES
 from ..core.enums import LedgerStatus, Role
 from ..core.settings import LAST_UNIT, LAST_YEAR, WINDOW_GEOMETRY
-from ..paths import data_dir
 from ..store import Changes, Ledger, Store, StoreError
 from . import user_settings
 from .admin_dialogs import CatalogueDialog, UnitsDialog, WeightsDialog
@@ -56,11 +55,6 @@ T = TypeVar("T")
 RELOAD_ABOVE = 200
 
 
-def default_settings() -> QSettings:
-    """Window state lives next to the user's data (tests get their own folder)."""
-    return QSettings(str(data_dir() / "xihu-desktop.ini"), QSettings.Format.IniFormat)
-
-
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -70,7 +64,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.settings = settings if settings is not None else default_settings()
+        self.settings = settings if settings is not None else user_settings.default_settings()
         self.ledger: Ledger | None = None
         self.guide_dialog: QDialog | None = None
         self.lookups = Lookups(store)
