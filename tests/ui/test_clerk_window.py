@@ -263,3 +263,34 @@ def test_export_confirms_with_open_buttons_remembers_the_folder_and_keeps_normal
     finally:
         os.umask(old_mask)
     assert Path(asked[0]).parent == Path.home()
+
+
+def test_status_is_suggested_from_progress_never_written_by_itself(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
+) -> None:
+    chosen = store.entries.add(ledger_id, "project", {"name": "乙", "goal": 100, "status": "滞后"})
+    entry = store.entries.add(ledger_id, "project", {"name": "甲", "goal": 100}).id
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    progress = window.progress_tab
+    window.tabs.setCurrentWidget(progress)
+    progress.quarter.setCurrentIndex(1)
+    row = progress.model.row_of(entry)
+    value = progress.proxy.mapFromSource(progress.model.index(row, COLUMN["value"]))
+    progress.model.setData(progress.proxy.mapToSource(value), "35.7")
+    status_cell = progress.proxy.mapFromSource(progress.model.index(row, COLUMN["status"]))
+    assert status_cell.data() == "推进中？"  # shown as a suggestion, greyed and italic
+    assert status_cell.data(Qt.ItemDataRole.FontRole).italic()
+    assert store.progress.of_entry(entry)[0].status is None
+    assert store.entries.get(entry).values["status"] == "未启动"  # nothing written
+
+    tab = window.category_tabs["project"]
+    window.tabs.setCurrentWidget(tab)
+    column = tab.model.column("status")
+    shown = {tab.proxy.index(r, 0).data(): tab.proxy.index(r, column).data() for r in range(2)}
+    assert shown == {"甲": "未启动 → 推进中？", "乙": "滞后"}  # a chosen status stays
+    tab.actions_["suggest"].trigger()  # the one-click fix
+    assert store.entries.get(entry).values["status"] == "推进中"
+    assert store.entries.get(chosen.id).values["status"] == "滞后"
+    assert tab.proxy.index(tab.model.row_of(entry), column).data() == "推进中"
+    window.menu_actions["undo"].trigger()
+    assert store.entries.get(entry).values["status"] == "未启动"

@@ -104,7 +104,16 @@ class CategoryTab(QWidget):
             ("delete", "删除行", "删除所选行（Ctrl+-，可撤销）", "Ctrl+-", self.delete_rows),
             ("up", "上移", "当前行上移（Alt+↑）", "Alt+Up", lambda: self.move_row(-1)),
             ("down", "下移", "当前行下移（Alt+↓）", "Alt+Down", lambda: self.move_row(1)),
+            (
+                "suggest",
+                "采用建议状态",
+                "把所选行（未选时为全部行）的推进状态改为按完成情况建议的状态（灰色斜体所示，可撤销）",
+                "Ctrl+Shift+S",
+                self.apply_suggested_status,
+            ),
         ):
+            if key == "suggest" and not cat.has("status"):
+                continue
             action = QAction(text, self)
             action.setToolTip(tip)
             action.setShortcut(QKeySequence(shortcut))
@@ -398,6 +407,25 @@ class CategoryTab(QWidget):
         if view_rows:
             keys = {k for _, v in changes for k in v}
             self.view.select_block(view_rows, [self.model.column(k) for k in keys])
+
+    def apply_suggested_status(self) -> None:
+        """One click: the suggested 推进状态 of the selected rows (else all rows), undoable."""
+        if not self._require_writable():
+            return
+
+        def suggested(rows: Any) -> list[tuple[int, dict[str, Any]]]:
+            entries = (self.model.entry(r) for r in rows)
+            return [
+                (e.id, {"status": s})
+                for e in entries
+                if (s := self.model.suggested_status(e)) is not None
+            ]
+
+        changes = suggested(self._selected_rows()) or suggested(range(self.model.rowCount()))
+        if not changes:
+            self.message.emit("没有需要采用的建议状态")
+            return
+        self._write_cells(changes, "采用建议状态")
 
     # ------------------------------------------------------------ rows
 

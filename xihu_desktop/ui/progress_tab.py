@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..core import scoring
 from ..core.categories import CATEGORIES, CATEGORY_BY_KEY, STATUSES, Field, FieldType
-from ..core.entry_values import is_draft
+from ..core.entry_values import is_draft, suggested_status
 from ..core.validate import Invalid, is_empty, parse_number
 from ..store import Entry, Ledger, Progress, Store, StoreError
 from .delegates import FieldDelegate
@@ -39,8 +39,11 @@ from .entry_model import (
     FIELD_ROLE,
     INVALID_BRUSH,
     SORT_ROLE,
+    SUGGESTION_ROLES,
     Lookups,
     format_number,
+    lower_is_better,
+    suggestion_role,
 )
 from .operations import push_undo
 from .progress_filter import ProgressProxy, current_quarter
@@ -74,14 +77,6 @@ COLUMNS: tuple[tuple[str, str, Field | None], ...] = (
 )
 COLUMN = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
 _CAT_ORDER = {c.key: i for i, c in enumerate(CATEGORIES)}
-
-
-def lower_is_better(entry: Entry, lookups: Lookups | None) -> bool:
-    direction = entry.values.get("direction")
-    if direction is not None:
-        return bool(direction == "越小越好")
-    target = lookups.targets.get(entry.values.get("target_id")) if lookups else None
-    return bool(target and target["lower_is_better"])
 
 
 class ProgressModel(QAbstractTableModel):
@@ -220,6 +215,14 @@ class ProgressModel(QAbstractTableModel):
         )
         return min(today, end)
 
+    def suggested_status(self, entry: Entry) -> str | None:
+        """The status the selected quarter's value suggests, while the quarter has none."""
+        p = self.progress(entry.id, self.quarter)
+        if p is None or p.value is None or p.status:
+            return None
+        lower = lower_is_better(entry, self.lookups)
+        return suggested_status(None, entry.values.get("goal"), p.value, lower)
+
     def light(self, entry: Entry) -> str | None:
         if entry.id in self._lights:
             return self._lights[entry.id]
@@ -289,6 +292,10 @@ class ProgressModel(QAbstractTableModel):
         entry = self._rows[index.row()]
         key, _, f = COLUMNS[index.column()]
         value = self._raw(entry, key)
+        if key == "status" and role in SUGGESTION_ROLES and self.writable:
+            suggested = self.suggested_status(entry)
+            if suggested is not None:
+                return suggestion_role(role, value, suggested)
         refused = self.rejected(entry, key) if f is not None else None
         if refused is not None:
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, ERROR_ROLE):
