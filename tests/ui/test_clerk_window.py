@@ -12,7 +12,7 @@ import pytest
 from ledger_helpers import make_window, paste, type_into
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from xihu_desktop.exchange.excel_export import export_ledger
 from xihu_desktop.exchange.sheet_data import collect_sheet
@@ -294,3 +294,45 @@ def test_status_is_suggested_from_progress_never_written_by_itself(
     assert tab.proxy.index(tab.model.row_of(entry), column).data() == "推进中"
     window.menu_actions["undo"].trigger()
     assert store.entries.get(entry).values["status"] == "未启动"
+
+
+def test_the_name_column_stays_in_view_when_scrolling_sideways(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
+) -> None:
+    store.entries.add(ledger_id, "project", {"name": "之江实验室二期"})
+    window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
+    window.resize(700, 500)
+    for tab in [*window.category_tabs.values(), window.progress_tab]:
+        window.tabs.setCurrentWidget(tab)
+        frozen = tab.view.frozen
+        assert frozen is not None and frozen.isVisible()
+        assert len(frozen.frozen()) == (2 if tab is window.progress_tab else 1)
+    tab = window.category_tabs["project"]
+    window.tabs.setCurrentWidget(tab)
+    view, frozen = tab.view, tab.view.frozen
+    assert frozen is not None
+    name = tab.proxy.index(0, tab.model.column("name"))
+    last = tab.proxy.index(0, tab.model.columnCount() - 1)
+    view.setCurrentIndex(last)  # the clerk goes to the far right of the row
+    QApplication.processEvents()
+    bar = view.horizontalScrollBar()
+    assert bar.value() > 0 and bar.value() == bar.maximum()
+    assert view.visualRect(name).right() < 0  # the grid's own name cell scrolled away …
+    cell = frozen.visualRect(name)  # … the frozen one is where it was
+    assert cell.left() == 0 and frozen.columnWidth(name.column()) == view.columnWidth(name.column())
+    assert (
+        frozen.isVisible()
+        and frozen.geometry().left() == view.verticalHeader().width() + view.frameWidth()
+    )
+    assert frozen.viewport().rect().contains(cell.center())
+    # the current cell is never under the frozen column
+    middle = tab.proxy.index(0, tab.model.column("nature"))
+    view.setCurrentIndex(middle)
+    QApplication.processEvents()
+    assert view.visualRect(middle).left() >= frozen.width_needed()
+    # a click on the frozen name selects the row's name; typing edits it in the grid
+    qtbot.mouseClick(frozen.viewport(), Qt.MouseButton.LeftButton, pos=cell.center())
+    assert view.currentIndex() == name
+    type_into(qtbot, tab, 0, "name", "之江实验室三期")
+    assert tab.model.entry(0).name == "之江实验室三期"
+    assert frozen.isVisible()

@@ -79,6 +79,7 @@ class CategoryTab(QWidget):
         self.view.setSortingEnabled(True)
         self._set_default_widths()
         self._restore_header()
+        self.view.freeze_columns(1)  # the name stays in view when scrolling sideways
         self.view.copyRequested.connect(self.copy)
         self.view.pasteRequested.connect(self.paste)
         self.view.clearRequested.connect(self.clear_cells)

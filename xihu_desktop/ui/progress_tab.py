@@ -432,6 +432,7 @@ class ProgressTab(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(
             COLUMN["problems"], QHeaderView.ResizeMode.Interactive
         )
+        self.view.freeze_columns(2)  # 类别 and 名称 stay in view
 
         self.quarter = QComboBox(self)
         for q in (1, 2, 3, 4):

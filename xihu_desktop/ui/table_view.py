@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -15,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from .entry_model import COPY_ROLE
+from .frozen_view import FrozenColumns
 from .tsv import format_tsv
 
 #: a cell to paste: view row (may be beyond the last row), logical column, text
@@ -66,6 +75,8 @@ class LedgerTableView(QTableView):
     pasteRequested = Signal()
     clearRequested = Signal()
 
+    frozen: FrozenColumns | None = None  # set by freeze_columns
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setEditTriggers(
@@ -81,6 +92,57 @@ class LedgerTableView(QTableView):
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+
+    # ------------------------------------------------------------ frozen columns
+
+    def freeze_columns(self, count: int) -> None:
+        """Keep the first ``count`` columns (in visual order) in view when scrolling sideways."""
+        if self.frozen is not None:
+            self.frozen.deleteLater()
+        self.frozen = FrozenColumns(self, count) if count > 0 else None
+
+    def _is_frozen(self, column: int) -> bool:
+        return self.frozen is not None and column in self.frozen.frozen()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.frozen is not None:
+            self.frozen.place()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if self.frozen is not None:
+            self.frozen.place()
+
+    def edit(  # type: ignore[override]
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        trigger: QAbstractItemView.EditTrigger = QAbstractItemView.EditTrigger.AllEditTriggers,
+        event: QEvent | None = None,
+    ) -> bool:
+        """A frozen cell is edited in the grid itself, the overlay stepping aside meanwhile."""
+        frozen = self.frozen is not None and self._is_frozen(index.column())
+        if frozen and self.frozen is not None:
+            self.horizontalScrollBar().setValue(0)
+            self.frozen.hide()
+        done = bool(super().edit(index, trigger, event))  # type: ignore[arg-type]
+        if frozen and not done and self.frozen is not None:
+            self.frozen.show()
+        return done
+
+    def scrollTo(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
+    ) -> None:
+        """Also keep the current cell out from under the frozen columns."""
+        super().scrollTo(index, hint)
+        if self.frozen is None or not self.frozen.isVisible() or self._is_frozen(index.column()):
+            return
+        hidden = self.frozen.width_needed() - self.visualRect(index).left()
+        if hidden > 0:
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - hidden)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
@@ -111,8 +173,10 @@ class LedgerTableView(QTableView):
         if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
             super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
             self.move_vertically(1)  # Enter commits and moves down, as in Excel
-            return
-        super().closeEditor(editor, hint)
+        else:
+            super().closeEditor(editor, hint)
+        if self.frozen is not None and self.state() != QAbstractItemView.State.EditingState:
+            self.frozen.show()
 
     # ------------------------------------------------------------ clipboard
 
