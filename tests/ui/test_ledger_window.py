@@ -18,16 +18,6 @@ from xihu_desktop.store.demo import credit_code
 YEAR = 2025  # a past year: lights do not depend on today's date
 
 
-@pytest.fixture
-def unit_id(store: Store) -> int:
-    return store.units.list()[0].id
-
-
-@pytest.fixture
-def ledger_id(store: Store, unit_id: int) -> int:
-    return store.ledgers.create(unit_id, YEAR).id
-
-
 @pytest.fixture(autouse=True)
 def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Every QMessageBox shown; questions are answered Yes."""

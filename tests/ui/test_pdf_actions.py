@@ -162,7 +162,9 @@ def test_export_all_sheets(
     out = pdf_actions.export_all_sheets(parent, demo_store, 2025)
     assert out == tmp_path
     assert len(list(tmp_path.glob("*.pdf"))) == 4
-    assert messages[-1][0] == "info" and "3 个单位" in messages[-1][1]
+    box = parent.findChild(QMessageBox)  # the export's message, with 打开所在文件夹
+    assert box is not None and "3 个单位" in box.text()
+    box.close()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
     assert pdf_actions.export_all_sheets(parent, demo_store, 2025) is None
 
@@ -260,7 +262,9 @@ def test_export_summary(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     out = pdf_actions.export_summary(parent, demo_store, 2025)
     assert out == target.with_suffix(".pdf") and len(PdfReader(out).pages) >= 2
-    assert messages[-1][0] == "info"
+    box = parent.findChild(QMessageBox)  # the export's message, with 打开文件
+    assert box is not None and str(out) in box.text()
+    box.close()
     assert pdf_actions.export_summary(parent, demo_store, 1999) is None
     assert messages[-1][0] == "warning" and "1999" in messages[-1][1]
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))

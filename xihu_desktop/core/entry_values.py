@@ -10,11 +10,39 @@ from dataclasses import replace
 from typing import Any
 
 from .categories import COUNT_UNITS, STATUSES, FieldType, category
+from .scoring import completion_rate
 from .validate import Invalid, Problem, check_value, is_empty, parse_choice, parse_number
 
 PROGRESS_FIELDS = ("value", "status", "problems", "next_steps", "comment", "follow_up")
 
 Memo = dict[tuple[Any, ...], tuple[Any, str | None]]
+
+#: what submit's validation says of a draft
+DRAFT_PROBLEM = "草稿行：未填名称，不计分、不导出、不打印；请填写名称或删除此行"
+
+
+def suggested_status(
+    status: str | None, goal: Any, actual: Any, lower_is_better: bool = False
+) -> str | None:
+    """The 推进状态 the progress suggests when the entry's own says less, else None.
+
+    Only a suggestion: the window shows it and the clerk takes it or not; a status the
+    clerk chose beyond 未启动 (推进中 aside, when the goal is reached) is left alone."""
+    if not isinstance(actual, int | float):
+        return None
+    done = isinstance(goal, int | float) and (
+        (completion_rate(goal, actual, lower_is_better) or 0.0) >= 1.0
+    )
+    if status in (None, "", "未启动"):
+        return "已完成" if done else ("推进中" if actual else None)
+    if status == "推进中" and done:
+        return "已完成"
+    return None
+
+
+def is_draft(name: Any) -> bool:
+    """The one rule: an entry without a name is a draft (not scored, exported or printed)."""
+    return is_empty(name)
 
 
 def clean_values(

@@ -100,7 +100,12 @@ def parse_integer(value: Any, unit: str = "") -> int:
 
 
 def parse_year(value: Any) -> int:
+    """A year; a month or a day (2025年3月, 2025-03, 2025年3月1日) gives its year."""
     text = normalise_text(value)
+    if not isinstance(value, int | float) and any(
+        p.match(text) for p in (*_MONTH_PATTERNS, *_DATE_PATTERNS[:2])
+    ):
+        text = parse_date(text)[:4]
     if text.endswith("年"):
         text = text[:-1]
     try:

@@ -131,6 +131,13 @@ def _target(dest: Path) -> tuple[Path, bool]:
     )
 
 
+def normal_mode() -> int:
+    """The mode a new file of the user gets: 0o666 less the umask (0644 for umask 022)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_path(dest: str | Path) -> Iterator[Path]:
     """Yield a temporary path in ``dest``'s folder; on success it replaces ``dest``.
@@ -156,6 +163,7 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
         else:
             with tmp.open("rb") as fh:
                 os.fsync(fh.fileno())
+            os.chmod(tmp, normal_mode())  # mkstemp made it 0600; a file is the user's
             os.replace(tmp, target)
     except NotAFile:
         raise

@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import __version__
 from ..core.categories import CATEGORIES, Field, FieldType
+from ..core.entry_values import is_draft
 from ..store import Entry, Ledger, Store
 from . import return_layout as layout
 from .atomic import atomic_path
@@ -65,7 +66,7 @@ def export_ledger(
         entry_rows: list[tuple[str, Entry]] = []
         for cat in CATEGORIES:
             columns = category_columns(cat)
-            entries = store.entries.list(ledger_id, cat.key)
+            entries = [e for e in store.entries.list(ledger_id, cat.key) if not is_draft(e.name)]
             ws = wb.add_worksheet(layout.sheet_name(cat))
             title = f"{ledger.unit_name}{ledger.year}年{cat.label}任务台账"
             write_header(ws, formats, title, columns, len(entries))
@@ -95,7 +96,9 @@ def _write_cover(
 ) -> None:
     """The cover: the ledger's header fields, then entry counts and scores per category."""
     score = store.assessment.score(ledger.id)
-    counts = store.entries.counts(ledger.id)
+    counts = {
+        c: sum(1 for e in score.entries if e.category == c) for c in (k.key for k in CATEGORIES)
+    }
     ws = wb.add_worksheet(layout.COVER_SHEET)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 60)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..core import scoring
 from ..core.categories import CATEGORIES, Category, Field, FieldType
-from ..core.entry_values import counts
+from ..core.entry_values import counts, is_draft
 from ..core.progress_fields import as_of_quarter, as_of_text, reported
 from ..core.scoring import EntryScore, LedgerScore
 from ..store import Progress, Store
@@ -189,7 +189,10 @@ def ledger_figures(
     with store.snapshot():
         ledger = store.ledgers.get(ledger_id)
         score = quarter_score(store, ledger_id, quarter)
-        entry_counts = store.entries.counts(ledger_id)
+        # drafts (no name) are neither scored nor printed: count what the sheet shows
+        entry_counts = {
+            c.key: sum(1 for e in score.entries if e.category == c.key) for c in CATEGORIES
+        }
         code = short_code(ledger_fingerprint(store, ledger_id))
     return make_figures(
         clean_text(ledger.unit_name),
@@ -327,6 +330,8 @@ def collect_sheet(
         by_id = {e.id: e for e in score.entries}
         rows: dict[str, list[SheetRow]] = {c.key: [] for c in CATEGORIES}
         for entry in store.entries.list(ledger_id):
+            if is_draft(entry.name):
+                continue
             cat = _category(entry.category)
             values = dict(entry.values)
             if quarter is not None:

@@ -7,6 +7,7 @@ import json
 
 from ..core import scoring
 from ..core.categories import category
+from ..core.entry_values import DRAFT_PROBLEM, is_draft
 from ..core.validate import Problem, validate_row
 from .changes import Changes
 from .errors import InvalidData, NotFound
@@ -94,6 +95,8 @@ class AssessmentManager(Manager):
         targets = {t.id: t for t in self.store.catalogue.targets()}
         items = []
         for e in self.store.entries.list(ledger_id):
+            if is_draft(e.name):
+                continue
             target = targets.get(e.values.get("target_id"))  # type: ignore[arg-type]
             lower = e.values.get("direction") == "越小越好" or (
                 e.values.get("direction") is None and bool(target and target.lower_is_better)
@@ -134,8 +137,11 @@ class AssessmentManager(Manager):
 
     def validate(self, ledger_id: int) -> list[tuple[Entry, Problem]]:
         """Whole-ledger validation (before submitting): every problem of every entry."""
-        return [
-            (e, p)
-            for e in self.store.entries.list(ledger_id)
-            for p in validate_row(category(e.category), e.values)
-        ]
+        problems = []
+        for e in self.store.entries.list(ledger_id):
+            cat = category(e.category)
+            if is_draft(e.name):
+                problems.append((e, Problem("name", cat.field("name").label, DRAFT_PROBLEM)))
+            else:
+                problems.extend((e, p) for p in validate_row(cat, e.values))
+        return problems

@@ -26,7 +26,13 @@ from . import user_settings
 from .delegates import FieldDelegate
 from .entry_model import EntryFilterProxy, EntryTableModel, Lookups
 from .operations import push_undo
-from .table_view import LedgerTableView, PasteCell
+from .table_view import (
+    LedgerTableView,
+    PasteCell,
+    drop_header_rows,
+    read_only_banner,
+    show_read_only,
+)
 from .tsv import parse_tsv
 
 #: at most this many rejected cells are listed in one message
@@ -73,6 +79,7 @@ class CategoryTab(QWidget):
         self.view.setSortingEnabled(True)
         self._set_default_widths()
         self._restore_header()
+        self.view.freeze_columns(1)  # the name stays in view when scrolling sideways
         self.view.copyRequested.connect(self.copy)
         self.view.pasteRequested.connect(self.paste)
         self.view.clearRequested.connect(self.clear_cells)
@@ -98,7 +105,16 @@ class CategoryTab(QWidget):
             ("delete", "删除行", "删除所选行（Ctrl+-，可撤销）", "Ctrl+-", self.delete_rows),
             ("up", "上移", "当前行上移（Alt+↑）", "Alt+Up", lambda: self.move_row(-1)),
             ("down", "下移", "当前行下移（Alt+↓）", "Alt+Down", lambda: self.move_row(1)),
+            (
+                "suggest",
+                "采用建议状态",
+                "把所选行（未选时为全部行）的推进状态改为按完成情况建议的状态（灰色斜体所示，可撤销）",
+                "Ctrl+Shift+S",
+                self.apply_suggested_status,
+            ),
         ):
+            if key == "suggest" and not cat.has("status"):
+                continue
             action = QAction(text, self)
             action.setToolTip(tip)
             action.setShortcut(QKeySequence(shortcut))
@@ -116,6 +132,8 @@ class CategoryTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(tools)
+        self.banner = read_only_banner(self)
+        layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
         self._update_actions()
 
@@ -126,8 +144,10 @@ class CategoryTab(QWidget):
         self.model.load(ledger, entries)
         self._update_actions()
 
-    def set_writable(self, writable: bool) -> None:
+    def set_writable(self, writable: bool, reason: str | None = None) -> None:
+        """``reason``: why the ledger is read-only, shown above the table."""
         self.model.set_writable(writable)
+        show_read_only(self.banner, None if writable else reason)
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -295,8 +315,18 @@ class CategoryTab(QWidget):
         if not block:
             self.message.emit("剪贴板中没有可粘贴的内容")
             return
+        titles = {t for f in self.category.fields for t in (f.label, f.header)}
+        block, headers = drop_header_rows(block, titles)
+        if headers:
+            note = f"已跳过 {headers} 行标题（与列名相同，不作为条目）"
+            self.message.emit(note)
+            if not block:
+                QMessageBox.information(self, "粘贴", note + "，没有其他内容可粘贴。")
+                return
         cells = self.view.paste_targets(block)
         self._paste_cells(cells)
+        if headers:
+            self.message.emit(note)
 
     def _paste_cells(self, cells: list[PasteCell]) -> None:
         ledger = self.model.ledger
@@ -378,6 +408,25 @@ class CategoryTab(QWidget):
         if view_rows:
             keys = {k for _, v in changes for k in v}
             self.view.select_block(view_rows, [self.model.column(k) for k in keys])
+
+    def apply_suggested_status(self) -> None:
+        """One click: the suggested 推进状态 of the selected rows (else all rows), undoable."""
+        if not self._require_writable():
+            return
+
+        def suggested(rows: Any) -> list[tuple[int, dict[str, Any]]]:
+            entries = (self.model.entry(r) for r in rows)
+            return [
+                (e.id, {"status": s})
+                for e in entries
+                if (s := self.model.suggested_status(e)) is not None
+            ]
+
+        changes = suggested(self._selected_rows()) or suggested(range(self.model.rowCount()))
+        if not changes:
+            self.message.emit("没有需要采用的建议状态")
+            return
+        self._write_cells(changes, "采用建议状态")
 
     # ------------------------------------------------------------ rows
 

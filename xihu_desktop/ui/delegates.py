@@ -125,8 +125,10 @@ class FieldDelegate(QStyledItemDelegate):
             super().setEditorData(editor, index)
             return
         if isinstance(editor, QComboBox):
-            pos = editor.findData(value)
-            editor.setCurrentIndex(max(pos, 0))
+            # an empty cell shows no choice: nothing is picked for the clerk (-1)
+            editor.setCurrentIndex(editor.findData(value) if value is not None else -1)
+            if value is not None and editor.currentIndex() < 0:
+                editor.setCurrentIndex(0)
         elif isinstance(editor, QPlainTextEdit):
             editor.setPlainText("" if value is None else str(value))
         elif isinstance(editor, QDateEdit):
@@ -155,6 +157,8 @@ class FieldDelegate(QStyledItemDelegate):
                     if self.lookups is not None:
                         found = self.lookups.find(f, text)
                         value = found if found is not None else text
+            elif editor.currentIndex() < 0:
+                return  # tabbed through without choosing: nothing to save
             else:
                 value = editor.currentData()
         elif isinstance(editor, QPlainTextEdit):

@@ -12,9 +12,10 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.categories import Category, Field, FieldType
+from ..core.entry_values import suggested_status
 from ..core.validate import Problem, normalise_text, validate_row
 from ..store import Entry, Ledger, Store, StoreError
 
@@ -28,6 +29,42 @@ COPY_ROLE = Qt.ItemDataRole.UserRole + 5  # plain text that pastes back to the s
 
 INVALID_BRUSH = QBrush(QColor(255, 205, 205))
 LOCKED_BRUSH = QBrush(QColor(245, 245, 245))
+SUGGESTION_BRUSH = QBrush(QColor(120, 120, 120))
+_ITALIC = QFont()
+_ITALIC.setItalic(True)
+
+
+def lower_is_better(entry: Entry, lookups: Lookups | None) -> bool:
+    direction = entry.values.get("direction")
+    if direction is not None:
+        return bool(direction == "越小越好")
+    target = lookups.targets.get(entry.values.get("target_id")) if lookups else None
+    return bool(target and target["lower_is_better"])
+
+
+def suggestion_text(status: str | None, suggested: str) -> str:
+    """A status cell showing a suggestion: greyed, italic, never stored by itself."""
+    return f"{status} → {suggested}？" if status else f"{suggested}？"
+
+
+def suggestion_role(role: int, status: str | None, suggested: str) -> Any:
+    if role == Qt.ItemDataRole.DisplayRole:
+        return suggestion_text(status, suggested)
+    if role == Qt.ItemDataRole.ForegroundRole:
+        return SUGGESTION_BRUSH
+    if role == Qt.ItemDataRole.FontRole:
+        return _ITALIC
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return f"按完成情况建议为“{suggested}”（未保存）：点“采用建议状态”或自行选择"
+    return None
+
+
+SUGGESTION_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.ToolTipRole,
+)
 
 
 class Lookups:
@@ -216,6 +253,15 @@ class EntryTableModel(QAbstractTableModel):
     def row_of(self, entry_id: int) -> int | None:
         return self._row_of.get(entry_id)
 
+    def suggested_status(self, entry: Entry) -> str | None:
+        """The status its progress suggests for an entry (shown, not stored)."""
+        if not self.writable:
+            return None
+        v = entry.values
+        return suggested_status(
+            v.get("status"), v.get("goal"), v.get("actual"), lower_is_better(entry, self.lookups)
+        )
+
     def errors(self, entry_id: int) -> Mapping[str, str]:
         """Validation messages of an entry by field key (computed on first use)."""
         found = self._errors.get(entry_id)
@@ -240,6 +286,10 @@ class EntryTableModel(QAbstractTableModel):
         entry = self._rows[index.row()]
         f = self.fields[index.column()]
         value = entry.values.get(f.key)
+        if f.key == "status" and role in SUGGESTION_ROLES:
+            suggested = self.suggested_status(entry)
+            if suggested is not None and not self.errors(entry.id).get(f.key):
+                return suggestion_role(role, value, suggested)
         if role == Qt.ItemDataRole.DisplayRole:
             return display_text(f, value, self.lookups)
         if role == Qt.ItemDataRole.EditRole:

@@ -40,12 +40,12 @@ from ..exchange import excel_export, excel_import
 from ..exchange.xlsx_safety import UnusableFile
 from ..store import Store
 from ..store.errors import StoreError
+from . import file_places
 from .jobs import JobResult, Report, run_job
 
 log = logging.getLogger(__name__)
 
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
-_last_dir: Path | None = None
 
 
 _EXPECTED = (UnusableFile, StoreError, excel_import.ImportRefused)
@@ -65,21 +65,16 @@ def _status(parent: QWidget | None, text: str) -> None:
         window.statusBar().showMessage(text, 8000)
 
 
-def _start_dir() -> Path:
-    return _last_dir if _last_dir and _last_dir.is_dir() else Path.home()
-
-
 def _ask_save_path(parent: QWidget | None, title: str, default_name: str) -> Path | None:
-    global _last_dir
     name, _ = QFileDialog.getSaveFileName(
-        parent, title, str(_start_dir() / default_name), XLSX_FILTER
+        parent, title, file_places.start_path(parent, default_name), XLSX_FILTER
     )
     if not name:
         return None
     path = Path(name)
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
-    _last_dir = path.parent
+    file_places.remember(parent, path)
     return path
 
 
@@ -87,6 +82,7 @@ def _finish_export(parent: QWidget | None, title: str, result: JobResult, what: 
     if result.ok:
         path = Path(result.value)
         _status(parent, f"已导出{what}：{path}")
+        file_places.show_exported(parent, title, path, what)
         return path
     if result.error:
         QMessageBox.warning(parent, title, result.error)
@@ -288,12 +284,13 @@ def _parse_files(
 
 def import_returns(parent: QWidget, store: Store) -> int:
     """文件 → 导入报表: choose files, preview, confirm, write. Returns files imported."""
-    global _last_dir
-    names, _ = QFileDialog.getOpenFileNames(parent, "导入报表", str(_start_dir()), XLSX_FILTER)
+    names, _ = QFileDialog.getOpenFileNames(
+        parent, "导入报表", str(file_places.start_dir(parent)), XLSX_FILTER
+    )
     if not names:
         return 0
     paths = [Path(n) for n in names]
-    _last_dir = paths[0].parent
+    file_places.remember(parent, paths[0])
     lookups = excel_import.Lookups.of(store)
     result = run_in_background(
         parent,

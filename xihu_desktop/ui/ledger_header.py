@@ -19,6 +19,13 @@ STATUS_COLOURS: dict[str, str] = {
 }
 
 
+def read_only_reason(ledger: Ledger | None) -> str | None:
+    """Why a ledger's tabs are read-only (its status), and who can unlock it."""
+    if ledger is None or LedgerStatus(ledger.status).editable:
+        return None
+    return f"本台账{ledger.status}，不能修改。如需修改，请联系区管理员解锁。"
+
+
 class LedgerHeader(QWidget):
     """Chooses the ledger (unit × year) and shows its state; emits ``selectionChanged``."""
 

@@ -32,7 +32,6 @@ from .. import APP_TITLE
 from ..core.categories import CATEGORIES
 from ..core.enums import LedgerStatus, Role
 from ..core.settings import LAST_UNIT, LAST_YEAR, WINDOW_GEOMETRY
-from ..paths import data_dir
 from ..store import Changes, Ledger, Store, StoreError
 from . import user_settings
 from .admin_dialogs import CatalogueDialog, UnitsDialog, WeightsDialog
@@ -41,7 +40,7 @@ from .category_tab import CategoryTab
 from .dialogs import guide_dialog, show_about
 from .entry_model import Lookups
 from .ledger_actions import LedgerActions
-from .ledger_header import LedgerHeader
+from .ledger_header import LedgerHeader, read_only_reason
 from .ledger_summary import LedgerSummary, SummaryWorker
 from .menus import ActionState, build_actions, update_actions
 from .operations import ChangeHub
@@ -56,11 +55,6 @@ T = TypeVar("T")
 RELOAD_ABOVE = 200
 
 
-def default_settings() -> QSettings:
-    """Window state lives next to the user's data (tests get their own folder)."""
-    return QSettings(str(data_dir() / "xihu-desktop.ini"), QSettings.Format.IniFormat)
-
-
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -70,7 +64,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.settings = settings if settings is not None else default_settings()
+        self.settings = settings if settings is not None else user_settings.default_settings()
         self.ledger: Ledger | None = None
         self.guide_dialog: QDialog | None = None
         self.lookups = Lookups(store)
@@ -238,9 +232,10 @@ class MainWindow(QMainWindow):
     def _update_ledger_state(self) -> None:
         ledger = self.ledger
         writable = bool(ledger and self.store.can_write(ledger))
+        reason = read_only_reason(ledger)
         for tab in self.category_tabs.values():
-            tab.set_writable(writable)
-        self.progress_tab.set_writable(writable)
+            tab.set_writable(writable, reason)
+        self.progress_tab.set_writable(writable, reason)
         state = ActionState(
             role=self.store.role,
             has_ledger=ledger is not None,

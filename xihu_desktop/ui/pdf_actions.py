@@ -40,6 +40,7 @@ from ..exchange.sheet_data import default_quarter
 from ..exchange.verify import VerifyError, VerifyResult, verify_pdf, verify_text
 from ..exchange.verify import needs_reprint as _needs_reprint
 from ..store import Store, StoreError
+from . import file_places
 from .jobs import Report, run_job
 
 log = logging.getLogger(__name__)
@@ -185,10 +186,11 @@ class SheetPreviewDialog(QDialog):
         return printed
 
     def save_as(self) -> Path | None:
-        default = str(Path.home() / pdf_sheet.sheet_filename(self.sheet))
+        default = file_places.start_path(self, pdf_sheet.sheet_filename(self.sheet))
         name, _ = QFileDialog.getSaveFileName(self, "另存为", default, "PDF 文件 (*.pdf)")
         if not name:
             return None
+        file_places.remember(self.parentWidget(), name)
         dest = Path(name)
         if dest.suffix.lower() != ".pdf":
             dest = dest.with_name(dest.name + ".pdf")
@@ -198,6 +200,7 @@ class SheetPreviewDialog(QDialog):
             QMessageBox.warning(self, TITLE_PRINT, f"无法保存到“{dest}”：{exc.strerror or exc}")
             return None
         self.status.setText(f"已保存到 {dest}")
+        file_places.show_exported(self, "另存为", dest, "考核表")
         return dest
 
     def done(self, result: int) -> None:
@@ -245,9 +248,12 @@ def print_sheet(parent: QWidget, store: Store, ledger_id: int) -> None:
 
 def export_all_sheets(parent: QWidget, store: Store, year: int) -> Path | None:
     """Choose a folder; write every unit's sheet of ``year`` plus one combined file."""
-    folder = QFileDialog.getExistingDirectory(parent, f"选择保存 {year} 年考核表的文件夹")
+    folder = QFileDialog.getExistingDirectory(
+        parent, f"选择保存 {year} 年考核表的文件夹", str(file_places.start_dir(parent))
+    )
     if not folder:
         return None
+    file_places.remember(parent, folder)
     quarter = ask_quarter(parent, None, per_ledger=True)
     if quarter is False:
         return None
@@ -268,10 +274,11 @@ def export_all_sheets(parent: QWidget, store: Store, year: int) -> Path | None:
             parent, TITLE_PRINT, f"已取消。已完成的单位考核表保留在“{out}”，未生成合并打印文件。"
         )
         return None
-    QMessageBox.information(
+    file_places.show_exported(
         parent,
         TITLE_PRINT,
-        f"已输出 {len(result) - 1} 个单位的考核表和合并打印文件“{result[-1].name}”到“{out}”。",
+        out,
+        f" {len(result) - 1} 个单位的考核表和合并打印文件“{result[-1].name}”到文件夹",
     )
     return out
 
@@ -312,9 +319,12 @@ def verify_sheet(parent: QWidget, store: Store) -> None:
             QMessageBox.warning(parent, TITLE_VERIFY, f"无法核验：{exc}")
             return
     else:
-        name, _ = QFileDialog.getOpenFileName(parent, "选择要核验的考核表", "", "PDF 文件 (*.pdf)")
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "选择要核验的考核表", str(file_places.start_dir(parent)), "PDF 文件 (*.pdf)"
+        )
         if not name:
             return
+        file_places.remember(parent, name)
         # reading the printed figures of a combined file takes a while: off the UI thread
         job = run_job(
             parent,
@@ -335,13 +345,14 @@ def export_summary(parent: QWidget, store: Store, year: int) -> Path | None:
     """Choose a file; write the district summary PDF (ranking table and bar chart)."""
     from ..exchange.pdf_summary import render_summary
 
-    default = str(Path.home() / f"西湖区{year}年考核汇总表.pdf")
+    default = file_places.start_path(parent, f"西湖区{year}年考核汇总表.pdf")
     name, _ = QFileDialog.getSaveFileName(
         parent, f"保存 {year} 年考核汇总表", default, "PDF 文件 (*.pdf)"
     )
     if not name:
         return None
     dest = Path(name) if name.lower().endswith(".pdf") else Path(name + ".pdf")
+    file_places.remember(parent, dest)
     job = _run(
         parent,
         "考核汇总表",
@@ -350,5 +361,5 @@ def export_summary(parent: QWidget, store: Store, year: int) -> Path | None:
     )
     if not job.ok:
         return None
-    QMessageBox.information(parent, "考核汇总表", f"已保存考核汇总表到“{dest}”。")
+    file_places.show_exported(parent, "考核汇总表", dest, "考核汇总表")
     return dest

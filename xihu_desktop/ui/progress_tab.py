@@ -10,7 +10,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -30,13 +29,26 @@ from PySide6.QtWidgets import (
 
 from ..core import scoring
 from ..core.categories import CATEGORIES, CATEGORY_BY_KEY, Field
+from ..core.entry_values import is_draft, suggested_status
 from ..core.progress_fields import PROGRESS_BY_KEY as P
 from ..core.validate import Invalid, is_empty, parse_number
 from ..store import Entry, Ledger, Progress, Store, StoreError
 from .delegates import FieldDelegate
-from .entry_model import ENTRY_ROLE, FIELD_ROLE, SORT_ROLE, Lookups, format_number
+from .entry_model import (
+    ENTRY_ROLE,
+    ERROR_ROLE,
+    FIELD_ROLE,
+    INVALID_BRUSH,
+    SORT_ROLE,
+    SUGGESTION_ROLES,
+    Lookups,
+    format_number,
+    lower_is_better,
+    suggestion_role,
+)
 from .operations import push_undo
-from .table_view import LedgerTableView
+from .progress_filter import ProgressProxy, current_quarter
+from .table_view import LedgerTableView, read_only_banner, show_read_only
 from .tsv import format_tsv
 
 Index = QModelIndex | QPersistentModelIndex
@@ -66,23 +78,6 @@ COLUMN = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
 _CAT_ORDER = {c.key: i for i, c in enumerate(CATEGORIES)}
 
 
-def lower_is_better(entry: Entry, lookups: Lookups | None) -> bool:
-    direction = entry.values.get("direction")
-    if direction is not None:
-        return bool(direction == "越小越好")
-    target = lookups.targets.get(entry.values.get("target_id")) if lookups else None
-    return bool(target and target["lower_is_better"])
-
-
-def current_quarter(year: int, today: dt.date | None = None) -> int:
-    today = today or dt.date.today()
-    if today.year > year:
-        return 4
-    if today.year < year:
-        return 1
-    return (today.month - 1) // 3 + 1
-
-
 class ProgressModel(QAbstractTableModel):
     """All entries of a ledger against one quarter's progress."""
 
@@ -102,11 +97,16 @@ class ProgressModel(QAbstractTableModel):
         self._lights: dict[int, str | None] = {}  # computed once per row, updated per write
         self._today = dt.date.today()
         self.edit_handler: Callable[[int, dict[str, Any]], bool] | None = None
+        # typed text the store refused, kept in its cell until corrected:
+        # (entry id, quarter, key) -> (text, reason)
+        self._rejected: dict[tuple[int, int, str], tuple[str, str]] = {}
 
     # ------------------------------------------------------------ loading
 
     def load(self, ledger: Ledger | None, entries: list[Entry] | None = None) -> None:
         self.beginResetModel()
+        if ledger is None or self.ledger is None or ledger.id != self.ledger.id:
+            self._rejected = {}
         self.ledger = ledger
         self.writable = bool(ledger and self.store.can_write(ledger))
         if ledger is None:
@@ -134,6 +134,7 @@ class ProgressModel(QAbstractTableModel):
 
     def set_quarter(self, quarter: int) -> None:
         self.quarter = quarter
+        self._lights = {e.id: self._compute_light(e) for e in self._rows}
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
@@ -177,16 +178,49 @@ class ProgressModel(QAbstractTableModel):
                 return p.value
         return None
 
+    def as_of_quarter(self, entry: Entry) -> tuple[Any, Any]:
+        """(value, status) as of the selected quarter: the latest reported up to it.
+
+        An entry with no progress at all keeps its own actual and status."""
+        reported = self._progress.get(entry.id, {})
+        if not reported:
+            return entry.values.get("actual"), entry.values.get("status")
+        upto = [reported[q] for q in sorted(reported, reverse=True) if q <= self.quarter]
+        value = next((p.value for p in upto if p.value is not None), None)
+        any_status = any(p.status for p in reported.values())
+        status = next((p.status for p in upto if p.status), None)
+        return value, status if any_status else entry.values.get("status")
+
     def completion(self, entry: Entry) -> float | None:
+        actual, status = self.as_of_quarter(entry)
         item = scoring.ScoreInput(
             id=entry.id,
             category=entry.category,
             goal=entry.values.get("goal"),
-            actual=entry.values.get("actual"),
-            status=entry.values.get("status"),
+            actual=actual,
+            status=status,
             lower_is_better=lower_is_better(entry, self.lookups),
         )
         return scoring.entry_completion(item, self.settings)[1]
+
+    def light_date(self) -> dt.date:
+        """Today, or the end of the selected quarter when that lies earlier."""
+        today = self.as_of or self._today
+        if self.ledger is None:
+            return today
+        year = self.ledger.year
+        end = (
+            dt.date(year + 1, 1, 1) if self.quarter == 4 else dt.date(year, 3 * self.quarter + 1, 1)
+        )
+        return min(today, end)
+
+    def suggested_status(self, entry: Entry) -> str | None:
+        """The status the selected quarter's value suggests, while the quarter has none."""
+        p = self.progress(entry.id, self.quarter)
+        if p is None or p.value is None or p.status:
+            return None
+        lower = lower_is_better(entry, self.lookups)
+        return suggested_status(None, entry.values.get("goal"), p.value, lower)
 
     def light(self, entry: Entry) -> str | None:
         if entry.id in self._lights:
@@ -194,14 +228,14 @@ class ProgressModel(QAbstractTableModel):
         return self._compute_light(entry)
 
     def _compute_light(self, entry: Entry) -> str | None:
-        if self.ledger is None:
+        if self.ledger is None or is_draft(entry.name):
             return None
         return scoring.light(
             self.completion(entry),
             self.ledger.year,
-            self.as_of or self._today,
+            self.light_date(),
             self.settings.yellow_margin,
-            entry.values.get("status"),
+            self.as_of_quarter(entry)[1],
         )
 
     def _raw(self, entry: Entry, key: str) -> Any:
@@ -224,6 +258,25 @@ class ProgressModel(QAbstractTableModel):
             return bool(p and p.follow_up)
         return getattr(p, key) if p is not None else None
 
+    def reject(self, entry_id: int, key: str, text: str, reason: str) -> None:
+        """Keep refused text in its cell, marked invalid with the reason."""
+        self._rejected[(entry_id, self.quarter, key)] = (text, reason)
+        self._cell_changed(entry_id, key)
+
+    def accepted(self, entry_id: int, keys: Any) -> None:
+        for key in keys:
+            if self._rejected.pop((entry_id, self.quarter, key), None) is not None:
+                self._cell_changed(entry_id, key)
+
+    def rejected(self, entry: Entry, key: str) -> tuple[str, str] | None:
+        return self._rejected.get((entry.id, self.quarter, key))
+
+    def _cell_changed(self, entry_id: int, key: str) -> None:
+        row = self._row_of.get(entry_id)
+        if row is not None:
+            index = self.index(row, COLUMN[key])
+            self.dataChanged.emit(index, index)
+
     # ------------------------------------------------------------ Qt model API
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -238,6 +291,18 @@ class ProgressModel(QAbstractTableModel):
         entry = self._rows[index.row()]
         key, _, f = COLUMNS[index.column()]
         value = self._raw(entry, key)
+        if key == "status" and role in SUGGESTION_ROLES and self.writable:
+            suggested = self.suggested_status(entry)
+            if suggested is not None:
+                return suggestion_role(role, value, suggested)
+        refused = self.rejected(entry, key) if f is not None else None
+        if refused is not None:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, ERROR_ROLE):
+                return refused[1] if role == ERROR_ROLE else refused[0]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"未保存：{refused[1]}"
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return INVALID_BRUSH
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "follow_up":
                 return None
@@ -321,6 +386,8 @@ class ProgressModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or COLUMNS[index.column()][2] is None:
             return False
         current = self._raw(entry, key)
+        if value in ("", None) and self.rejected(entry, key) is not None:
+            self.accepted(entry.id, [key])  # the refused text is cleared
         if value == current or (value in ("", None) and current in ("", None)):
             return True
         return self._write(entry.id, {key: value})
@@ -331,42 +398,6 @@ class ProgressModel(QAbstractTableModel):
         self.store.progress.set(entry_id, self.quarter, values)
         self.refresh_entry(entry_id)
         return True
-
-
-class ProgressProxy(QSortFilterProxyModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.needle = ""
-        self.follow_up_only = False
-
-    def set_filter(self, needle: str, follow_up_only: bool) -> None:
-        self.beginFilterChange()
-        self.needle, self.follow_up_only = needle.strip().lower(), follow_up_only
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        if not isinstance(model, ProgressModel):
-            return True
-        entry = model.entry(source_row)
-        if self.follow_up_only:
-            p = model.progress(entry.id, model.quarter)
-            if not (p and p.follow_up):
-                return False
-        return not self.needle or self.needle in entry.name.lower()
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-        if a is None:
-            return descending and b is not None
-        if b is None:
-            return not descending
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
 
 
 class ProgressTab(QWidget):
@@ -400,6 +431,7 @@ class ProgressTab(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(
             COLUMN["problems"], QHeaderView.ResizeMode.Interactive
         )
+        self.view.freeze_columns(2)  # 类别 and 名称 stay in view
 
         self.quarter = QComboBox(self)
         for q in (1, 2, 3, 4):
@@ -425,6 +457,8 @@ class ProgressTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        self.banner = read_only_banner(self)
+        layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
 
     def load(self, ledger: Ledger | None, entries: list[Entry] | None = None) -> None:
@@ -438,8 +472,9 @@ class ProgressTab(QWidget):
             self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._update_summary()
 
-    def set_writable(self, writable: bool) -> None:
+    def set_writable(self, writable: bool, reason: str | None = None) -> None:
         self.model.set_writable(writable)
+        show_read_only(self.banner, None if writable else reason)
 
     def reload(self) -> None:
         """Read the ledger again (rows were added, deleted or moved), keeping the quarter."""
@@ -457,6 +492,7 @@ class ProgressTab(QWidget):
         self.model.set_quarter(int(self.quarter.currentData()))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._filter()
+        self._update_summary()
 
     def _filter(self) -> None:
         self.proxy.set_filter(self.search.text(), self.follow.isChecked())
@@ -549,7 +585,12 @@ class ProgressTab(QWidget):
             done = self.store.progress.set(entry_id, quarter, values)
         except StoreError as exc:
             self.message.emit(f"未保存：{exc}")
+            typed = [(k, v) for k, v in values.items() if isinstance(v, str)]
+            if len(typed) == 1:  # one typed cell: keep its text, marked, until corrected
+                self.model.reject(entry_id, typed[0][0], typed[0][1], str(exc))
+            QApplication.beep()
             return False
+        self.model.accepted(entry_id, values)
         push_undo(self.undo_stack, self.store, "填报进度", done, self.message.emit)
         self.message.emit(f"已保存：{entry.name} 第{quarter}季度进度")
         return True

@@ -2,22 +2,70 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QLabel,
     QTableView,
     QWidget,
 )
 
 from .entry_model import COPY_ROLE
+from .frozen_view import FrozenColumns
 from .tsv import format_tsv
 
 #: a cell to paste: view row (may be beyond the last row), logical column, text
 PasteCell = tuple[int, int, str]
+
+
+def _title_key(text: str) -> str:
+    """A column title compared loosely: no spaces, no required marker, ASCII brackets."""
+    return "".join(text.split()).rstrip("*").replace("(", "（").replace(")", "）")
+
+
+def drop_header_rows(block: list[list[str]], titles: set[str]) -> tuple[list[list[str]], int]:
+    """The block without its copied header rows, and how many were dropped.
+
+    A header row is one whose filled cells are all column titles (with or without the unit);
+    a single title alone is taken as a header only above other rows."""
+    known = {_title_key(t) for t in titles if t}
+    kept = []
+    for line in block:
+        filled = [_title_key(t) for t in line if t.strip()]
+        if filled and all(t in known for t in filled) and (len(filled) > 1 or len(block) > 1):
+            continue
+        kept.append(line)
+    return kept, len(block) - len(kept)
+
+
+def read_only_banner(parent: QWidget) -> QLabel:
+    """The line above a table that says why it cannot be edited (hidden while editable)."""
+    banner = QLabel(parent)
+    banner.setObjectName("readOnlyBanner")
+    banner.setWordWrap(True)
+    banner.setStyleSheet(
+        "QLabel#readOnlyBanner { background: #fff4ce; border: 1px solid #e0c36c;"
+        " padding: 4px 8px; }"
+    )
+    banner.hide()
+    return banner
+
+
+def show_read_only(banner: QLabel, reason: str | None) -> None:
+    banner.setText(reason or "")
+    banner.setVisible(bool(reason))
 
 
 class LedgerTableView(QTableView):
@@ -26,6 +74,8 @@ class LedgerTableView(QTableView):
     copyRequested = Signal()
     pasteRequested = Signal()
     clearRequested = Signal()
+
+    frozen: FrozenColumns | None = None  # set by freeze_columns
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +92,57 @@ class LedgerTableView(QTableView):
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+
+    # ------------------------------------------------------------ frozen columns
+
+    def freeze_columns(self, count: int) -> None:
+        """Keep the first ``count`` columns (in visual order) in view when scrolling sideways."""
+        if self.frozen is not None:
+            self.frozen.deleteLater()
+        self.frozen = FrozenColumns(self, count) if count > 0 else None
+
+    def _is_frozen(self, column: int) -> bool:
+        return self.frozen is not None and column in self.frozen.frozen()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.frozen is not None:
+            self.frozen.place()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if self.frozen is not None:
+            self.frozen.place()
+
+    def edit(  # type: ignore[override]
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        trigger: QAbstractItemView.EditTrigger = QAbstractItemView.EditTrigger.AllEditTriggers,
+        event: QEvent | None = None,
+    ) -> bool:
+        """A frozen cell is edited in the grid itself, the overlay stepping aside meanwhile."""
+        frozen = self.frozen is not None and self._is_frozen(index.column())
+        if frozen and self.frozen is not None:
+            self.horizontalScrollBar().setValue(0)
+            self.frozen.hide()
+        done = bool(super().edit(index, trigger, event))  # type: ignore[arg-type]
+        if frozen and not done and self.frozen is not None:
+            self.frozen.show()
+        return done
+
+    def scrollTo(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
+    ) -> None:
+        """Also keep the current cell out from under the frozen columns."""
+        super().scrollTo(index, hint)
+        if self.frozen is None or not self.frozen.isVisible() or self._is_frozen(index.column()):
+            return
+        hidden = self.frozen.width_needed() - self.visualRect(index).left()
+        if hidden > 0:
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - hidden)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
@@ -72,8 +173,10 @@ class LedgerTableView(QTableView):
         if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
             super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
             self.move_vertically(1)  # Enter commits and moves down, as in Excel
-            return
-        super().closeEditor(editor, hint)
+        else:
+            super().closeEditor(editor, hint)
+        if self.frozen is not None and self.state() != QAbstractItemView.State.EditingState:
+            self.frozen.show()
 
     # ------------------------------------------------------------ clipboard
 

@@ -7,8 +7,14 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QSettings
 
 from ..core.settings import Home, Setting
+from ..paths import data_dir
 
 T = TypeVar("T")
+
+
+def default_settings() -> QSettings:
+    """Window state lives next to the user's data (tests get their own folder)."""
+    return QSettings(str(data_dir() / "xihu-desktop.ini"), QSettings.Format.IniFormat)
 
 
 def _key(setting: Setting[Any], parts: dict[str, str]) -> str:
