@@ -284,3 +284,17 @@ def test_progress_delete_clears_and_copy(
     assert store.progress.of_entry(entry.id)[0].problems is None
     window.menu_actions["undo"].trigger()
     assert store.progress.of_entry(entry.id)[0].problems == "拆迁滞后"
+
+
+def test_the_progress_tab_and_the_sheet_judge_lights_alike(demo_store: Store) -> None:
+    """As of a quarter, the window's light of an entry is the printed sheet's."""
+    from xihu_desktop.exchange.sheet_data import quarter_score
+
+    ledger = demo_store.ledgers.list(year=YEAR)[0]
+    model = ProgressModel(demo_store, Lookups(demo_store))
+    model.load(ledger)
+    for quarter in (2, 4):
+        model.set_quarter(quarter)
+        printed = {e.id: e.light for e in quarter_score(demo_store, ledger.id, quarter).entries}
+        shown = {model.entry(r).id: model.light(model.entry(r)) for r in range(model.rowCount())}
+        assert shown == printed, quarter

@@ -9,6 +9,7 @@ they stood at the end of a quarter.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -72,3 +73,9 @@ def as_of_quarter(
         if status
         else values.get("status"),
     }
+
+
+def after_quarter(year: int, quarter: int) -> dt.date:
+    """The day after a quarter: the date its lights are judged on (after Q4 the year is
+    over, so an unfinished entry is past due). The window and the sheet both use it."""
+    return dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)

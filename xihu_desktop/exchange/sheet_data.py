@@ -8,7 +8,6 @@ verification payload (QR code and PDF metadata) is made and parsed here, so
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,7 @@ from typing import Any
 from ..core import scoring
 from ..core.categories import CATEGORIES, Category, Field, FieldType
 from ..core.entry_values import counts, is_draft
-from ..core.progress_fields import as_of_quarter, as_of_text, reported
+from ..core.progress_fields import after_quarter, as_of_quarter, as_of_text, reported
 from ..core.scoring import EntryScore, LedgerScore
 from ..store import Progress, Store
 from .fingerprint import ledger_fingerprint, short_code
@@ -217,11 +216,6 @@ def default_quarter(store: Store, ledger_id: int) -> int | None:
     return latest_quarter(store.progress.of_ledger(ledger_id))
 
 
-def quarter_end(year: int, quarter: int) -> dt.date:
-    month = 3 * quarter
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def quarter_score(store: Store, ledger_id: int, quarter: int | None) -> LedgerScore:
     """The ledger's score with every entry's actual and status as of ``quarter``
     (lights judged at the quarter's end, or today if earlier); None: as stored now."""
@@ -239,7 +233,7 @@ def quarter_score(store: Store, ledger_id: int, quarter: int | None) -> LedgerSc
         items,
         store.assessment.scoring_settings(ledger.year),
         ledger.year,
-        min(dt.date.today(), quarter_end(ledger.year, quarter)),
+        min(dt.date.today(), after_quarter(ledger.year, quarter)),
         [scoring.Adjustment(a.points, a.reason) for a in store.assessment.adjustments(ledger_id)],
     )
 

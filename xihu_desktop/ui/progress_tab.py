@@ -31,6 +31,7 @@ from ..core import scoring
 from ..core.categories import CATEGORIES, CATEGORY_BY_KEY, Field
 from ..core.entry_values import is_draft, suggested_status
 from ..core.progress_fields import PROGRESS_BY_KEY as P
+from ..core.progress_fields import after_quarter
 from ..core.validate import Invalid, is_empty, parse_number
 from ..store import Entry, Ledger, Progress, Store, StoreError
 from .delegates import FieldDelegate
@@ -208,11 +209,7 @@ class ProgressModel(QAbstractTableModel):
         today = self.as_of or self._today
         if self.ledger is None:
             return today
-        year = self.ledger.year
-        end = (
-            dt.date(year + 1, 1, 1) if self.quarter == 4 else dt.date(year, 3 * self.quarter + 1, 1)
-        )
-        return min(today, end)
+        return min(today, after_quarter(self.ledger.year, self.quarter))
 
     def suggested_status(self, entry: Entry) -> str | None:
         """The status the selected quarter's value suggests, while the quarter has none."""
