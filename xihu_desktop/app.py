@@ -178,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         QTimer.singleShot(quit_ms, app.quit)
     code = app.exec()
+    # app.quit() closes no window: close it here, so the background work (ledger summary,
+    # audit check) has finished before the store goes and Python tears Qt down
+    window.close()
     store.close()
     return int(code)
 
