@@ -242,12 +242,12 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
 def test_reprint_notice_follows_needs_reprint(
     qtbot: Any, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import xihu_desktop.ui.pdf_actions as pdf_actions
+    from xihu_desktop.exchange import verify
 
     unit_id = store.units.list()[0].id
     ledger_id = store.ledgers.create(unit_id, YEAR).id
     flag = {"value": False}
-    monkeypatch.setattr(pdf_actions, "needs_reprint", lambda _s, _l: flag["value"])
+    monkeypatch.setattr(verify, "needs_reprint", lambda _s, _l: flag["value"])
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
     with qtbot.waitSignal(window.summary_worker.ready, timeout=3000):
         window.refresh_summary()

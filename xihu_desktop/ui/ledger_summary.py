@@ -29,13 +29,15 @@ class LedgerSummary:
 
 
 def needs_reprint(store: Store, ledger_id: int) -> bool:
-    """The printed sheet no longer matches the data (False when the check cannot run)."""
+    """The printed sheet no longer matches the data (False when the check cannot run).
+
+    This runs on a pool thread: it may import plain Python (the exchange layer), never a
+    Qt module (importing PySide6 modules off the main thread crashed the program at exit).
+    """
+    from ..exchange import verify  # not needed at start-up
+
     try:
-        from . import pdf_actions  # the sheet's code: not needed at start-up
-    except ImportError:
-        return False
-    try:
-        return bool(pdf_actions.needs_reprint(store, ledger_id))
+        return bool(verify.needs_reprint(store, ledger_id))
     except Exception:  # a broken check must not break the window
         log.exception("needs_reprint failed")
         return False
