@@ -75,7 +75,6 @@ def plan_import(store: Store, parsed: ParsedReturn, *, delete_missing: bool = Fa
         [],
         {},
         0,
-        False,
         parsed.all_problems(),
         parsed.fatal,
         delete_missing=delete_missing,

@@ -41,7 +41,6 @@ class ImportPlan:
     entries: list[EntryChange]
     header_changes: dict[str, tuple[Any, Any]]
     progress_changes: int
-    adjustments_change: bool  # never applied: a return's 加减分 are ignored (see ``ignored``)
     problems: list[ImportProblem]
     fatal: str | None
     delete_missing: bool = False

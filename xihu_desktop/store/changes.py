@@ -10,7 +10,7 @@ any other write (in one transaction) and whose own ``Changes.undo`` is the redo.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.validate import Problem
@@ -155,7 +155,7 @@ class Sequence_:
                 total = total | done
                 if done.undo is not None:
                     undos.append(done.undo)
-        return _with_undo(total, Sequence_(tuple(reversed(undos))))
+        return replace(total, undo=Sequence_(tuple(reversed(undos))))
 
 
 def sequence(steps: Iterable[Operation | None]) -> Operation | None:
@@ -166,12 +166,6 @@ def sequence(steps: Iterable[Operation | None]) -> Operation | None:
     return kept[0] if len(kept) == 1 else Sequence_(kept)
 
 
-def _with_undo(changes: Changes, undo: Operation | None) -> Changes:
-    from dataclasses import replace
-
-    return replace(changes, undo=undo)
-
-
 def merge_undo(changes: Changes, undos: Sequence[Operation | None]) -> Changes:
     """``changes`` whose undo runs ``undos`` in the given order."""
-    return _with_undo(changes, sequence(undos))
+    return replace(changes, undo=sequence(undos))

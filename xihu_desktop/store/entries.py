@@ -10,6 +10,7 @@ import builtins
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..core.categories import CATEGORY_BY_KEY, ENTRY_COLUMNS, category
@@ -22,7 +23,7 @@ from .changes import (
     ReorderEntries,
     RestoreEntries,
     WriteValues,
-    merge_undo,
+    sequence,
 )
 from .errors import InvalidData, NotFound
 from .manager import Manager
@@ -539,13 +540,5 @@ class EntryManager(Manager):
             resolved = [(eid if eid is not None else next(fresh), v) for eid, v in changes]
             written = self.update_many(resolved)
             done = written | Changes(rows=_ids(ledger_id) if created else frozenset())
-            done = merge_undo(
-                done, [written.undo, DeleteEntries(tuple(created)) if created else None]
-            )
-            return _with_created(done, created)
-
-
-def _with_created(changes: Changes, created: Sequence[int]) -> Changes:
-    from dataclasses import replace
-
-    return replace(changes, created=tuple(created))
+            undo = sequence([written.undo, DeleteEntries(tuple(created)) if created else None])
+            return replace(done, created=tuple(created), undo=undo)
