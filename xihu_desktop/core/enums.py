@@ -1,4 +1,4 @@
-"""Roles, ledger statuses and unit kinds, declared once.
+"""Roles, ledger statuses, unit kinds and review states, declared once.
 
 They are ``StrEnum``: the value is what the data file stores and what the user
 reads, so ``LedgerStatus.DRAFT == "草稿"`` and rows written by older versions
@@ -48,3 +48,22 @@ class UnitKind(StrEnum):
 
 
 _KIND_LABELS = {UnitKind.TOWN: "镇街", UnitKind.DEPARTMENT: "部门", UnitKind.PLATFORM: "平台"}
+
+
+class ReviewState(StrEnum):
+    """The district's review of a unit's return for a year (报送情况)."""
+
+    NOT_REPORTED = "未报"
+    REPORTED = "已报"
+    ACCEPTED = "已审"
+    RETURNED = "退回"
+
+
+class ArrivalStatus(StrEnum):
+    """What became of one file that arrived (the inbox)."""
+
+    NEW = "新增"
+    UPDATED = "更新"
+    SAME = "相同"
+    CONFLICT = "冲突"
+    ERROR = "错误"

@@ -82,6 +82,10 @@ PDF_FONT_PATH: Setting[str | None] = Setting(
     "pdf_font_path", Home.DATA_FILE, _text, None, "考核表字体文件（如宋体，留空用内置字体）"
 )
 
+BOUND_UNIT: Setting[str | None] = Setting(
+    "bound_unit", Home.DATA_FILE, _text, None, "本数据文件所属的责任单位（单位代码；区级文件为空）"
+)
+
 # ---------------------------------------------------------------- the user's QSettings
 
 WINDOW_GEOMETRY: Setting[Any] = Setting("window/geometry", Home.USER, _raw, None, "窗口位置和大小")
@@ -116,6 +120,7 @@ ALL: tuple[Setting[Any], ...] = (
     LOGIN_REQUIRED,
     IDLE_MINUTES,
     PDF_FONT_PATH,
+    BOUND_UNIT,
     WINDOW_GEOMETRY,
     LAST_UNIT,
     LAST_YEAR,

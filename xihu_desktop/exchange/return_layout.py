@@ -53,8 +53,13 @@ META_PLAN = "plan"
 META_UNIT_CODE = "unit_code"
 META_UNIT_NAME = "unit_name"
 META_YEAR = "year"
-KIND_LEDGER = "ledger"
-KIND_SUMMARY = "summary"
+KIND_LEDGER = "ledger"  # a unit's return
+KIND_SUMMARY = "summary"  # the district summary (never imported)
+KIND_PACKAGE = "package"  # a task package (下发): a return pre-filled with assigned items
+KIND_DECOMPOSITION = "decomposition"  # the targets × units table (任务分解)
+KIND_RECEIPT = "receipt"  # the district's answer to a return (回执)
+#: metadata key of a package's revision (counts up per unit and year)
+META_REVISION = "revision"
 
 
 def ledger_meta(

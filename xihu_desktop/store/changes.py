@@ -35,6 +35,9 @@ class Changes:
     users: bool = False
     prints: frozenset[int] = _EMPTY  # ledgers printed
     settings: frozenset[str] = _EMPTY  # keys of data-file settings
+    #: years whose district records changed: decomposition, packages, reviews,
+    #: deadlines, inbox (the district's views refresh on these)
+    district: frozenset[int] = _EMPTY
     created: tuple[int, ...] = ()  # ids of new records, in order
     problems: tuple[Problem, ...] = ()  # cells a lenient write skipped
     undo: Operation | None = field(default=None, compare=False)
@@ -62,6 +65,7 @@ class Changes:
             users=self.users or other.users,
             prints=self.prints | other.prints,
             settings=self.settings | other.settings,
+            district=self.district | other.district,
             created=self.created + other.created,
             problems=self.problems + other.problems,
         )

@@ -4,7 +4,8 @@ Like Anki's ``Collection``, the store is a facade of small managers, each in its
 own module and sharing the facade's connection, transaction and permission
 checks: ``store.catalogue``, ``store.units``, ``store.ledgers``, ``store.entries``,
 ``store.progress``, ``store.assessment``, ``store.audit``, ``store.users``,
-``store.prints`` and ``store.settings``. Every write is one transaction, records
+``store.prints``, ``store.settings`` and the district's ``store.decomposition``,
+``store.packages``, ``store.review`` and ``store.reporting``. Every write is one transaction, records
 who changed what in the audit log and returns a :class:`~.changes.Changes`; the
 facade hands each committed transaction's changes to its subscribers.
 """
@@ -24,6 +25,7 @@ from .assessment import AssessmentManager
 from .audit import AuditManager
 from .catalogue import CatalogueManager
 from .changes import Changes, Operation
+from .decomposition import DecompositionManager
 from .entries import EntryManager
 from .errors import (
     BackupFailed,
@@ -34,9 +36,12 @@ from .errors import (
     translate_sqlite_error,
 )
 from .ledgers import LedgerManager
+from .packages import PackageManager
 from .prints import PrintManager
 from .progress import ProgressManager
 from .records import Ledger, now
+from .reporting import ReportingManager
+from .review import ReviewManager
 from .settings import SettingsManager
 from .units import UnitManager
 from .users import UserManager
@@ -88,6 +93,10 @@ class Store:
         self.users = UserManager(self)
         self.prints = PrintManager(self)
         self.settings = SettingsManager(self)
+        self.decomposition = DecompositionManager(self)
+        self.packages = PackageManager(self)
+        self.review = ReviewManager(self)
+        self.reporting = ReportingManager(self)
 
     # ------------------------------------------------------------ lifecycle
 
