@@ -109,7 +109,12 @@ def test_a_unit_with_no_return_is_overdue_since_the_first_deadline(store: Store)
     set_year(store)
     s = row(store, "T01")
     # 10 Apr → 1 Aug: 20 (Apr) + 31 + 30 + 31 + 1 = 113 days
-    assert (s.review, s.last_return, s.deadline, s.overdue_days) == ("未报", None, "2025-04-10", 113)
+    assert (s.review, s.last_return, s.deadline, s.overdue_days) == (
+        "未报",
+        None,
+        "2025-04-10",
+        113,
+    )
     assert s.ledger_status == "无台账" and s.reason is None
     assert row(store, "T01", Q1).overdue_days == 0  # on the day itself: not yet overdue
     assert row(store, "T01", Q1 + dt.timedelta(days=1)).overdue_days == 1
@@ -225,7 +230,9 @@ def test_rows_follow_unit_order_active_units_and_ledger_status(store: Store) -> 
     assert rows[1].ledger_status == "无台账"
 
 
-@pytest.mark.parametrize(("kind", "stored"), [("平台", "platform"), ("town", "town"), ("部门", "department")])
+@pytest.mark.parametrize(
+    ("kind", "stored"), [("平台", "platform"), ("town", "town"), ("部门", "department")]
+)
 def test_kind_filter(store: Store, kind: str, stored: str) -> None:
     rows = store.reporting.status(YEAR, AUG1, kind=kind)
     assert rows and {r.kind for r in rows} == {stored}
