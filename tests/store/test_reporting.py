@@ -300,3 +300,17 @@ def test_first_unmet_by_hand() -> None:
     assert first_unmet(due, at("2025-07-11T08:00"), at("2025-07-12T08:00"), True) == Q2
     assert first_unmet(due, at("2025-05-01T08:00"), None, True) == Q2
     assert first_unmet(due, at("2025-05-03T08:00"), at("2025-05-02T08:00"), True) is None
+
+
+def test_several_deadlines_move_past_each_other_in_one_transaction(store: Store) -> None:
+    store.reporting.set_deadlines(YEAR, {1: Q1, 2: Q2})
+    later1, later2 = dt.date(2025, 7, 20), dt.date(2025, 10, 1)
+    changes = store.reporting.set_deadlines(YEAR, {2: later2, 1: later1, 3: None})
+    assert changes.district == frozenset({YEAR})
+    assert store.reporting.deadlines(YEAR) == {1: later1, 2: later2}
+    # one bad date: nothing of the batch is written
+    with pytest.raises(InvalidData, match="须晚于第1季度"):
+        store.reporting.set_deadlines(YEAR, {1: Q1, 2: dt.date(2025, 3, 1)})
+    with pytest.raises(InvalidData, match="“9”"):
+        store.reporting.set_deadlines(YEAR, {1: Q1, 9: Q2})
+    assert store.reporting.deadlines(YEAR) == {1: later1, 2: later2}

@@ -24,6 +24,8 @@ deadlines), never one per unit: the district has about 70 units.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -162,60 +164,81 @@ class ReportingManager(Manager):
         of the next year, and after the earlier quarters' deadlines and before the later
         ones (the deadline rule takes them in order).
         """
-        store = self.store
-        store.require_admin("设置报送截止日期")
-        self._check_quarter(quarter)
-        if not isinstance(due, dt.date) or isinstance(due, dt.datetime):
-            raise InvalidData(f"截止日期“{due}”无效，应为日期（如 {year}-04-10）")
-        store.catalogue.plan_for_year(year)
-        if not dt.date(year, 1, 1) <= due <= dt.date(year + 1, 12, 31):
-            raise InvalidData(
-                f"{year}年第{quarter}季度的截止日期“{due.isoformat()}”不在"
-                f"{year}-01-01 至 {year + 1}-12-31 之间"
-            )
-        with store.transaction():
-            current = self.deadlines(year)
-            for other, other_due in current.items():
-                if other < quarter and other_due >= due:
-                    raise InvalidData(
-                        f"第{quarter}季度的截止日期“{due.isoformat()}”须晚于"
-                        f"第{other}季度的截止日期 {other_due.isoformat()}"
-                    )
-                if other > quarter and other_due <= due:
-                    raise InvalidData(
-                        f"第{quarter}季度的截止日期“{due.isoformat()}”须早于"
-                        f"第{other}季度的截止日期 {other_due.isoformat()}"
-                    )
-            old = current.get(quarter)
-            if old == due:
-                return Changes()
-            store.execute(
-                "INSERT INTO deadlines (year, quarter, due) VALUES (?, ?, ?) "
-                "ON CONFLICT (year, quarter) DO UPDATE SET due = excluded.due",
-                (year, quarter, due.isoformat()),
-            )
-            store.audit.record(
-                "设置截止日期",
-                field_key=f"deadlines.{year}.{quarter}",
-                old=old.isoformat() if old else None,
-                new=due.isoformat(),
-            )
-            return store.noted(Changes(district=frozenset({year})))
+        return self.set_deadlines(year, {quarter: due})
 
     def clear_deadline(self, year: int, quarter: int) -> Changes:
         """Remove a quarter's deadline (the administrator's); audited."""
+        return self.set_deadlines(year, {quarter: None})
+
+    def set_deadlines(self, year: int, dues: Mapping[int, dt.date | None]) -> Changes:
+        """Set (a date) or clear (None) several quarters' deadlines in one transaction.
+
+        The same checks as :meth:`set_deadline`, on the deadlines as they will be, so
+        that several can move past each other at once (the dialog's four dates).
+        """
         store = self.store
-        store.require_admin("取消报送截止日期")
-        self._check_quarter(quarter)
+        store.require_admin("设置报送截止日期")
+        for quarter, due in dues.items():
+            self._check_quarter(quarter)
+            if due is None:
+                continue
+            if not isinstance(due, dt.date) or isinstance(due, dt.datetime):
+                raise InvalidData(f"截止日期“{due}”无效，应为日期（如 {year}-04-10）")
+            if not dt.date(year, 1, 1) <= due <= dt.date(year + 1, 12, 31):
+                raise InvalidData(
+                    f"{year}年第{quarter}季度的截止日期“{due.isoformat()}”不在"
+                    f"{year}-01-01 至 {year + 1}-12-31 之间"
+                )
+        if any(due is not None for due in dues.values()):
+            store.catalogue.plan_for_year(year)
         with store.transaction():
-            old = self.deadlines(year).get(quarter)
-            if old is None:
+            current = self.deadlines(year)
+            final = {**current, **dues}
+            self._check_order(year, {q: d for q, d in final.items() if d is not None}, dues)
+            changed = False
+            for quarter in sorted(dues):
+                old, due = current.get(quarter), dues[quarter]
+                if old == due:
+                    continue
+                if due is None:
+                    store.execute(
+                        "DELETE FROM deadlines WHERE year = ? AND quarter = ?", (year, quarter)
+                    )
+                else:
+                    store.execute(
+                        "INSERT INTO deadlines (year, quarter, due) VALUES (?, ?, ?) "
+                        "ON CONFLICT (year, quarter) DO UPDATE SET due = excluded.due",
+                        (year, quarter, due.isoformat()),
+                    )
+                store.audit.record(
+                    "设置截止日期" if due is not None else "取消截止日期",
+                    field_key=f"deadlines.{year}.{quarter}",
+                    old=old.isoformat() if old else None,
+                    new=due.isoformat() if due else None,
+                )
+                changed = True
+            if not changed:
                 return Changes()
-            store.execute("DELETE FROM deadlines WHERE year = ? AND quarter = ?", (year, quarter))
-            store.audit.record(
-                "取消截止日期", field_key=f"deadlines.{year}.{quarter}", old=old.isoformat()
-            )
             return store.noted(Changes(district=frozenset({year})))
+
+    @staticmethod
+    def _check_order(
+        year: int, final: Mapping[int, dt.date], dues: Mapping[int, dt.date | None]
+    ) -> None:
+        """Deadlines later quarter by quarter; the message speaks of a quarter being set."""
+        quarters = sorted(final)
+        for a, b in itertools.pairwise(quarters):
+            if final[a] < final[b]:
+                continue
+            if b in dues:
+                raise InvalidData(
+                    f"{year}年第{b}季度的截止日期“{final[b].isoformat()}”须晚于"
+                    f"第{a}季度的截止日期 {final[a].isoformat()}"
+                )
+            raise InvalidData(
+                f"{year}年第{a}季度的截止日期“{final[a].isoformat()}”须早于"
+                f"第{b}季度的截止日期 {final[b].isoformat()}"
+            )
 
     @staticmethod
     def _check_quarter(quarter: Any) -> None:
