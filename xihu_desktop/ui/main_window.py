@@ -46,6 +46,7 @@ from .menus import ActionState, build_actions, update_actions
 from .operations import ChangeHub
 from .overview_tab import OverviewTab
 from .progress_tab import ProgressTab
+from .status_view import StatusView
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else user_settings.default_settings()
         self.ledger: Ledger | None = None
         self.guide_dialog: QDialog | None = None
+        self.status_view: StatusView | None = None
         self.lookups = Lookups(store)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
@@ -168,6 +170,7 @@ class MainWindow(QMainWindow):
             "show_audit_log": self.show_audit_log,
             "manage_users": self.manage_users,
             "export_summary_pdf": self.export_summary_pdf,
+            "show_status": self.show_status,
             "show_guide": self.show_guide,
             "show_about": lambda: show_about(self, self.store),
         }
@@ -465,6 +468,23 @@ class MainWindow(QMainWindow):
     def show_weights(self) -> None:
         if WeightsDialog(self.store, self._year(), self).exec():
             self.load_ledger()
+
+    def show_status(self) -> None:
+        """The 报送情况 view of the year shown (one non-modal view, kept up to date)."""
+        if self.status_view is None:
+            self.status_view = StatusView(self.store, self._year(), self.hub, self)
+            self.status_view.unitActivated.connect(self.open_unit)
+        elif self.status_view.year != self._year():
+            self.status_view.set_year(self._year())
+        self.status_view.show()
+        self.status_view.raise_()
+        self.status_view.activateWindow()
+
+    def open_unit(self, unit_id: int, year: int) -> None:
+        """Show a unit's ledger of a year (from the 报送情况 view)."""
+        self.select(unit_id, year)
+        self.raise_()
+        self.activateWindow()
 
     def show_guide(self) -> None:
         self.guide_dialog = guide_dialog(self)

@@ -107,6 +107,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("show_audit_log", "审计日志…", "查看谁在何时修改了什么"),
     ActionSpec("manage_users", "用户与登录…", "管理用户、角色和登录方式", enabled=_admin),
     ActionSpec("export_summary_pdf", "导出区汇总考核表（PDF）…", "全区得分排名表和得分柱状图"),
+    ActionSpec("show_status", "报送情况…", "各单位的台账状态、审核、最近报送和逾期天数"),
     ActionSpec("show_guide", "用户指南", shortcut=QKeySequence.StandardKey.HelpContents),
     ActionSpec("show_about", "关于"),
 )
@@ -146,6 +147,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "show_audit_log",
         ),
     ),
+    ("区级(&D)", ("show_status",)),
     ("帮助(&H)", ("show_guide", "show_about")),
 )
 
