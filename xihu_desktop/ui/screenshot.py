@@ -5,13 +5,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
 from ..core.enums import LedgerStatus
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from ..store import Store
+    from .main_window import MainWindow
 
 
 def main(argv: list[str]) -> int:
@@ -43,9 +51,34 @@ def main(argv: list[str]) -> int:
             app.processEvents()
         window.grab().save(str(out / f"screenshot-{name}.png"))
         print(out / f"screenshot-{name}.png")
+    _status_view(app, window, store, out)
     window.close()
     store.close()
     return 0
+
+
+def _status_view(app: QApplication, window: MainWindow, store: Store, out: Path) -> None:
+    """The 报送情况 view of 2025 with quarterly deadlines, as of 1 August 2025."""
+    store.reporting.set_deadlines(
+        2025,
+        {
+            1: dt.date(2025, 4, 10),
+            2: dt.date(2025, 7, 10),
+            3: dt.date(2025, 10, 10),
+            4: dt.date(2026, 1, 15),
+        },
+    )
+    window.show_status()
+    view = window.status_view
+    if view is None:
+        return
+    view.today = dt.date(2025, 8, 1)
+    view.set_year(2025)
+    view.resize(1300, 760)
+    for _ in range(5):
+        app.processEvents()
+    view.grab().save(str(out / "screenshot-status.png"))
+    print(out / "screenshot-status.png")
 
 
 if __name__ == "__main__":
