@@ -200,7 +200,7 @@ def cmd_import_excel(args: argparse.Namespace, session: Session) -> int:
             new_ledger=args.new_ledger,
         )
     for report in reports:
-        problems = bool(report.data.get("problems"))
+        problems = bool(report.data.get("has_problems"))
         if report.status is ArrivalStatus.ERROR:
             worst = max(worst, 1 if problems else 2)
         elif report.status is ArrivalStatus.CONFLICT:

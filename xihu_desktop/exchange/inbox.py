@@ -98,7 +98,7 @@ def receive_file(
         data: dict[str, Any] = exc.plan.as_json() if exc.plan is not None else {}
         data["fatal"] = str(exc)
         if isinstance(exc, ImportHasProblems):
-            data["problems"] = True
+            data["has_problems"] = True
         report = _error(path, kind, str(exc), data)
         if exc.plan is not None:
             report.unit, report.year = exc.plan.unit_name or None, exc.plan.year

@@ -101,7 +101,7 @@ def receive_return(store: Store, path: Path, options: ReturnOptions) -> ArrivalR
     if options.dry_run:
         plan.problems.extend(unmatched_progress(parsed, plan.entries))
         if plan.problems and not options.valid_only:
-            return _report(parsed, plan, ArrivalStatus.ERROR, problems=True)
+            return _report(parsed, plan, ArrivalStatus.ERROR, has_problems=True)
         return _report(parsed, plan, _status(plan, False))
     if not district:
         plan = apply_import(
