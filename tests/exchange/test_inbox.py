@@ -299,9 +299,7 @@ def test_dispatch_by_kind(
         return importer
 
     monkeypatch.setattr(packages, "import_package", fake(layout.KIND_PACKAGE))
-    monkeypatch.setattr(
-        decomposition_xlsx, "import_decomposition", fake(layout.KIND_DECOMPOSITION)
-    )
+    monkeypatch.setattr(decomposition_xlsx, "import_decomposition", fake(layout.KIND_DECOMPOSITION))
     pkg = _kind_file(tmp_path / "p.xlsx", layout.KIND_PACKAGE)
     dec = _kind_file(tmp_path / "d.xlsx", layout.KIND_DECOMPOSITION)
     summary = _kind_file(tmp_path / "s.xlsx", layout.KIND_SUMMARY)

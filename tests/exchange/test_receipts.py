@@ -64,7 +64,14 @@ def test_receipt_pdf_says_what_was_received_and_decided(
     ).stdout
     review = demo_store.review.state(YEAR, ledger.unit_id)
     assert review.fingerprint
-    for expected in ("回执", "双浦镇", "2025", "退回", "双浦镇报表.xlsx", short_code(review.fingerprint)):
+    for expected in (
+        "回执",
+        "双浦镇",
+        "2025",
+        "退回",
+        "双浦镇报表.xlsx",
+        short_code(review.fingerprint),
+    ):
         assert expected in text, expected
     assert REASON[:10] in text.replace("\n", "").replace(" ", "")
     png = tmp_path / "receipt"

@@ -28,7 +28,7 @@ def cmd_review(args: argparse.Namespace, session: Session) -> int:
             store.review.accept(args.year, unit.id)
         else:
             if not args.reason.strip():
-                raise CliError("退回必须写明理由（--return \"理由\"）。")
+                raise CliError('退回必须写明理由（--return "理由"）。')
             store.review.send_back(args.year, unit.id, args.reason)
         review = store.review.state(args.year, unit.id)
     reason = f"：{review.reason}" if review.reason else ""

@@ -63,7 +63,12 @@ def differences(store: Store, plan: ImportPlan) -> list[Difference]:
     for key, (old, new) in plan.header_changes.items():
         out.append(
             Difference(
-                f"header:{key}", HEADER_CATEGORY, "", HEADER_LABELS.get(key, key), _show(old), _show(new)
+                f"header:{key}",
+                HEADER_CATEGORY,
+                "",
+                HEADER_LABELS.get(key, key),
+                _show(old),
+                _show(new),
             )
         )
     for i, c in enumerate(plan.entries):
@@ -163,8 +168,10 @@ def _keep_progress(
     kept = []
     for item in parsed.progress:
         target = index.find(item)
-        if target is not None and target.row is not None and (
-            (target.category, target.row.key, target.name) in dropped
+        if (
+            target is not None
+            and target.row is not None
+            and ((target.category, target.row.key, target.name) in dropped)
         ):
             continue  # the progress of a new row not taken
         kept.append(item)
@@ -174,11 +181,12 @@ def _keep_progress(
         for q, values in list(item.quarters.items()):
             old = have.get(q)
             stored = {f.key: (getattr(old, f.key) if old is not None else None) for f in PROGRESS}
-            merged = dict(values) if values is not None else {f.key: None for f in PROGRESS}
+            merged: dict[str, Any] = dict.fromkeys((f.key for f in PROGRESS), None)
+            merged.update(values or {})
             for f in PROGRESS:
                 if _progress_id(item.category, item.key, item.name, q, f.key) not in chosen:
                     merged[f.key] = stored[f.key]
             merged["follow_up"] = bool(merged.get("follow_up"))
-            empty = all(merged[f.key] in (None, False, "") for f in PROGRESS)
+            empty = all(merged.get(f.key) in (None, False, "") for f in PROGRESS)
             item.quarters[q] = None if old is None and empty else merged
     parsed.progress[:] = kept

@@ -85,9 +85,7 @@ def receive(
     return reports
 
 
-def receive_file(
-    store: Store, path: Path, options: ReturnOptions | None = None
-) -> ArrivalReport:
+def receive_file(store: Store, path: Path, options: ReturnOptions | None = None) -> ArrivalReport:
     """One arriving file: dispatch by kind; a refusal becomes a 错误 report."""
     options = options or ReturnOptions()
     kind: str | None = None

@@ -184,8 +184,8 @@ def apply_chosen(
             raise ImportRefused(plan.fatal, plan)
         plan.problems.extend(unmatched_progress(parsed, plan.entries))
         _refuse_problems(plan, valid_only=False)
-        assert plan.unit_id is not None and plan.year is not None
         plan = apply_import(store, parsed, allow_locked=True, new_ledger=True)
+        assert plan.unit_id is not None and plan.year is not None
         if deleted:
             with store.admin_override():
                 store.entries.delete(deleted)

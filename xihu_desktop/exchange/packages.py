@@ -9,8 +9,6 @@ from .arrival import ArrivalReport
 from .excel_import import ImportRefused
 
 
-def import_package(
-    store: Store, path: str | Path, *, dry_run: bool = False
-) -> ArrivalReport:
+def import_package(store: Store, path: str | Path, *, dry_run: bool = False) -> ArrivalReport:
     """stub, replaced at merge"""
     raise ImportRefused(f"“{Path(path).name}”：此类文件的导入尚未实现")

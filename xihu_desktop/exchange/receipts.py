@@ -100,7 +100,9 @@ def export_receipt(store: Store, year: int, unit_id: int, folder: str | Path) ->
     ]
     from .receipt_pdf import write_receipt_pdf
 
-    write_receipt_pdf(store, values, [(a.received_at, a.file, a.fingerprint) for a in arrivals], pdf)
+    write_receipt_pdf(
+        store, values, [(a.received_at, a.file, a.fingerprint) for a in arrivals], pdf
+    )
     return pdf, xlsx
 
 
@@ -172,7 +174,10 @@ def import_receipt(store: Store, path: str | Path, *, dry_run: bool = False) -> 
         ArrivalStatus.NEW if old.reviewed_at is None else ArrivalStatus.UPDATED,
         unit.name,
         year,
-        [f"{unit.name}{year}年台账：{state}" + (f"（{values['reason']}）" if values["reason"] else "")],
+        [
+            f"{unit.name}{year}年台账：{state}"
+            + (f"（{values['reason']}）" if values["reason"] else "")
+        ],
         {"state": state, "reason": values["reason"], "fingerprint": values["fingerprint"]},
     )
     if old.reviewed_at == values["reviewed_at"] and old.state == state:

@@ -16,9 +16,7 @@ from .errors import InvalidData
 from .manager import Manager
 from .records import build, build_all, now
 
-_COLUMNS = (
-    "year, unit_id, state, reason, last_return_at, file, fingerprint, reviewed_at, reviewer"
-)
+_COLUMNS = "year, unit_id, state, reason, last_return_at, file, fingerprint, reviewed_at, reviewer"
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,11 @@ class ReviewManager(Manager):
         new = review.state if not review.reason else f"{review.state}：{review.reason}"
         was = old.state if not old.reason else f"{old.state}：{old.reason}"
         store.audit.record(
-            action, self._ledger_id(review.year, review.unit_id), field_key="review", old=was, new=new
+            action,
+            self._ledger_id(review.year, review.unit_id),
+            field_key="review",
+            old=was,
+            new=new,
         )
         return store.noted(self._changes(review.year, review.unit_id))
 
