@@ -14,7 +14,7 @@ In a unit's own file a return is imported with the ordinary rules of
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,9 +136,10 @@ def _conflict(store: Store, parsed: ParsedReturn, plan: ImportPlan) -> ArrivalRe
 
 
 def _write_guard(store: Store, plan: ImportPlan) -> AbstractContextManager[Any]:
-    """A backup and the import's transaction when something will change, else a plain
-    transaction (the review and the inbox row only)."""
-    return store.bulk_write("import") if plan.has_changes else store.transaction()
+    """A backup and the import's transaction when something will change (the review is
+    recorded in it); else nothing to hold: the import finds nothing to write (or takes
+    its own transaction if another import changed the ledger meanwhile)."""
+    return store.bulk_write("import") if plan.has_changes else nullcontext()
 
 
 def _apply_at_district(
