@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .session import CliError, Command, Session, db_arg, registry
 
@@ -143,7 +143,12 @@ def cmd_export_excel(args: argparse.Namespace, session: Session) -> int:
 
 def _import_excel_args(p: argparse.ArgumentParser) -> None:
     db_arg(p)
-    p.add_argument("files", nargs="+", type=Path, help="要导入的 .xlsx 报表")
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        help="要导入的 .xlsx 文件或文件夹（报表、任务包、任务分解表、回执，按文件元数据识别）",
+    )
     p.add_argument("--dry-run", action="store_true", help="只检查并列出将要发生的变化，不写入")
     p.add_argument(
         "--valid-only",
@@ -153,7 +158,7 @@ def _import_excel_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--allow-submitted",
         action="store_true",
-        help="允许覆盖已提交或已锁定的台账（需区管理员）",
+        help="允许覆盖已提交或已锁定的台账（需区管理员；区级数据文件接收未审核的报表时无需此项）",
     )
     p.add_argument(
         "--delete-missing",
@@ -165,60 +170,53 @@ def _import_excel_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="确认新建台账：数据文件中还没有报表所写单位和年度的台账时",
     )
+    p.add_argument(
+        "--take-file",
+        action="store_true",
+        help="台账已审核通过而报表不同（冲突）时采用文件值（默认保留本库值并列出差异）",
+    )
     p.add_argument("--json", action="store_true", help="每个文件输出一个 JSON 对象（一行）")
 
 
-@command("import-excel", "导入 Excel 报表（先校验；有问题时不写入，退出码 1）", _import_excel_args)
+@command(
+    "import-excel",
+    "导入收到的文件：报表、任务包、任务分解表或回执（退出码 0 全部成功，1 有冲突或问题，2 有错误）",
+    _import_excel_args,
+)
 def cmd_import_excel(args: argparse.Namespace, session: Session) -> int:
-    from ..exchange.excel_import import ImportHasProblems, ImportRefused, import_file
-    from ..exchange.xlsx_safety import UnusableFile
+    from ..core.enums import ArrivalStatus
+    from ..exchange.inbox import receive
 
     worst = 0
     with session.open(args.db) as store:
-        for path in args.files:
-            outcome: dict[str, Any] = {"file": path.name}
-            try:
-                plan = import_file(
-                    store,
-                    path,
-                    dry_run=args.dry_run,
-                    valid_only=args.valid_only,
-                    allow_locked=args.allow_submitted,
-                    delete_missing=args.delete_missing,
-                    new_ledger=args.new_ledger,
-                )
-            except UnusableFile as exc:
-                worst = 2
-                _import_failed(args.json, outcome, "错误", str(exc))
-                continue
-            except ImportRefused as exc:
-                worst = max(worst, 1 if isinstance(exc, ImportHasProblems) else 2)
-                if exc.plan is not None:
-                    outcome = exc.plan.as_json()
-                _import_failed(args.json, outcome, "未导入", str(exc))
-                continue
-            if plan.fatal:
-                worst = 2
-                _import_failed(args.json, outcome, "错误", plan.fatal)
-                continue
-            if args.json:
-                print(json.dumps({**plan.as_json(), "dry_run": args.dry_run}, ensure_ascii=False))
-            else:
-                verb = "检查" if args.dry_run else "导入"
-                lines = plan.report()
-                print(f"{path.name}（{verb}）：{lines[0]}")
-                for line in lines[1:]:
-                    print(f"  {line}", file=sys.stderr if line.startswith("问题") else sys.stdout)
-            if args.dry_run and plan.problems and not args.valid_only:
-                worst = max(worst, 1)
+        reports = receive(
+            store,
+            args.files,
+            take_file=args.take_file,
+            dry_run=args.dry_run,
+            valid_only=args.valid_only,
+            allow_locked=args.allow_submitted,
+            delete_missing=args.delete_missing,
+            new_ledger=args.new_ledger,
+        )
+    for report in reports:
+        problems = bool(report.data.get("has_problems"))
+        if report.status is ArrivalStatus.ERROR:
+            worst = max(worst, 1 if problems else 2)
+        elif report.status is ArrivalStatus.CONFLICT:
+            worst = max(worst, 1)
+        if args.json:
+            print(json.dumps({**report.as_json(), "dry_run": args.dry_run}, ensure_ascii=False))
+            continue
+        head = f"{report.file}：{report.status}"
+        if args.dry_run:
+            head += "（检查，未写入）"
+        error = report.status is ArrivalStatus.ERROR
+        print(f"{head}：{report.summary()}", file=sys.stderr if error else sys.stdout)
+        for line in report.lines[1:]:
+            bad = error or line.startswith("问题")
+            print(f"  {line}", file=sys.stderr if bad else sys.stdout)
     return worst
-
-
-def _import_failed(as_json: bool, outcome: dict[str, Any], head: str, message: str) -> None:
-    if as_json:
-        print(json.dumps({**outcome, "fatal": message}, ensure_ascii=False))
-    else:
-        print(f"{head}：{message}", file=sys.stderr)
 
 
 def _audit_args(p: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
-from . import catalogue, datafile, exchange, status, users
+from . import catalogue, datafile, exchange, review, status, users
 from .session import PASSWORD_ENV, CliError, Command, Session
 
 COMMANDS: list[Command] = [
@@ -19,6 +19,7 @@ COMMANDS: list[Command] = [
     *catalogue.COMMANDS,
     *exchange.COMMANDS,
     *users.COMMANDS,
+    *review.COMMANDS,
     *status.COMMANDS,
 ]
 

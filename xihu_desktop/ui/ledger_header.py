@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from ..core import scoring
 from ..core.categories import UNIT_KINDS
-from ..core.enums import LedgerStatus
+from ..core.enums import LedgerStatus, ReviewState
 from ..store import Ledger, Unit
 
 STATUS_COLOURS: dict[str, str] = {
@@ -42,6 +42,8 @@ class LedgerHeader(QWidget):
         self.year_combo.setToolTip("台账年度")
         self.status_label = QLabel(self)
         self.status_label.setToolTip("台账状态：草稿可编辑；已提交、已锁定只读")
+        self.review_label = QLabel(self)
+        self.review_label.setToolTip("区里对本台账报表的审核结果（导入回执后显示）")
         self.lights_label = QLabel(self)
         self.lights_label.setToolTip("按全年时间进度的红黄绿灯")
         self.score_label = QLabel(self)
@@ -53,7 +55,7 @@ class LedgerHeader(QWidget):
         row.addSpacing(12)
         row.addWidget(QLabel("年度：", self))
         row.addWidget(self.year_combo)
-        for label in (self.status_label, self.lights_label, self.score_label):
+        for label in (self.status_label, self.review_label, self.lights_label, self.score_label):
             row.addSpacing(18)
             row.addWidget(label)
         row.addStretch(1)
@@ -125,6 +127,19 @@ class LedgerHeader(QWidget):
             text += "（只读）"
         self.status_label.setText(text)
         self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+
+    def show_review(self, state: str | None, reason: str | None = None) -> None:
+        """The district's review: 已审 in green, 退回 in red with the reason (else nothing)."""
+        if state == ReviewState.RETURNED:
+            self.review_label.setText(f"退回：{reason or ''}")
+            self.review_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+            self.review_label.setToolTip(f"区里退回了本台账：{reason or ''}")
+        elif state == ReviewState.ACCEPTED:
+            self.review_label.setText("已审")
+            self.review_label.setStyleSheet("color: #2e7d32; font-weight: bold;")
+            self.review_label.setToolTip("区里已审核通过本台账的报表")
+        else:
+            self.review_label.setText("")
 
     def show_score(self, score: scoring.LedgerScore | None) -> None:
         lights = score.lights if score else {}

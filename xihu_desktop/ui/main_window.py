@@ -33,7 +33,7 @@ from ..core.categories import CATEGORIES
 from ..core.enums import LedgerStatus, Role
 from ..core.settings import LAST_UNIT, LAST_YEAR, WINDOW_GEOMETRY
 from ..store import Changes, Ledger, Store, StoreError
-from . import user_settings
+from . import review_actions, user_settings
 from .admin_dialogs import CatalogueDialog, UnitsDialog, WeightsDialog
 from .audit_check import AuditChainCheck
 from .category_tab import CategoryTab
@@ -173,6 +173,10 @@ class MainWindow(QMainWindow):
             "show_status": self.show_status,
             "show_guide": self.show_guide,
             "show_about": lambda: show_about(self, self.store),
+            "open_inbox": lambda: review_actions.open_inbox(self, self),
+            "review_accept": lambda: review_actions.accept(self, self),
+            "review_return": lambda: review_actions.send_back(self, self),
+            "make_receipt": lambda: review_actions.make_receipt(self, self),
         }
 
     # ------------------------------------------------------------ unit and year
@@ -244,9 +248,12 @@ class MainWindow(QMainWindow):
             has_ledger=ledger is not None,
             writable=writable,
             draft=ledger is not None and ledger.status == LedgerStatus.DRAFT,
+            district=review_actions.is_district(self.store),
         )
         update_actions(self.menu_actions, state)
         self.header.show_status(ledger, writable)
+        review = self.store.review.state(ledger.year, ledger.unit_id) if ledger else None
+        self.header.show_review(review.state if review else None, review.reason if review else None)
 
     def update_tab_titles(self) -> None:
         counts = self.store.entries.counts(self.ledger.id) if self.ledger else {}
@@ -396,6 +403,9 @@ class MainWindow(QMainWindow):
     def import_returns(self) -> None:
         from . import excel_actions
 
+        if review_actions.is_district(self.store):  # the district's inbox: the one door
+            review_actions.open_inbox(self, self)
+            return
         count = self._guarded(lambda: excel_actions.import_returns(self, self.store))
         if count:
             self.reload_all()

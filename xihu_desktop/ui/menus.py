@@ -27,6 +27,7 @@ class ActionState:
     has_ledger: bool = False
     writable: bool = False  # the ledger shown may be edited by this user
     draft: bool = False  # the ledger shown is a draft
+    district: bool = True  # the district's data file (bound to no unit)
 
     @property
     def admin(self) -> bool:
@@ -48,6 +49,14 @@ def _has_ledger(s: ActionState) -> bool:
 def _may_print(s: ActionState) -> bool:
     """Printing numbers the sheet: the administrator, or an operator (who sees her unit only)."""
     return s.has_ledger and s.role != Role.VIEWER
+
+
+def _district_admin(s: ActionState) -> bool:
+    return s.admin and s.district
+
+
+def _district_ledger(s: ActionState) -> bool:
+    return s.admin and s.district and s.has_ledger
 
 
 def _may_create(s: ActionState) -> bool:
@@ -107,6 +116,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("show_audit_log", "审计日志…", "查看谁在何时修改了什么"),
     ActionSpec("manage_users", "用户与登录…", "管理用户、角色和登录方式", enabled=_admin),
     ActionSpec("export_summary_pdf", "导出区汇总考核表（PDF）…", "全区得分排名表和得分柱状图"),
+    ActionSpec(
+        "open_inbox", "收件箱…", "批量导入各单位交来的文件，处理冲突", enabled=_district_admin
+    ),
+    ActionSpec("review_accept", "审核通过", "本台账的报表审核通过", enabled=_district_ledger),
+    ActionSpec("review_return", "退回…", "退回本台账的报表并写明理由", enabled=_district_ledger),
+    ActionSpec(
+        "make_receipt", "生成回执…", "生成回执 PDF 和供单位导入的 xlsx", enabled=_district_ledger
+    ),
     ActionSpec("show_status", "报送情况…", "各单位的台账状态、审核、最近报送和逾期天数"),
     ActionSpec("show_guide", "用户指南", shortcut=QKeySequence.StandardKey.HelpContents),
     ActionSpec("show_about", "关于"),
@@ -147,7 +164,18 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "show_audit_log",
         ),
     ),
-    ("区级(&D)", ("show_status",)),
+    (
+        "区级(&D)",
+        (
+            "open_inbox",
+            SEPARATOR,
+            "review_accept",
+            "review_return",
+            "make_receipt",
+            SEPARATOR,
+            "show_status",
+        ),
+    ),
     ("帮助(&H)", ("show_guide", "show_about")),
 )
 
