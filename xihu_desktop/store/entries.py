@@ -25,13 +25,14 @@ from .changes import (
     WriteValues,
     sequence,
 )
+from .assigned import refuse_delete, refused_cells
 from .errors import InvalidData, NotFound
 from .manager import Manager
 from .records import PROGRESS_FIELDS, Entry, PlanTarget, Progress, now
 
 _SELECT = (
     "SELECT id, ledger_id, category, position, name, goal, actual, status, weight, "
-    "target_id, catalogue_id, data, key FROM entries"
+    "target_id, catalogue_id, data, key, assigned FROM entries"
 )
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 Removed = tuple[tuple[Entry, tuple[Progress, ...]], ...]
@@ -175,6 +176,7 @@ class EntryManager(Manager):
         position: int,
         clean: Mapping[str, Any],
         key: str | None = None,
+        assigned: bool = False,
     ) -> int:
         """Write one row (inside the caller's transaction, no checks); its new id.
 
@@ -185,8 +187,8 @@ class EntryManager(Manager):
         data = {k: v for k, v in clean.items() if k not in ENTRY_COLUMNS and v is not None}
         cur = self.store.execute(
             "INSERT INTO entries (ledger_id, category, position, name, goal, actual, status, "
-            "weight, target_id, catalogue_id, data, created_at, updated_at, key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "weight, target_id, catalogue_id, data, created_at, updated_at, key, assigned) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 ledger_id,
                 category_key,
@@ -202,6 +204,7 @@ class EntryManager(Manager):
                 stamp,
                 stamp,
                 key or str(uuid.uuid4()),
+                1 if assigned else 0,
             ),
         )
         return int(cur.lastrowid or 0)
@@ -339,6 +342,7 @@ class EntryManager(Manager):
         old = self.get(entry_id)
         clean, problems = clean_values(old.category, values, partial=True)
         problems += self.link_problems(old.category, clean)
+        problems += refused_cells(self.store, old, clean)
         if problems:
             raise InvalidData("；".join(str(p) for p in problems), problems)
         cat = category(old.category)
@@ -380,9 +384,11 @@ class EntryManager(Manager):
                 clean, cell_problems = clean_values(
                     old.category, values, partial=True, allow_empty_required=allow_empty_required
                 )
-                for p in self.link_problems(old.category, clean):
+                for p in self.link_problems(old.category, clean) + refused_cells(
+                    store, old, clean
+                ):
                     cell_problems.append(p)
-                    clean.pop(p.key)
+                    clean.pop(p.key, None)
                 problems.extend(Problem(p.key, p.label, p.message, index) for p in cell_problems)
                 if clean:
                     before = written.setdefault(entry_id, {})
@@ -409,6 +415,7 @@ class EntryManager(Manager):
             for entry_id in entry_ids:
                 old = self.get(entry_id)
                 store.require_editable(old.ledger_id)
+                refuse_delete(store, old)
                 removed.append((old, tuple(store.progress.of_entry(entry_id))))
                 store.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
                 store.execute(  # close the gap, so that restoring at the old place is exact
@@ -441,7 +448,12 @@ class EntryManager(Manager):
                 store.require_editable(entry.ledger_id)
                 self._make_room(entry.ledger_id, entry.category, entry.position)
                 new_id = self.insert(
-                    entry.ledger_id, entry.category, entry.position, entry.values, entry.key
+                    entry.ledger_id,
+                    entry.category,
+                    entry.position,
+                    entry.values,
+                    entry.key,
+                    entry.assigned,
                 )
                 store.execute("UPDATE entries SET id = ? WHERE id = ?", (entry.id, new_id))
                 for p in progress_rows:
