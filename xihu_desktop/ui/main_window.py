@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from .. import APP_TITLE
 from ..core.categories import CATEGORIES
 from ..core.enums import LedgerStatus, Role
-from ..core.settings import LAST_UNIT, LAST_YEAR, WINDOW_GEOMETRY
+from ..core.settings import BOUND_UNIT, LAST_UNIT, LAST_YEAR, WINDOW_GEOMETRY
 from ..store import Changes, Ledger, Store, StoreError
 from . import user_settings
 from .admin_dialogs import CatalogueDialog, UnitsDialog, WeightsDialog
@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.lookups = Lookups(store)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
-        self.setWindowTitle(f"{APP_TITLE} — {store.path or '内存数据库'}")
+        self._set_title()
 
         # Every committed write reaches _on_changes (the one place that refreshes views);
         # derived figures are recomputed off the UI thread.
@@ -172,11 +172,20 @@ class MainWindow(QMainWindow):
             "show_about": lambda: show_about(self, self.store),
         }
 
+    def _set_title(self) -> None:
+        """The file, and in a unit's own file whose file it is."""
+        bound = self.store.packages.bound_unit()
+        owner = f"{bound.name}的数据文件 — " if bound is not None else ""
+        self.setWindowTitle(f"{APP_TITLE} — {owner}{self.store.path or '内存数据库'}")
+
     # ------------------------------------------------------------ unit and year
 
     def _fill_selectors(self) -> None:
         units = self.store.units.list(active_only=True)
-        if self.store.role == Role.OPERATOR and self.store.unit_id is not None:
+        bound = self.store.packages.bound_unit()
+        if bound is not None:  # a unit's own file shows only its unit
+            units = [bound]
+        elif self.store.role == Role.OPERATOR and self.store.unit_id is not None:
             units = [u for u in units if u.id == self.store.unit_id]
         this_year = dt.date.today().year
         saved_unit = user_settings.read(self.settings, LAST_UNIT)
@@ -241,6 +250,7 @@ class MainWindow(QMainWindow):
             has_ledger=ledger is not None,
             writable=writable,
             draft=ledger is not None and ledger.status == LedgerStatus.DRAFT,
+            district=self.store.packages.bound_unit() is None,
         )
         update_actions(self.menu_actions, state)
         self.header.show_status(ledger, writable)
@@ -281,6 +291,9 @@ class MainWindow(QMainWindow):
         """A write committed: refresh exactly the rows, tables and figures it touched."""
         if self.store.closed:
             return
+        if BOUND_UNIT.key in changes.settings:  # a package bound this file to its unit
+            self.reload_all()
+            return
         if changes.units or changes.catalogue:
             self.lookups.reload()
         ledger = self.ledger
@@ -320,6 +333,7 @@ class MainWindow(QMainWindow):
     def reload_all(self) -> None:
         """Users, units or the whole data file changed: reload what the user may see."""
         self.lookups.reload()
+        self._set_title()
         self._fill_selectors()
         self.load_ledger()
 
