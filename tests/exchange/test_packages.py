@@ -7,8 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from package_helpers import YEAR, decompose, drop_share, unit_file
+
 from xihu_desktop.core.enums import ArrivalStatus
 from xihu_desktop.exchange import return_layout as layout
 from xihu_desktop.exchange.arrival import file_kind, read_meta
@@ -149,9 +149,7 @@ def test_the_same_content_exported_again_keeps_its_revision(
     assert len(district.packages.issued(YEAR, _unit(district, "三墩镇"))) == 1
 
 
-def test_a_package_for_another_unit_is_refused_naming_both(
-    district: Store, tmp_path: Path
-) -> None:
+def test_a_package_for_another_unit_is_refused_naming_both(district: Store, tmp_path: Path) -> None:
     path = _package(district, tmp_path, "双浦镇")
     with unit_file(tmp_path / "sandun.db", "三墩镇") as unit:
         with pytest.raises(ImportRefused, match="这是双浦镇的任务包，本数据文件属于三墩镇"):
@@ -187,9 +185,11 @@ def test_a_package_for_a_year_outside_the_files_plan_is_refused(
     district.catalogue.add_plan("P15", "十五五规划", 2026, 2030)
     decompose(district, "三墩镇", {1: 10.0}, year=2026)
     path = export_package(district, 2026, _unit(district, "三墩镇"), tmp_path / "p2026.xlsx")
-    with unit_file(tmp_path / "sandun.db", "三墩镇") as unit:
-        with pytest.raises(ImportRefused, match="本数据文件的规划期不含2026年"):
-            import_package(unit, path)
+    with (
+        unit_file(tmp_path / "sandun.db", "三墩镇") as unit,
+        pytest.raises(ImportRefused, match="本数据文件的规划期不含2026年"),
+    ):
+        import_package(unit, path)
 
 
 def test_imported_twice_the_second_is_the_same_and_writes_nothing(
@@ -249,7 +249,7 @@ def test_imported_twice_at_once_applies_once(district: Store, tmp_path: Path) ->
 def test_a_package_is_not_imported_as_a_return(district: Store, tmp_path: Path) -> None:
     path = _package(district, tmp_path)
     with unit_file(tmp_path / "sandun.db", "三墩镇") as unit:
-        with pytest.raises(ImportRefused, match="是任务包，不是单位报表.*统一导入"):
+        with pytest.raises(ImportRefused, match=r"是任务包，不是单位报表.*统一导入"):
             import_file(unit, path, new_ledger=True)
         assert unit.ledgers.list() == []
 
@@ -257,7 +257,10 @@ def test_a_package_is_not_imported_as_a_return(district: Store, tmp_path: Path) 
 def test_a_return_is_not_imported_as_a_package(district: Store, tmp_path: Path) -> None:
     ledger = district.ledgers.ensure(_unit(district, "三墩镇"), YEAR)
     path = export_ledger(district, ledger.id, tmp_path / "return.xlsx")
-    with unit_file(tmp_path / "sandun.db") as unit, pytest.raises(ImportRefused, match="不是任务包"):
+    with (
+        unit_file(tmp_path / "sandun.db") as unit,
+        pytest.raises(ImportRefused, match="不是任务包"),
+    ):
         import_package(unit, path)
 
 

@@ -139,7 +139,9 @@ def test_a_return_for_another_unit_is_refused_naming_both(
         import_file(unit, path, new_ledger=True)
 
 
-def test_cli_init_unit_makes_a_bound_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_init_unit_makes_a_bound_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "u.db"
     assert main(["init", "--db", str(db), "--unit", "三墩镇"]) == 0
     assert "属于三墩镇" in capsys.readouterr().out
@@ -154,9 +156,16 @@ def test_cli_package(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture
     db = store.path
     store.close()
     out = tmp_path / "p.xlsx"
-    assert main(["package", "--db", str(db), "--year", str(YEAR), "--unit", "三墩镇", "--out", str(out)]) == 0
+    assert (
+        main(
+            ["package", "--db", str(db), "--year", str(YEAR), "--unit", "三墩镇", "--out", str(out)]
+        )
+        == 0
+    )
     assert "第1版" in capsys.readouterr().out and out.exists()
     folder = tmp_path / "all"
-    assert main(["package", "--db", str(db), "--year", str(YEAR), "--all", "--out", str(folder)]) == 0
+    assert (
+        main(["package", "--db", str(db), "--year", str(YEAR), "--all", "--out", str(folder)]) == 0
+    )
     assert [p.name for p in folder.iterdir()] == ["三墩镇_2025年任务包.xlsx"]
     assert main(["package", "--db", str(db), "--year", "2024", "--all", "--out", str(folder)]) == 2

@@ -100,13 +100,13 @@ def export_ledger(
             steps.tick()
         _write_progress_sheet(wb, formats, store, ledger, entry_rows)
         steps.tick()
-        rows = layout.ledger_meta(plan.code, ledger, exported, fingerprint)
+        meta_rows = layout.ledger_meta(plan.code, ledger, exported, fingerprint)
         if meta is None:
             _write_adjustments(wb, formats, store, ledger)
         else:
-            rows = [(k, meta.get(k, v)) for k, v in rows]
-            rows += [(k, v) for k, v in meta.items() if k not in dict(rows)]
-        write_meta(wb, rows)
+            meta_rows = [(k, meta.get(k, v)) for k, v in meta_rows]
+            meta_rows += [(k, v) for k, v in meta.items() if k not in dict(meta_rows)]
+        write_meta(wb, meta_rows)
         wb.close()
         steps.tick()
     return out

@@ -59,7 +59,9 @@ def unit_items(store: Store, year: int, unit_id: int) -> list[AssignedItem]:
         cat = _ITEM_CATEGORY.get(a.item.kind)
         if cat is None:
             continue
-        defaults = {"annual_goal": a.item.goal_text} if cat == "platform" and a.item.goal_text else {}
+        defaults = (
+            {"annual_goal": a.item.goal_text} if cat == "platform" and a.item.goal_text else {}
+        )
         items.append(AssignedItem(a.key, cat, a.item.name, None, None, a.catalogue_id, defaults))
     return items
 
@@ -154,7 +156,9 @@ def _unit(store: Store, parsed: ParsedReturn) -> Unit:
         raise _refuse(parsed, f"单位代码“{parsed.unit_code}”与单位名称“{parsed.unit_name}”不符。")
     unit = by_code or by_name
     if unit is None:
-        raise _refuse(parsed, f"责任单位“{parsed.unit_name or parsed.unit_code}”在本数据文件中不存在。")
+        raise _refuse(
+            parsed, f"责任单位“{parsed.unit_name or parsed.unit_code}”在本数据文件中不存在。"
+        )
     return unit
 
 
@@ -189,7 +193,8 @@ def _check_file(store: Store, parsed: ParsedReturn, unit: Unit) -> None:
     bound = store.packages.bound_unit()
     if bound is not None and bound.id != unit.id:
         raise _refuse(
-            parsed, f"这是{unit.name}的任务包，本数据文件属于{bound.name}，不能导入其他单位的任务包。"
+            parsed,
+            f"这是{unit.name}的任务包，本数据文件属于{bound.name}，不能导入其他单位的任务包。",
         )
     if bound is None and any(ledger.unit_id != unit.id for ledger in store.ledgers.list()):
         raise _refuse(
@@ -272,9 +277,7 @@ def import_package(store: Store, path: str | Path, *, dry_run: bool = False) -> 
                 f"{previous.revision}版，不能导入较旧的版本。",
             )
         if previous.fingerprint != content:
-            raise _refuse(
-                parsed, f"第{revision}版与已导入的第{revision}版内容不同，请向区里核实。"
-            )
+            raise _refuse(parsed, f"第{revision}版与已导入的第{revision}版内容不同，请向区里核实。")
         outcome = AssignOutcome(None, unchanged=len(items))
         return _report(parsed, unit, revision, ArrivalStatus.SAME, outcome)
 

@@ -33,9 +33,7 @@ def locked_fields(category_key: str) -> tuple[str, ...]:
     """The fields of an assigned entry of this category that the district owns."""
     cat = category(category_key)
     return tuple(
-        k
-        for k in LOCKED_FIELDS
-        if cat.has(k) and (k != "goal" or category_key in GOAL_CATEGORIES)
+        k for k in LOCKED_FIELDS if cat.has(k) and (k != "goal" or category_key in GOAL_CATEGORIES)
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..core.categories import CATEGORY_BY_KEY, ENTRY_COLUMNS, category
 from ..core.entry_values import apply_target_defaults, clean_values, with_defaults
 from ..core.validate import Problem
+from .assigned import refuse_delete, refused_cells
 from .changes import (
     Changes,
     DeleteEntries,
@@ -25,7 +26,6 @@ from .changes import (
     WriteValues,
     sequence,
 )
-from .assigned import refuse_delete, refused_cells
 from .errors import InvalidData, NotFound
 from .manager import Manager
 from .records import PROGRESS_FIELDS, Entry, PlanTarget, Progress, now
@@ -384,9 +384,7 @@ class EntryManager(Manager):
                 clean, cell_problems = clean_values(
                     old.category, values, partial=True, allow_empty_required=allow_empty_required
                 )
-                for p in self.link_problems(old.category, clean) + refused_cells(
-                    store, old, clean
-                ):
+                for p in self.link_problems(old.category, clean) + refused_cells(store, old, clean):
                     cell_problems.append(p)
                     clean.pop(p.key, None)
                 problems.extend(Problem(p.key, p.label, p.message, index) for p in cell_problems)

@@ -28,6 +28,7 @@ from .records import Entry, Unit, now
 
 _UNSET: Any = object()
 
+
 @dataclass(frozen=True)
 class AssignedItem:
     """One item of a unit's tasks: an entry the package makes or updates."""
@@ -111,9 +112,7 @@ class PackageManager(Manager):
                 return Changes()
             if bound is not None:
                 raise PermissionDenied(f"本数据文件已属于{bound.name}，不能改为{unit.name}的文件")
-            others = store.scalar(
-                "SELECT count(*) FROM ledgers WHERE unit_id != ?", (unit_id,)
-            )
+            others = store.scalar("SELECT count(*) FROM ledgers WHERE unit_id != ?", (unit_id,))
             if others:
                 raise PermissionDenied(
                     f"本数据文件中有其他单位的台账（区级数据文件），不能改为{unit.name}的文件"
@@ -187,9 +186,7 @@ class PackageManager(Manager):
 
     # ------------------------------------------------------------ assigned entries
 
-    def compare(
-        self, unit_id: int, year: int, items: Sequence[AssignedItem]
-    ) -> AssignOutcome:
+    def compare(self, unit_id: int, year: int, items: Sequence[AssignedItem]) -> AssignOutcome:
         """What :meth:`assign` would change (reads only)."""
         ledger = self.store.ledgers.find(unit_id, year)
         outcome = AssignOutcome(ledger.id if ledger else None, ledger is None)
@@ -273,7 +270,9 @@ class PackageManager(Manager):
                     store.execute(
                         "UPDATE entries SET assigned = ? WHERE id = ?", (int(flag), entry.id)
                     )
-                    store.audit.record(action, ledger.id, entry.id, "assigned", entry.assigned, flag)
+                    store.audit.record(
+                        action, ledger.id, entry.id, "assigned", entry.assigned, flag
+                    )
                 touched.add(entry.id)
             store.touch(ledger.id)
             outcome.changes = store.noted(
