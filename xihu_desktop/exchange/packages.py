@@ -110,9 +110,7 @@ def export_package(store: Store, year: int, unit_id: int, out: str | Path) -> Pa
     if not items:
         raise ImportRefused(f"{unit.name}{year}年没有分解下达的任务，未生成任务包。")
     content = content_fingerprint(store, unit, year, items)
-    with store.admin_override(), store.transaction():
-        outcome = store.packages.assign(unit_id, year, items, "下发任务包")
-        record = store.packages.issue(year, unit_id, content)
+    outcome, record = store.packages.issue_package(unit_id, year, items, content)
     assert outcome.ledger_id is not None
     keys = {i.key for i in items}
     meta = {

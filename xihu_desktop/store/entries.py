@@ -187,8 +187,8 @@ class EntryManager(Manager):
         data = {k: v for k, v in clean.items() if k not in ENTRY_COLUMNS and v is not None}
         cur = self.store.execute(
             "INSERT INTO entries (ledger_id, category, position, name, goal, actual, status, "
-            "weight, target_id, catalogue_id, data, created_at, updated_at, key, assigned) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "weight, target_id, catalogue_id, data, created_at, updated_at, key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 ledger_id,
                 category_key,
@@ -204,10 +204,12 @@ class EntryManager(Manager):
                 stamp,
                 stamp,
                 key or str(uuid.uuid4()),
-                1 if assigned else 0,
             ),
         )
-        return int(cur.lastrowid or 0)
+        entry_id = int(cur.lastrowid or 0)
+        if assigned:  # the column has a default: a plain entry leaves it out
+            self.store.execute("UPDATE entries SET assigned = 1 WHERE id = ?", (entry_id,))
+        return entry_id
 
     def write_values(self, old: Entry, values: Mapping[str, Any], action: str) -> None:
         """Store clean values over an entry's, auditing each changed field (no checks)."""

@@ -168,6 +168,17 @@ class PackageManager(Manager):
             store.noted(Changes(district=frozenset({year})))
             return PackageRecord(year, unit_id, revision, stamp, fingerprint, None)
 
+    def issue_package(
+        self, unit_id: int, year: int, items: Sequence[AssignedItem], fingerprint: str
+    ) -> tuple[AssignOutcome, PackageRecord]:
+        """The district's side of a package, in one transaction: the unit's items put into
+        the district's own ledger of the unit (even a submitted one), then the revision."""
+        store = self.store
+        store.require_admin("下发任务包")
+        with store.admin_override(), store.transaction():
+            outcome = self.assign(unit_id, year, items, "下发任务包")
+            return outcome, self.issue(year, unit_id, fingerprint)
+
     def receive(
         self, year: int, unit_id: int, revision: int, issued_at: str, fingerprint: str
     ) -> Changes:
