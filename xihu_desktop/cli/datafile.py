@@ -17,19 +17,28 @@ command = registry(COMMANDS)
 def _init_args(p: argparse.ArgumentParser) -> None:
     db_arg(p)
     p.add_argument("--demo", action="store_true", help="填入演示数据")
+    p.add_argument("--unit", help="单位自己的数据文件：所属责任单位（名称或代码）")
 
 
 @command("init", "新建数据文件（含内置规划目录）", _init_args)
 def cmd_init(args: argparse.Namespace, session: Session) -> int:
     from ..store.seed import initialise
 
+    if args.unit and args.demo:
+        raise CliError("--unit 与 --demo 不能同时使用：演示数据是全区的。")
     with session.open(args.db, create=True) as store:
         initialise(store, demo=args.demo)
+        bound = None
+        if args.unit:
+            bound = store.units.find(args.unit)
+            store.packages.bind(bound.id)
         counts = store.counts()
     print(
         f"已初始化 {args.db}：{counts['units']} 个责任单位，{counts['plan_targets']} 项规划指标，"
         f"{counts['ledgers']} 本台账，{counts['entries']} 条条目。"
     )
+    if bound is not None:
+        print(f"本数据文件属于{bound.name}（单位自己的数据文件）。")
     return 0
 
 

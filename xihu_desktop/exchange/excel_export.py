@@ -10,7 +10,7 @@ when complete (:func:`.atomic.atomic_path`). The district summary workbook is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +38,26 @@ def default_return_name(ledger: Ledger) -> str:
 
 
 def export_ledger(
-    store: Store, ledger_id: int, out: str | Path, progress: Progress | None = None
+    store: Store,
+    ledger_id: int,
+    out: str | Path,
+    progress: Progress | None = None,
+    *,
+    only: Callable[[Entry], bool] | None = None,
+    fingerprint: str | None = None,
+    meta: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write the Excel return of one ledger to ``out`` (atomically)."""
+    """Write the Excel return of one ledger to ``out`` (atomically).
+
+    A task package is this return restricted to some entries (``only``), with its own
+    ``fingerprint`` (cover and metadata) and metadata rows (``meta`` replaces or adds
+    keys, e.g. its kind and revision) and without the 加减分 sheet.
+    """
     out = Path(out)
     ledger = store.ledgers.get(ledger_id)
     plan = store.catalogue.plan(ledger.plan_id)
     links = layout.Links.of(store)
-    fingerprint = ledger_fingerprint(store, ledger_id)
+    fingerprint = fingerprint or ledger_fingerprint(store, ledger_id)
     exported = dt.datetime.now().isoformat(timespec="seconds")
     steps = Steps(len(CATEGORIES) + 3, progress, "已取消导出")
 
@@ -66,7 +78,11 @@ def export_ledger(
         entry_rows: list[tuple[str, Entry]] = []
         for cat in CATEGORIES:
             columns = category_columns(cat)
-            entries = [e for e in store.entries.list(ledger_id, cat.key) if not is_draft(e.name)]
+            entries = [
+                e
+                for e in store.entries.list(ledger_id, cat.key)
+                if not is_draft(e.name) and (only is None or only(e))
+            ]
             ws = wb.add_worksheet(layout.sheet_name(cat))
             title = f"{ledger.unit_name}{ledger.year}年{cat.label}任务台账"
             write_header(ws, formats, title, columns, len(entries))
@@ -84,8 +100,13 @@ def export_ledger(
             steps.tick()
         _write_progress_sheet(wb, formats, store, ledger, entry_rows)
         steps.tick()
-        _write_adjustments(wb, formats, store, ledger)
-        write_meta(wb, layout.ledger_meta(plan.code, ledger, exported, fingerprint))
+        meta_rows = layout.ledger_meta(plan.code, ledger, exported, fingerprint)
+        if meta is None:
+            _write_adjustments(wb, formats, store, ledger)
+        else:
+            meta_rows = [(k, meta.get(k, v)) for k, v in meta_rows]
+            meta_rows += [(k, v) for k, v in meta.items() if k not in dict(meta_rows)]
+        write_meta(wb, meta_rows)
         wb.close()
         steps.tick()
     return out

@@ -27,6 +27,7 @@ from ..core.categories import CATEGORY_BY_KEY, Field
 from ..store import Entry, Ledger, Store, Unit
 from ..store.errors import StoreError
 from . import return_layout as layout
+from .arrival import KIND_LABELS
 from .import_report import EntryChange, ImportPlan
 from .return_read import ParsedProgress, ParsedReturn, ParsedRow
 from .xlsx_read import ImportProblem
@@ -79,10 +80,18 @@ def plan_import(store: Store, parsed: ParsedReturn, *, delete_missing: bool = Fa
         parsed.fatal,
         delete_missing=delete_missing,
     )
-    if parsed.fatal:
+    plan.fatal = plan.fatal or _not_a_return(parsed)
+    if plan.fatal:
         return plan
     unit, plan.fatal = _unit_of(store, parsed)
     if unit is None:
+        return plan
+    bound = store.packages.bound_unit()
+    if bound is not None and bound.id != unit.id:
+        plan.fatal = (
+            f"文件“{parsed.file}”是{unit.name}的报表，本数据文件属于{bound.name}："
+            f"不能导入其他单位的报表，未导入。"
+        )
         return plan
     plan.unit_id, plan.unit_name = unit.id, unit.name
     try:
@@ -119,6 +128,17 @@ def plan_import(store: Store, parsed: ParsedReturn, *, delete_missing: bool = Fa
                 "加减分由区管理员在本程序中录入，报表中的加减分不会生效"
             )
     return plan
+
+
+def _not_a_return(parsed: ParsedReturn) -> str | None:
+    """A package, decomposition table or receipt is not imported as a return."""
+    kind = parsed.meta.get(layout.META_KIND) or layout.KIND_LEDGER
+    if kind == layout.KIND_LEDGER:
+        return None
+    return (
+        f"文件“{parsed.file}”是{KIND_LABELS.get(kind, kind)}，不是单位报表：请用“导入文件”"
+        "（命令行 xihu import-excel）统一导入，程序会按文件类型处理。"
+    )
 
 
 def _unit_of(store: Store, parsed: ParsedReturn) -> tuple[Unit | None, str | None]:

@@ -16,6 +16,7 @@ from typing import Any
 from ..core.categories import CATEGORY_BY_KEY, ENTRY_COLUMNS, category
 from ..core.entry_values import apply_target_defaults, clean_values, with_defaults
 from ..core.validate import Problem
+from .assigned import refuse_delete, refused_cells
 from .changes import (
     Changes,
     DeleteEntries,
@@ -31,7 +32,7 @@ from .records import PROGRESS_FIELDS, Entry, PlanTarget, Progress, now
 
 _SELECT = (
     "SELECT id, ledger_id, category, position, name, goal, actual, status, weight, "
-    "target_id, catalogue_id, data, key FROM entries"
+    "target_id, catalogue_id, data, key, assigned FROM entries"
 )
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 Removed = tuple[tuple[Entry, tuple[Progress, ...]], ...]
@@ -175,6 +176,7 @@ class EntryManager(Manager):
         position: int,
         clean: Mapping[str, Any],
         key: str | None = None,
+        assigned: bool = False,
     ) -> int:
         """Write one row (inside the caller's transaction, no checks); its new id.
 
@@ -204,7 +206,10 @@ class EntryManager(Manager):
                 key or str(uuid.uuid4()),
             ),
         )
-        return int(cur.lastrowid or 0)
+        entry_id = int(cur.lastrowid or 0)
+        if assigned:  # the column has a default: a plain entry leaves it out
+            self.store.execute("UPDATE entries SET assigned = 1 WHERE id = ?", (entry_id,))
+        return entry_id
 
     def write_values(self, old: Entry, values: Mapping[str, Any], action: str) -> None:
         """Store clean values over an entry's, auditing each changed field (no checks)."""
@@ -339,6 +344,7 @@ class EntryManager(Manager):
         old = self.get(entry_id)
         clean, problems = clean_values(old.category, values, partial=True)
         problems += self.link_problems(old.category, clean)
+        problems += refused_cells(self.store, old, clean)
         if problems:
             raise InvalidData("；".join(str(p) for p in problems), problems)
         cat = category(old.category)
@@ -380,9 +386,9 @@ class EntryManager(Manager):
                 clean, cell_problems = clean_values(
                     old.category, values, partial=True, allow_empty_required=allow_empty_required
                 )
-                for p in self.link_problems(old.category, clean):
+                for p in self.link_problems(old.category, clean) + refused_cells(store, old, clean):
                     cell_problems.append(p)
-                    clean.pop(p.key)
+                    clean.pop(p.key, None)
                 problems.extend(Problem(p.key, p.label, p.message, index) for p in cell_problems)
                 if clean:
                     before = written.setdefault(entry_id, {})
@@ -409,6 +415,7 @@ class EntryManager(Manager):
             for entry_id in entry_ids:
                 old = self.get(entry_id)
                 store.require_editable(old.ledger_id)
+                refuse_delete(store, old)
                 removed.append((old, tuple(store.progress.of_entry(entry_id))))
                 store.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
                 store.execute(  # close the gap, so that restoring at the old place is exact
@@ -441,7 +448,12 @@ class EntryManager(Manager):
                 store.require_editable(entry.ledger_id)
                 self._make_room(entry.ledger_id, entry.category, entry.position)
                 new_id = self.insert(
-                    entry.ledger_id, entry.category, entry.position, entry.values, entry.key
+                    entry.ledger_id,
+                    entry.category,
+                    entry.position,
+                    entry.values,
+                    entry.key,
+                    entry.assigned,
                 )
                 store.execute("UPDATE entries SET id = ? WHERE id = ?", (entry.id, new_id))
                 for p in progress_rows:

@@ -33,8 +33,13 @@ _STATUS_ACTIONS = {
 
 class LedgerManager(Manager):
     def list(self, year: int | None = None, unit_id: int | None = None) -> builtins.list[Ledger]:
+        """Ledgers of a year and/or unit; in a unit's own file only that unit's."""
         sql = _SELECT
         clauses, params = [], []
+        bound = self.store.packages.bound_unit()
+        if bound is not None:
+            clauses.append("l.unit_id = ?")
+            params.append(bound.id)
         if year is not None:
             clauses.append("l.year = ?")
             params.append(year)
@@ -56,9 +61,7 @@ class LedgerManager(Manager):
         return build(Ledger, rows[0]) if rows else None
 
     def years(self) -> builtins.list[int]:
-        return [
-            int(r[0]) for r in self.store.query("SELECT DISTINCT year FROM ledgers ORDER BY year")
-        ]
+        return sorted({ledger.year for ledger in self.list()})
 
     def create(
         self, unit_id: int, year: int, leader: str | None = None, contact: str | None = None
@@ -68,6 +71,11 @@ class LedgerManager(Manager):
         unit = store.units.get(unit_id)
         if store.role is Role.VIEWER or (store.role is Role.OPERATOR and unit_id != store.unit_id):
             raise PermissionDenied(f"当前用户不能为{unit.name}新建台账")
+        bound = store.packages.bound_unit()
+        if bound is not None and bound.id != unit_id:
+            raise PermissionDenied(
+                f"本数据文件属于{bound.name}，不能为{unit.name}新建台账（区里的台账在区级数据文件中）"
+            )
         with store.transaction():
             if self.find(unit_id, year):
                 raise InvalidData(f"{unit.name}{year}年的台账已存在")

@@ -168,6 +168,7 @@ class Entry:
     position: int
     values: dict[str, Any] = field(default_factory=dict)
     key: str = ""  # a UUID, the same in every file that holds the entry
+    assigned: bool = False  # 下达: from a task package (a unit's file keeps its goal and link)
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key)
@@ -184,7 +185,13 @@ class Entry:
         for key in ENTRY_COLUMNS:
             values[key] = row[key]
         return cls(
-            row["id"], row["ledger_id"], row["category"], row["position"], values, row["key"]
+            row["id"],
+            row["ledger_id"],
+            row["category"],
+            row["position"],
+            values,
+            row["key"],
+            bool(row["assigned"]),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TypeVar
 
-from ..core.settings import Home, Setting
+from ..core.settings import BOUND_UNIT, Home, Setting
 from .changes import Changes
 from .manager import Manager
 
@@ -35,4 +35,6 @@ class SettingsManager(Manager):
                 (setting.key, json.dumps(value, ensure_ascii=False)),
             )
             self.store.audit.record("设置", field_key=setting.key, old=old, new=value)
+            if setting.key == BOUND_UNIT.key:
+                self.store.packages.forget()
             return self.store.noted(Changes(settings=frozenset({setting.key})))

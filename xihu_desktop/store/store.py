@@ -224,6 +224,7 @@ class Store:
                 yield conn
             except BaseException as exc:
                 self._depth = 0
+                self.packages.forget()  # a rolled-back bind must not stay cached
                 if conn.in_transaction:  # SQLite rolls back by itself on e.g. a full disk
                     conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):

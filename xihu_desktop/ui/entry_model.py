@@ -18,6 +18,7 @@ from ..core.categories import Category, Field, FieldType
 from ..core.entry_values import suggested_status
 from ..core.validate import Problem, normalise_text, validate_row
 from ..store import Entry, Ledger, Store, StoreError
+from ..store.assigned import locked_fields
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,6 +31,9 @@ COPY_ROLE = Qt.ItemDataRole.UserRole + 5  # plain text that pastes back to the s
 INVALID_BRUSH = QBrush(QColor(255, 205, 205))
 LOCKED_BRUSH = QBrush(QColor(245, 245, 245))
 SUGGESTION_BRUSH = QBrush(QColor(120, 120, 120))
+#: the row header of an entry from a task package
+ASSIGNED_MARK = "下达"
+ASSIGNED_TIP = "区里下达的条目：不能删除，名称、关联和下达的目标值不能修改；其余由本单位填写"
 _ITALIC = QFont()
 _ITALIC.setItalic(True)
 
@@ -172,6 +176,7 @@ class EntryTableModel(QAbstractTableModel):
         self.lookups = lookups
         self.ledger: Ledger | None = None
         self.writable = False
+        self.unit_file = False  # a unit's own file: assigned entries keep the district's fields
         self._rows: list[Entry] = []
         self._row_of: dict[int, int] = {}
         self._errors: dict[int, dict[str, str]] = {}
@@ -197,6 +202,7 @@ class EntryTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.ledger = ledger
         self.writable = bool(ledger and self.store.can_write(ledger))
+        self.unit_file = self.store.packages.bound_unit() is not None
         if ledger is None:
             self._rows = []
         elif entries is None:
@@ -310,13 +316,15 @@ class EntryTableModel(QAbstractTableModel):
             error = self.errors(entry.id).get(f.key)
             if error:
                 return f"{f.label}：{error}"
+            if self.locked(entry, f):
+                return f"{f.label}：由区里下达，不能修改"
             if f.type == FieldType.LONGTEXT and value:
                 return str(value)
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
             if self.errors(entry.id).get(f.key):
                 return INVALID_BRUSH
-            if not self.writable:
+            if not self.writable or self.locked(entry, f):
                 return LOCKED_BRUSH
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -344,15 +352,22 @@ class EntryTableModel(QAbstractTableModel):
                     tip += "\n可选：" + "、".join(f.choices)
                 return tip
             return None
+        assigned = 0 <= section < len(self._rows) and self._rows[section].assigned
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
+            return f"{section + 1} {ASSIGNED_MARK}" if assigned else str(section + 1)
+        if role == Qt.ItemDataRole.ToolTipRole and assigned:
+            return ASSIGNED_TIP if self.unit_file else "已下达给单位的条目（任务包）"
         return None
+
+    def locked(self, entry: Entry, f: Field) -> bool:
+        """A district field of an assigned entry in a unit's own file (not editable)."""
+        return self.unit_file and entry.assigned and f.key in locked_fields(entry.category)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.writable:
+        if self.writable and not self.locked(self._rows[index.row()], self.fields[index.column()]):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 

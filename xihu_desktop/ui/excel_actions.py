@@ -282,15 +282,16 @@ def _parse_files(
     return out
 
 
-def import_returns(parent: QWidget, store: Store) -> int:
-    """文件 → 导入报表: choose files, preview, confirm, write. Returns files imported."""
-    names, _ = QFileDialog.getOpenFileNames(
-        parent, "导入报表", str(file_places.start_dir(parent)), XLSX_FILTER
-    )
-    if not names:
-        return 0
-    paths = [Path(n) for n in names]
-    file_places.remember(parent, paths[0])
+def import_returns(parent: QWidget, store: Store, paths: list[Path] | None = None) -> int:
+    """导入报表: choose files (unless given), preview, confirm, write. Returns files imported."""
+    if paths is None:
+        names, _ = QFileDialog.getOpenFileNames(
+            parent, "导入报表", str(file_places.start_dir(parent)), XLSX_FILTER
+        )
+        if not names:
+            return 0
+        paths = [Path(n) for n in names]
+        file_places.remember(parent, paths[0])
     lookups = excel_import.Lookups.of(store)
     result = run_in_background(
         parent,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from .. import APP_TITLE
 from ..core.categories import CATEGORIES
 from ..core.enums import LedgerStatus, Role
-from ..core.settings import LAST_UNIT, LAST_YEAR, WINDOW_GEOMETRY
+from ..core.settings import BOUND_UNIT, LAST_UNIT, LAST_YEAR, WINDOW_GEOMETRY
 from ..store import Changes, Ledger, Store, StoreError
 from . import review_actions, user_settings
 from .admin_dialogs import CatalogueDialog, UnitsDialog, WeightsDialog
@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.lookups = Lookups(store)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
-        self.setWindowTitle(f"{APP_TITLE} — {store.path or '内存数据库'}")
+        self._set_title()
 
         # Every committed write reaches _on_changes (the one place that refreshes views);
         # derived figures are recomputed off the UI thread.
@@ -179,11 +179,20 @@ class MainWindow(QMainWindow):
             "make_receipt": lambda: review_actions.make_receipt(self, self),
         }
 
+    def _set_title(self) -> None:
+        """The file, and in a unit's own file whose file it is."""
+        bound = self.store.packages.bound_unit()
+        owner = f"{bound.name}的数据文件 — " if bound is not None else ""
+        self.setWindowTitle(f"{APP_TITLE} — {owner}{self.store.path or '内存数据库'}")
+
     # ------------------------------------------------------------ unit and year
 
     def _fill_selectors(self) -> None:
         units = self.store.units.list(active_only=True)
-        if self.store.role == Role.OPERATOR and self.store.unit_id is not None:
+        bound = self.store.packages.bound_unit()
+        if bound is not None:  # a unit's own file shows only its unit
+            units = [bound]
+        elif self.store.role == Role.OPERATOR and self.store.unit_id is not None:
             units = [u for u in units if u.id == self.store.unit_id]
         this_year = dt.date.today().year
         saved_unit = user_settings.read(self.settings, LAST_UNIT)
@@ -248,7 +257,7 @@ class MainWindow(QMainWindow):
             has_ledger=ledger is not None,
             writable=writable,
             draft=ledger is not None and ledger.status == LedgerStatus.DRAFT,
-            district=review_actions.is_district(self.store),
+            district=self.store.packages.bound_unit() is None,
         )
         update_actions(self.menu_actions, state)
         self.header.show_status(ledger, writable)
@@ -291,6 +300,9 @@ class MainWindow(QMainWindow):
         """A write committed: refresh exactly the rows, tables and figures it touched."""
         if self.store.closed:
             return
+        if BOUND_UNIT.key in changes.settings:  # a package bound this file to its unit
+            self.reload_all()
+            return
         if changes.units or changes.catalogue:
             self.lookups.reload()
         ledger = self.ledger
@@ -330,6 +342,7 @@ class MainWindow(QMainWindow):
     def reload_all(self) -> None:
         """Users, units or the whole data file changed: reload what the user may see."""
         self.lookups.reload()
+        self._set_title()
         self._fill_selectors()
         self.load_ledger()
 
@@ -401,15 +414,13 @@ class MainWindow(QMainWindow):
         self._guarded(lambda: excel_actions.export_summary(self, self.store, year))
 
     def import_returns(self) -> None:
-        from . import excel_actions
 
         if review_actions.is_district(self.store):  # the district's inbox: the one door
             review_actions.open_inbox(self, self)
             return
-        count = self._guarded(lambda: excel_actions.import_returns(self, self.store))
+        count = self._guarded(lambda: review_actions.import_files(self, self))
         if count:
-            self.reload_all()
-            self.show_message(f"已导入 {count} 份报表")
+            self.show_message(f"已导入 {count} 个文件")
 
     def print_sheet(self) -> None:
         from . import pdf_actions

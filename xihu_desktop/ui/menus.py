@@ -14,7 +14,7 @@ from typing import Literal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QMainWindow, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
 from ..core.enums import Role
 
@@ -27,7 +27,7 @@ class ActionState:
     has_ledger: bool = False
     writable: bool = False  # the ledger shown may be edited by this user
     draft: bool = False  # the ledger shown is a draft
-    district: bool = True  # the district's data file (bound to no unit)
+    district: bool = True  # the district's data file (False: a unit's own file)
 
     @property
     def admin(self) -> bool:
@@ -59,6 +59,11 @@ def _district_ledger(s: ActionState) -> bool:
     return s.admin and s.district and s.has_ledger
 
 
+def _may_import(s: ActionState) -> bool:
+    """The district's administrator (the inbox), or anyone who may write in a unit's file."""
+    return s.admin if s.district else s.role != Role.VIEWER
+
+
 def _may_create(s: ActionState) -> bool:
     return not s.has_ledger and s.role != Role.VIEWER
 
@@ -71,14 +76,20 @@ class ActionSpec:
     shortcut: Shortcut | None = None
     enabled: Rule | None = None  # None: always enabled
     stack: Literal["undo", "redo"] | None = None  # made by the undo stack, no handler
+    district_only: bool = False  # hidden in a unit's own data file
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("undo", "撤销", shortcut=QKeySequence.StandardKey.Undo, stack="undo"),
     ActionSpec("redo", "重做", shortcut=QKeySequence.StandardKey.Redo, stack="redo"),
     ActionSpec("export_return", "导出报表…", "把本台账导出为 Excel 报表", enabled=_has_ledger),
-    ActionSpec("export_summary", "导出区汇总…", "导出本年度全区汇总表"),
-    ActionSpec("import_returns", "导入报表…", "导入各单位交来的 Excel 报表", enabled=_admin),
+    ActionSpec("export_summary", "导出区汇总…", "导出本年度全区汇总表", district_only=True),
+    ActionSpec(
+        "import_returns",
+        "导入文件…",
+        "导入报表、任务包或回执（按文件中的类型自动识别）",
+        enabled=_may_import,
+    ),
     ActionSpec(
         "print_sheet",
         "打印考核表…",
@@ -87,7 +98,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
         enabled=_may_print,
     ),
     ActionSpec(
-        "export_all_sheets", "批量导出考核表…", "为本年度所有单位生成考核表", enabled=_admin
+        "export_all_sheets",
+        "批量导出考核表…",
+        "为本年度所有单位生成考核表",
+        enabled=_admin,
+        district_only=True,
     ),
     ActionSpec("verify_sheet", "校验考核表…", "核对纸质考核表与数据是否一致"),
     ActionSpec("backup_now", "备份…", "把数据文件备份到文件夹或U盘"),
@@ -110,21 +125,51 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "区管理员解锁已提交的台账（记入审计日志）",
         enabled=lambda s: s.admin and s.has_ledger and not s.draft,
     ),
-    ActionSpec("show_catalogue", "规划目录…"),
-    ActionSpec("show_units", "责任单位…"),
-    ActionSpec("show_weights", "考核权重…"),
+    ActionSpec("show_catalogue", "规划目录…", district_only=True),
+    ActionSpec("show_units", "责任单位…", district_only=True),
+    ActionSpec("show_weights", "考核权重…", district_only=True),
     ActionSpec("show_audit_log", "审计日志…", "查看谁在何时修改了什么"),
     ActionSpec("manage_users", "用户与登录…", "管理用户、角色和登录方式", enabled=_admin),
-    ActionSpec("export_summary_pdf", "导出区汇总考核表（PDF）…", "全区得分排名表和得分柱状图"),
     ActionSpec(
-        "open_inbox", "收件箱…", "批量导入各单位交来的文件，处理冲突", enabled=_district_admin
+        "export_summary_pdf",
+        "导出区汇总考核表（PDF）…",
+        "全区得分排名表和得分柱状图",
+        district_only=True,
     ),
-    ActionSpec("review_accept", "审核通过", "本台账的报表审核通过", enabled=_district_ledger),
-    ActionSpec("review_return", "退回…", "退回本台账的报表并写明理由", enabled=_district_ledger),
     ActionSpec(
-        "make_receipt", "生成回执…", "生成回执 PDF 和供单位导入的 xlsx", enabled=_district_ledger
+        "open_inbox",
+        "收件箱…",
+        "批量导入各单位交来的文件，处理冲突",
+        enabled=_district_admin,
+        district_only=True,
     ),
-    ActionSpec("show_status", "报送情况…", "各单位的台账状态、审核、最近报送和逾期天数"),
+    ActionSpec(
+        "review_accept",
+        "审核通过",
+        "本台账的报表审核通过",
+        enabled=_district_ledger,
+        district_only=True,
+    ),
+    ActionSpec(
+        "review_return",
+        "退回…",
+        "退回本台账的报表并写明理由",
+        enabled=_district_ledger,
+        district_only=True,
+    ),
+    ActionSpec(
+        "make_receipt",
+        "生成回执…",
+        "生成回执 PDF 和供单位导入的 xlsx",
+        enabled=_district_ledger,
+        district_only=True,
+    ),
+    ActionSpec(
+        "show_status",
+        "报送情况…",
+        "各单位的台账状态、审核、最近报送和逾期天数",
+        district_only=True,
+    ),
     ActionSpec("show_guide", "用户指南", shortcut=QKeySequence.StandardKey.HelpContents),
     ActionSpec("show_about", "关于"),
 )
@@ -239,7 +284,14 @@ def build_actions(
 
 
 def update_actions(actions: Mapping[str, QAction], state: ActionState) -> None:
-    """Apply every action's enabled rule."""
+    """Apply every action's enabled rule; hide the district's actions in a unit's file."""
     for spec in ACTIONS:
         if spec.enabled is not None:
             actions[spec.key].setEnabled(spec.enabled(state))
+        if spec.district_only:
+            actions[spec.key].setVisible(state.district)
+    window = next(iter(actions.values())).parent() if actions else None
+    if isinstance(window, QMainWindow):
+        for menu in window.menuBar().findChildren(QMenu):
+            shown = any(a.isVisible() and not a.isSeparator() for a in menu.actions())
+            menu.menuAction().setVisible(shown)

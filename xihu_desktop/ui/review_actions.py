@@ -38,6 +38,48 @@ def open_inbox(window: Window, parent: QWidget) -> int:
     return dialog.received
 
 
+def import_files(window: Window, parent: QWidget) -> int:
+    """文件 → 导入文件… in a unit's own file: returns get the preview and confirmations of
+    the return import; task packages and receipts go through the one door (the inbox)."""
+    from ..exchange.arrival import file_kind
+    from ..exchange.return_layout import KIND_LEDGER
+    from ..exchange.xlsx_safety import UnusableFile
+    from . import excel_actions
+    from .inbox_dialog import InboxDialog
+
+    names, _ = QFileDialog.getOpenFileNames(
+        parent,
+        "导入文件（任务包、回执或报表）",
+        str(file_places.start_dir(parent)),
+        "Excel 文件 (*.xlsx)",
+    )
+    if not names:
+        return 0
+    paths = [Path(n) for n in names]
+    file_places.remember(parent, paths[0])
+    returns: list[Path] = []
+    others: list[Path] = []
+    for path in paths:
+        try:
+            kind = file_kind(path)
+        except UnusableFile:
+            kind = KIND_LEDGER  # the return import names what is wrong with it
+        (returns if kind == KIND_LEDGER else others).append(path)
+    changed = 0
+    if others:
+        dialog = InboxDialog(window.store, parent)
+        dialog.setWindowTitle("导入文件：任务包和回执")
+        dialog.add_paths(list(others))
+        dialog.receive()
+        dialog.exec()
+        changed += dialog.received
+    if returns:
+        changed += excel_actions.import_returns(parent, window.store, returns)
+    if changed:
+        window.reload_all()
+    return changed
+
+
 def _warn(parent: QWidget, exc: StoreError) -> None:
     QMessageBox.warning(parent, "操作失败", str(exc))
 
