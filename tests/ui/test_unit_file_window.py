@@ -42,7 +42,11 @@ def test_a_unit_file_shows_only_its_unit_and_no_district_actions(
     combo = window.header.unit_combo
     assert [combo.itemData(i) for i in range(combo.count())] == [sandun.id]
     assert combo.itemText(0).startswith("三墩镇")
-    assert {"import_returns", "export_summary", "show_units", "show_catalogue"} <= DISTRICT_ONLY
+    assert {"open_inbox", "export_summary", "show_units", "show_catalogue"} <= DISTRICT_ONLY
+    # one door for the unit too: packages and receipts arrive through 导入文件…
+    assert "import_returns" not in DISTRICT_ONLY
+    assert window.menu_actions["import_returns"].isVisible()
+    assert window.menu_actions["import_returns"].isEnabled()
     for key in DISTRICT_ONLY:
         assert not window.menu_actions[key].isVisible(), key
     assert "区级(&D)" not in _menu_titles(window)
