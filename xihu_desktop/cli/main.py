@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
-from . import catalogue, datafile, exchange, users
+from . import catalogue, datafile, decompose, exchange, users
 from .session import PASSWORD_ENV, CliError, Command, Session
 
 COMMANDS: list[Command] = [
     *datafile.COMMANDS,
     *catalogue.COMMANDS,
     *exchange.COMMANDS,
+    *decompose.COMMANDS,
     *users.COMMANDS,
 ]
 
