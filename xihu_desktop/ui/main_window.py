@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else user_settings.default_settings()
         self.ledger: Ledger | None = None
         self.guide_dialog: QDialog | None = None
+        self.decomposition_dialog: QDialog | None = None
         self.lookups = Lookups(store)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
             "show_audit_log": self.show_audit_log,
             "manage_users": self.manage_users,
             "export_summary_pdf": self.export_summary_pdf,
+            "show_decomposition": self.show_decomposition,
             "show_guide": self.show_guide,
             "show_about": lambda: show_about(self, self.store),
         }
@@ -465,6 +467,14 @@ class MainWindow(QMainWindow):
     def show_weights(self) -> None:
         if WeightsDialog(self.store, self._year(), self).exec():
             self.load_ledger()
+
+    def show_decomposition(self) -> None:
+        from . import decomposition_view
+
+        year = self._year()
+        self.decomposition_dialog = self._guarded(
+            lambda: decomposition_view.show_decomposition(self, self.store, year)
+        )
 
     def show_guide(self) -> None:
         self.guide_dialog = guide_dialog(self)

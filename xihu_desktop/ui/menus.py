@@ -107,6 +107,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("show_audit_log", "审计日志…", "查看谁在何时修改了什么"),
     ActionSpec("manage_users", "用户与登录…", "管理用户、角色和登录方式", enabled=_admin),
     ActionSpec("export_summary_pdf", "导出区汇总考核表（PDF）…", "全区得分排名表和得分柱状图"),
+    ActionSpec(
+        "show_decomposition",
+        "任务分解…",
+        "把规划指标和项目分解到各单位（区年度目标、牵头单位、各单位分解目标）",
+        enabled=_admin,
+    ),
     ActionSpec("show_guide", "用户指南", shortcut=QKeySequence.StandardKey.HelpContents),
     ActionSpec("show_about", "关于"),
 )
@@ -146,6 +152,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "show_audit_log",
         ),
     ),
+    ("区级(&D)", ("show_decomposition",)),
     ("帮助(&H)", ("show_guide", "show_about")),
 )
 
