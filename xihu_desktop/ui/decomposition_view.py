@@ -41,6 +41,11 @@ from .frozen_view import FrozenColumns
 from .operations import ChangeHub
 
 
+def plan_years(store: Store) -> list[int]:
+    """Every year of the plan periods, in order."""
+    return sorted({y for p in store.catalogue.plans() for y in range(p.start_year, p.end_year + 1)})
+
+
 class LeadDelegate(QStyledItemDelegate):
     """The lead unit: a combo of the active units (the first entry clears it)."""
 
@@ -118,8 +123,7 @@ class DecompositionDialog(QDialog):
         top.addWidget(QLabel("年度"))
         self.year_box = QComboBox(self)
         self.year_box.setObjectName("decompositionYear")
-        years = sorted({y for p in store.catalogue.plans() for y in range(p.start_year, p.end_year + 1)})
-        for y in years or [year]:
+        for y in plan_years(store) or [year]:
             self.year_box.addItem(f"{y}年", y)
         self.year_box.setCurrentIndex(max(self.year_box.findData(year), 0))
         self.year_box.currentIndexChanged.connect(self._year_changed)
@@ -340,6 +344,9 @@ class DecompositionDialog(QDialog):
 def show_decomposition(parent: QWidget, store: Store, year: int) -> DecompositionDialog:
     """Open (non-modal) the 任务分解 window of ``year``."""
     store.require_admin("任务分解")
+    years = plan_years(store)
+    if years and year not in years:  # e.g. this year lies after the last plan period
+        year = max((y for y in years if y <= year), default=years[0])
     dialog = DecompositionDialog(store, year, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
