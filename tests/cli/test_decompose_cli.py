@@ -44,15 +44,30 @@ def test_delete_missing_and_dry_run(demo_store: Store, tmp_path: Path, capsys) -
     code, text, _ = _run(capsys, "decompose", "--db", db, "--year", 2025, "--from", out)
     assert code == 0 and "未删除 1" in text and "（相同）" in text
     code, text, _ = _run(
-        capsys, "decompose", "--db", db, "--year", 2025, "--from", out, "--delete-missing", "--dry-run"
+        capsys,
+        "decompose",
+        "--db",
+        db,
+        "--year",
+        2025,
+        "--from",
+        out,
+        "--delete-missing",
+        "--dry-run",
     )
     assert code == 0 and "删除 1" in text and "检查" in text
     with Store.open(db) as s:
-        assert sandun in {x.unit_id for x in s.decomposition.shares(2025) if x.target.name == "地区生产总值"}
-    code, text, _ = _run(capsys, "decompose", "--db", db, "--year", 2025, "--from", out, "--delete-missing")
+        assert sandun in {
+            x.unit_id for x in s.decomposition.shares(2025) if x.target.name == "地区生产总值"
+        }
+    code, text, _ = _run(
+        capsys, "decompose", "--db", db, "--year", 2025, "--from", out, "--delete-missing"
+    )
     assert code == 0 and "（更新）" in text
     with Store.open(db) as s:
-        assert sandun not in {x.unit_id for x in s.decomposition.shares(2025) if x.target.name == "地区生产总值"}
+        assert sandun not in {
+            x.unit_id for x in s.decomposition.shares(2025) if x.target.name == "地区生产总值"
+        }
 
 
 def test_wrong_year_and_missing_file_are_refused(demo_store: Store, tmp_path: Path, capsys) -> None:
@@ -62,5 +77,7 @@ def test_wrong_year_and_missing_file_are_refused(demo_store: Store, tmp_path: Pa
     _run(capsys, "decompose", "--db", db, "--year", 2025, "--out", out)
     code, _, err = _run(capsys, "decompose", "--db", db, "--year", 2024, "--from", out)
     assert code == 2 and "不是2024年" in err
-    code, _, err = _run(capsys, "decompose", "--db", db, "--year", 2025, "--from", tmp_path / "no.xlsx")
+    code, _, err = _run(
+        capsys, "decompose", "--db", db, "--year", 2025, "--from", tmp_path / "no.xlsx"
+    )
     assert code == 2 and "不存在" in err

@@ -56,14 +56,18 @@ def test_the_file_says_what_it_is(exported: Path, demo_store: Store) -> None:
     assert file_kind(exported) == "decomposition"
     wb = load_workbook(exported)
     ws = wb["指标分解"]
-    assert [c.value for c in ws[2][:5]] == ["序号", "指标名称", "计量单位", "区年度目标", "牵头单位"]
+    assert [c.value for c in ws[2][:5]] == [
+        "序号",
+        "指标名称",
+        "计量单位",
+        "区年度目标",
+        "牵头单位",
+    ]
     assert ws.max_row == 3 + 43
     assert ws.freeze_panes == "F4"
     assert _cell(ws, "地区生产总值", "区年度目标").value == 2000
     assert _cell(ws, "地区生产总值", "牵头单位").value == "区统计局"
-    total = sum(
-        _cell(ws, "地区生产总值", u.name).value or 0 for u in demo_store.units.list()
-    )
+    total = sum(_cell(ws, "地区生产总值", u.name).value or 0 for u in demo_store.units.list())
     assert total == pytest.approx(2000)
     items = wb["项目分配"]
     rows = {r[2].value: r[3].value for r in items.iter_rows(min_row=4)}
@@ -92,13 +96,24 @@ def test_a_fresh_file_gets_it_all_once(exported: Path, tmp_path: Path) -> None:
 def test_a_changed_share_updates_and_keeps_its_key(exported: Path, demo_store: Store) -> None:
     sandun = demo_store.units.find("三墩镇").id
     gdp = next(t for t in demo_store.catalogue.targets() if t.name == "地区生产总值")
-    key = next(s.key for s in demo_store.decomposition.shares(YEAR) if s.target_id == gdp.id and s.unit_id == sandun)
-    path = _edit(exported, lambda wb: setattr(_cell(wb["指标分解"], "地区生产总值", "三墩镇"), "value", 123.45))
+    key = next(
+        s.key
+        for s in demo_store.decomposition.shares(YEAR)
+        if s.target_id == gdp.id and s.unit_id == sandun
+    )
+    path = _edit(
+        exported,
+        lambda wb: setattr(_cell(wb["指标分解"], "地区生产总值", "三墩镇"), "value", 123.45),
+    )
     report = import_decomposition(demo_store, path)
     assert report.status == ArrivalStatus.UPDATED
     assert report.data["counts"]["修改"] == 1
     assert any("地区生产总值·三墩镇" in line for line in report.lines)
-    share = next(s for s in demo_store.decomposition.shares(YEAR) if s.target_id == gdp.id and s.unit_id == sandun)
+    share = next(
+        s
+        for s in demo_store.decomposition.shares(YEAR)
+        if s.target_id == gdp.id and s.unit_id == sandun
+    )
     assert (share.goal, share.key) == (123.45, key)
     assert import_decomposition(demo_store, path).status == ArrivalStatus.SAME
 
@@ -114,7 +129,9 @@ def _refused(store: Store, path: Path, *words: str) -> str:
     return message
 
 
-def test_an_unknown_unit_header_is_refused_naming_the_cell(exported: Path, demo_store: Store) -> None:
+def test_an_unknown_unit_header_is_refused_naming_the_cell(
+    exported: Path, demo_store: Store
+) -> None:
     def rename(wb: Any) -> None:
         ws = wb["指标分解"]
         next(c for c in ws[3] if c.value == "三墩镇").value = "三墩新镇"
@@ -150,19 +167,28 @@ def test_merged_cells_in_the_data_are_refused(exported: Path, demo_store: Store)
     def merge(wb: Any) -> None:
         ws = wb["指标分解"]
         first = _cell(ws, "地区生产总值", "三墩镇")
-        ws.merge_cells(start_row=first.row, start_column=first.column, end_row=first.row + 1, end_column=first.column)
+        ws.merge_cells(
+            start_row=first.row,
+            start_column=first.column,
+            end_row=first.row + 1,
+            end_column=first.column,
+        )
 
     _refused(demo_store, _edit(exported, merge), "合并单元格")
 
 
-def test_an_unknown_target_row_and_item_unit_are_problems(exported: Path, demo_store: Store) -> None:
+def test_an_unknown_target_row_and_item_unit_are_problems(
+    exported: Path, demo_store: Store
+) -> None:
     def bad(wb: Any) -> None:
         ws = wb["指标分解"]
         next(c for c in ws["B"] if c.value == "地区生产总值").value = "地区生产总值（改）"
         items = wb["项目分配"]
         items["D4"].value = "紫金港科技城、火星基地"
 
-    _refused(demo_store, _edit(exported, bad), "找不到规划指标“地区生产总值（改）”", "火星基地", "D4")
+    _refused(
+        demo_store, _edit(exported, bad), "找不到规划指标“地区生产总值（改）”", "火星基地", "D4"
+    )
 
 
 def test_a_percent_cell_arrives_as_percentage_points(exported: Path, demo_store: Store) -> None:
@@ -210,7 +236,9 @@ def test_an_empty_cell_deletes_only_when_asked(exported: Path, demo_store: Store
     assert sandun not in {s.unit_id for s in demo_store.decomposition.shares(YEAR, gdp.id)}
 
 
-def test_another_kind_of_file_or_year_is_refused(exported: Path, demo_store: Store, tmp_path: Path) -> None:
+def test_another_kind_of_file_or_year_is_refused(
+    exported: Path, demo_store: Store, tmp_path: Path
+) -> None:
     from xihu_desktop.exchange.excel_export import export_ledger
 
     ledger = demo_store.ledgers.list(YEAR)[0]

@@ -130,10 +130,14 @@ def test_export_and_import_from_the_window(
     assert report is not None and report.status == "相同"
 
 
-def test_menu_opens_the_window_for_the_administrator_only(qtbot: Any, store: Store, tmp_path: Path) -> None:
+def test_menu_opens_the_window_for_the_administrator_only(
+    qtbot: Any, store: Store, tmp_path: Path
+) -> None:
     from xihu_desktop.ui.main_window import MainWindow
 
-    window = MainWindow(store, settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(
+        store, settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    )
     qtbot.addWidget(window)
     action = window.menu_actions["show_decomposition"]
     assert action.isEnabled()

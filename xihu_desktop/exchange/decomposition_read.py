@@ -36,12 +36,19 @@ from .xlsx_read import (
     plain,
     text_value,
 )
-from .xlsx_safety import UnusableFile, check_xlsx, require_defusedxml
+from .xlsx_safety import check_xlsx, require_defusedxml
 
 SCHEMA_VERSION = 1
 TARGET_SHEET = "指标分解"
 ITEM_SHEET = "项目分配"
-SEQ, NAME, MEASURE, GOAL, LEAD, TOTAL = "序号", "指标名称", "计量单位", "区年度目标", "牵头单位", "合计"
+SEQ, NAME, MEASURE, GOAL, LEAD, TOTAL = (
+    "序号",
+    "指标名称",
+    "计量单位",
+    "区年度目标",
+    "牵头单位",
+    "合计",
+)
 FIXED = (SEQ, NAME, MEASURE, GOAL, LEAD)
 KIND, COLUMN, ITEM_NAME, UNITS = "类别", "专栏", "名称", "责任单位"
 ITEM_HEADERS = (KIND, COLUMN, ITEM_NAME, UNITS)
@@ -218,7 +225,9 @@ def read_decomposition(
     return parsed
 
 
-def _problem(parsed: ParsedDecomposition, sheet: Sheet, r: int, c: int, what: str, msg: str) -> None:
+def _problem(
+    parsed: ParsedDecomposition, sheet: Sheet, r: int, c: int, what: str, msg: str
+) -> None:
     parsed.problems.append(ImportProblem(parsed.file, sheet.name, cell_ref(r, c), what, msg))
 
 
@@ -272,7 +281,14 @@ def _read_targets(
             continue
         target_id, unit_text, display = found
         if target_id in seen:
-            _problem(parsed, sheet, r, name_col, NAME, f"指标“{display}”重复（第{seen[target_id]}行已有）")
+            _problem(
+                parsed,
+                sheet,
+                r,
+                name_col,
+                NAME,
+                f"指标“{display}”重复（第{seen[target_id]}行已有）",
+            )
             continue
         seen[target_id] = r + 1
         row = TargetRow(target_id, r, None, None, {})
@@ -339,7 +355,9 @@ def _read_items(parsed: ParsedDecomposition, sheet: Sheet, lookups: Lookups) -> 
     file = parsed.file
     h = _header_row(sheet, ITEM_NAME)
     if h < 0:
-        raise Refused(f"文件“{file}”的工作表“{sheet.name}”找不到表头行（“{ITEM_NAME}”列），未导入。")
+        raise Refused(
+            f"文件“{file}”的工作表“{sheet.name}”找不到表头行（“{ITEM_NAME}”列），未导入。"
+        )
     cols: dict[str, int] = {}
     for c in range(len(sheet.rows[h])):
         label = norm(sheet.get(h, c))
@@ -374,7 +392,14 @@ def _read_items(parsed: ParsedDecomposition, sheet: Sheet, lookups: Lookups) -> 
                 continue
             unit = lookups.unit(part)
             if unit is None:
-                _problem(parsed, sheet, r, cols[UNITS], UNITS, f"“{part.strip()}”不是本数据文件中的责任单位")
+                _problem(
+                    parsed,
+                    sheet,
+                    r,
+                    cols[UNITS],
+                    UNITS,
+                    f"“{part.strip()}”不是本数据文件中的责任单位",
+                )
             else:
                 unit_ids.add(unit[0])
         parsed.items[item_id] = unit_ids

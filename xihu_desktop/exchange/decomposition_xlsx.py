@@ -13,6 +13,7 @@ written; an empty cell where the store has a value deletes nothing unless asked
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,6 @@ from .atomic import atomic_path
 from .excel_import import ImportRefused
 from .xlsx_read import col_letter
 from .xlsx_write import Formats, new_workbook, write_meta
-
 
 _KINDS = (UnitKind.TOWN, UnitKind.PLATFORM, UnitKind.DEPARTMENT)  # the grid's column order
 
@@ -66,7 +66,11 @@ def export_decomposition(store: Store, year: int, out: str | Path) -> Path:
     with atomic_path(out) as tmp:
         wb = new_workbook(tmp)
         wb.set_properties(
-            {"title": read.target_title(year), "company": "西湖区", "comments": f"xihu-desktop {__version__}"}
+            {
+                "title": read.target_title(year),
+                "company": "西湖区",
+                "comments": f"xihu-desktop {__version__}",
+            }
         )
         formats = Formats(wb)
         _targets_sheet(wb, formats, grid, names)
@@ -113,7 +117,9 @@ def _targets_sheet(wb: Any, formats: Formats, grid: Any, names: dict[int, str]) 
         ws.write_string(r, 1, target_name(t), formats.text)
         ws.write_string(r, 2, t.unit or "", formats.text)
         _num(ws, r, 3, row.goal, number)
-        ws.write_string(r, 4, names.get(row.lead_unit_id, "") if row.lead_unit_id else "", formats.text)
+        ws.write_string(
+            r, 4, names.get(row.lead_unit_id, "") if row.lead_unit_id else "", formats.text
+        )
         for i, u in enumerate(ordered):
             fmt_ = lead if u.id == row.lead_unit_id else number
             if u.id in row.shares:
@@ -124,10 +130,10 @@ def _targets_sheet(wb: Any, formats: Formats, grid: Any, names: dict[int, str]) 
                     ws.write_number(r, first_unit + i, value, fmt_)
             else:
                 ws.write_blank(r, first_unit + i, None, fmt_)
-        span = f"{col_letter(first_unit)}{r + 1}:{col_letter(total_col - 1)}{r + 1}"
+        cells = f"{col_letter(first_unit)}{r + 1}:{col_letter(total_col - 1)}{r + 1}"
         value = round(row.total, 6) if row.total is not None else 0
         ws.write_formula(
-            r, total_col, f"=SUM({span})", wrong if row.mismatch else total_fmt, value
+            r, total_col, f"=SUM({cells})", wrong if row.mismatch else total_fmt, value
         )
         if row.mismatch:
             ws.write_comment(r, total_col, row.mismatch.message())
@@ -160,7 +166,9 @@ def _items_sheet(wb: Any, formats: Formats, year: int, items: list, names: dict[
     ws.set_row(0, 28)
     for c, head in enumerate(read.ITEM_HEADERS):
         ws.merge_range(1, c, 2, c, head, formats.header)
-    wrap = wb.add_format({"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1, "text_wrap": True})
+    wrap = wb.add_format(
+        {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1, "text_wrap": True}
+    )
     r = layout.FIRST_DATA_ROW
     for row in items:
         item = row.item
@@ -209,33 +217,24 @@ def compare(store: Store, parsed: read.ParsedDecomposition, delete_missing: bool
     in_file: set[tuple[int, int]] = set()
     rows = {row.target_id: row for row in parsed.targets}
 
-    def note(kind: list[str], text: str) -> None:
-        kind.append(text)
-
     for t, g in goals.items():
         row = rows.get(t)
-        for what, new, old, target in (
-            ("区年度目标", row.goal if row else None, g.goal, out.edit.goals),
-            ("牵头单位", row.lead if row else None, g.lead_unit_id, out.edit.leads),
-        ):
-            show = (lambda v: names.get(v, "")) if what == "牵头单位" else fmt
-            label = f"{labels[t]}·{what}"
-            if new is None and old is None:
-                continue
-            if new is None:
-                if delete_missing:
-                    target[t] = None  # type: ignore[index]
-                    note(out.deleted, f"{label}：{show(old)}")
-                else:
-                    note(out.kept, f"{label}：{show(old)}")
-            elif old is None:
-                target[t] = new  # type: ignore[index]
-                note(out.added, f"{label}：{show(new)}")
-            elif new != old and not (what == "区年度目标" and abs(new - old) < 1e-9):
-                target[t] = new  # type: ignore[index]
-                note(out.changed, f"{label}：{show(old)} → {show(new)}")
-            else:
-                out.unchanged += 1
+        label = labels[t]
+        goal = _compare(
+            out, f"{label}·区年度目标", row.goal if row else None, g.goal, fmt, delete_missing
+        )
+        if goal is not _KEEP:
+            out.edit.goals[t] = goal  # type: ignore[assignment]
+        lead = _compare(
+            out,
+            f"{label}·牵头单位",
+            row.lead if row else None,
+            g.lead_unit_id,
+            lambda v: names.get(v, "") if isinstance(v, int) else "",
+            delete_missing,
+        )
+        if lead is not _KEEP:
+            out.edit.leads[t] = lead  # type: ignore[assignment]
     for row in parsed.targets:
         for u, new in row.shares.items():
             pair = (row.target_id, u)
@@ -243,12 +242,14 @@ def compare(store: Store, parsed: read.ParsedDecomposition, delete_missing: bool
             label = f"{labels[row.target_id]}·{names.get(u, u)}"
             if pair not in stored:
                 out.edit.shares[pair] = new
-                note(out.added, f"{label}：{fmt(new) or read.CARRIED}")
+                out.added.append(f"{label}：{fmt(new) or read.CARRIED}")
             elif (new is None) != (stored[pair] is None) or (
                 new is not None and abs(new - stored[pair]) > 1e-9  # type: ignore[operator]
             ):
                 out.edit.shares[pair] = new
-                note(out.changed, f"{label}：{fmt(stored[pair]) or read.CARRIED} → {fmt(new) or read.CARRIED}")
+                out.changed.append(
+                    f"{label}：{fmt(stored[pair]) or read.CARRIED} → {fmt(new) or read.CARRIED}",
+                )
             else:
                 out.unchanged += 1
     for pair, old in stored.items():
@@ -257,11 +258,41 @@ def compare(store: Store, parsed: read.ParsedDecomposition, delete_missing: bool
         label = f"{labels.get(pair[0], pair[0])}·{names.get(pair[1], pair[1])}"
         if delete_missing:
             out.edit.cleared.add(pair)
-            note(out.deleted, f"{label}：{fmt(old) or read.CARRIED}")
+            out.deleted.append(f"{label}：{fmt(old) or read.CARRIED}")
         else:
-            note(out.kept, f"{label}：{fmt(old) or read.CARRIED}")
+            out.kept.append(f"{label}：{fmt(old) or read.CARRIED}")
     _compare_items(store, parsed, delete_missing, out, names)
     return out
+
+
+_KEEP = object()
+
+
+def _compare(
+    out: Comparison,
+    label: str,
+    new: float | int | None,
+    old: float | int | None,
+    show: Callable[[Any], str],
+    delete_missing: bool,
+) -> object:
+    """One district value of the file against the store: the value to write, or _KEEP."""
+    if new is None and old is None:
+        return _KEEP
+    if new is None:
+        if delete_missing:
+            out.deleted.append(f"{label}：{show(old)}")
+            return None
+        out.kept.append(f"{label}：{show(old)}")
+        return _KEEP
+    if old is None:
+        out.added.append(f"{label}：{show(new)}")
+        return new
+    if abs(new - old) > 1e-9:
+        out.changed.append(f"{label}：{show(old)} → {show(new)}")
+        return new
+    out.unchanged += 1
+    return _KEEP
 
 
 def _compare_items(
@@ -325,7 +356,9 @@ def import_decomposition(
         try:
             plan = store.decomposition.plan(file_year)
         except NotFound as exc:
-            raise read.Refused(f"文件“{path.name}”的年度{file_year}年不在任何规划期内：{exc}") from exc
+            raise read.Refused(
+                f"文件“{path.name}”的年度{file_year}年不在任何规划期内：{exc}"
+            ) from exc
         return read.Lookups.of(store, plan.id)
 
     try:
@@ -351,7 +384,9 @@ def import_decomposition(
                 comparison = compare(store, parsed, delete_missing)
                 if comparison.has_changes:
                     store.decomposition.apply(parsed.year, comparison.edit)
-                    store.audit.record("导入任务分解表", field_key=f"{parsed.year}年", new=path.name)
+                    store.audit.record(
+                        "导入任务分解表", field_key=f"{parsed.year}年", new=path.name
+                    )
         except BackupFailed as exc:
             raise ImportRefused(f"导入前备份数据库失败，未导入任何数据：{exc.__cause__}") from exc
         except (PermissionDenied, InvalidData) as exc:

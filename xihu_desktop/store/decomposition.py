@@ -34,8 +34,8 @@ from .manager import Manager
 from .records import CatalogueItem, Plan, PlanTarget, Unit
 
 __all__ = [
-    "Assignment",
     "ApplyEdit",
+    "Assignment",
     "DecompositionEdit",
     "DecompositionManager",
     "Grid",
@@ -63,7 +63,7 @@ class ApplyEdit:
     edit: DecompositionEdit
 
     def __call__(self, store: Any) -> Changes:
-        return store.decomposition.apply(self.year, self.edit)  # type: ignore[no-any-return]
+        return store.decomposition.apply(self.year, self.edit)
 
 
 class DecompositionManager(Manager):
@@ -281,9 +281,7 @@ class DecompositionManager(Manager):
             if not audit:
                 return Changes()
             store.audit.record_many(ACTION, audit)
-            return store.noted(
-                Changes(district=frozenset({year}), undo=ApplyEdit(year, inverse))
-            )
+            return store.noted(Changes(district=frozenset({year}), undo=ApplyEdit(year, inverse)))
 
 
 def _new_key() -> str:
@@ -392,8 +390,8 @@ class _Context:
     def write_goals(self, edit: DecompositionEdit, inverse: DecompositionEdit, audit: list) -> None:
         for t in sorted(set(edit.goals) | set(edit.leads)):
             old_goal, old_lead = self.goals.get(t, (None, None))
-            goal = edit.goals[t] if t in edit.goals else old_goal
-            lead = edit.leads[t] if t in edit.leads else old_lead
+            goal = edit.goals.get(t, old_goal)
+            lead = edit.leads.get(t, old_lead)
             if _same(goal, old_goal) and lead == old_lead:
                 continue
             if goal is None and lead is None:

@@ -22,6 +22,9 @@ from .decomposition_records import DecompositionEdit
 from .records import PlanTarget, Unit
 from .store import Store
 
+#: the schema version that has the decomposition tables (db/006_district.sql)
+DISTRICT_SCHEMA = 6
+
 #: (words of the target's name, lead unit); the first match wins.
 LEADS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("安全事故",), "区应急管理局"),
@@ -90,7 +93,7 @@ def split(total: float, weights: list[float], whole: bool) -> list[float]:
     if whole:
         exact = [total * w / scale for w in weights]
         parts = [math.floor(x) for x in exact]
-        rest = int(round(total)) - sum(parts)
+        rest = round(total) - sum(parts)
         order = sorted(range(len(exact)), key=lambda i: exact[i] - parts[i], reverse=True)
         for i in order[:rest]:
             parts[i] += 1

@@ -183,7 +183,9 @@ class DecompositionDialog(QDialog):
         assign = QHBoxLayout()
         self.assign_button = QPushButton("分配责任单位…", items_page)
         self.assign_button.setEnabled(store.is_admin)
-        self.assign_button.clicked.connect(lambda: self.edit_item_units(self.items_view.currentIndex()))
+        self.assign_button.clicked.connect(
+            lambda: self.edit_item_units(self.items_view.currentIndex())
+        )
         assign.addStretch(1)
         assign.addWidget(self.assign_button)
         items_layout.addLayout(assign)
@@ -214,7 +216,11 @@ class DecompositionDialog(QDialog):
     def _show_status(self) -> None:
         n = self.grid_model.mismatches()
         who = "" if self.store.is_admin else "（只读：修改任务分解需要区管理员权限）"
-        flag = f"，<span style='color:#c00000'>{n} 项指标各单位分解合计与区年度目标不一致</span>" if n else ""
+        flag = (
+            f"，<span style='color:#c00000'>{n} 项指标各单位分解合计与区年度目标不一致</span>"
+            if n
+            else ""
+        )
         units = len(self.store.decomposition.units_with_tasks(self.year))
         self.status.setText(f"{self.year}年：{units} 个单位承担分解任务{flag}{who}")
 
