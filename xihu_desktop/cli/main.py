@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
-from . import catalogue, datafile, exchange, packages, review, status, users
+from . import catalogue, datafile, decompose, exchange, packages, review, status, users
 from .session import PASSWORD_ENV, CliError, Command, Session
 
 COMMANDS: list[Command] = [
     *datafile.COMMANDS,
     *catalogue.COMMANDS,
     *exchange.COMMANDS,
+    *decompose.COMMANDS,
     *packages.COMMANDS,
     *users.COMMANDS,
     *review.COMMANDS,

@@ -15,6 +15,7 @@ from ..core.categories import COUNT_UNITS
 from ..core.entry_values import counts
 from ..core.enums import LedgerStatus
 from ..core.validate import uscc_check_digit
+from .demo_district import DISTRICT_SCHEMA, fill_decomposition
 from .records import Entry, Unit
 from .store import Store
 
@@ -402,6 +403,10 @@ def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 2
                     # a third submitted, the rest drafts, among them the first unit's ledger
                     # the window opens on a first start
                     store.ledgers.set_status(ledger.id, LedgerStatus.SUBMITTED)
+        # its own generator, so the ledgers above stay as they were before decomposition;
+        # a file of an older schema (the migration tests build one) has no district tables
+        if store.version >= DISTRICT_SCHEMA:
+            fill_decomposition(store, years, random.Random(seed + 1), areas)
     return count
 
 

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.ledger: Ledger | None = None
         self.guide_dialog: QDialog | None = None
         self.status_view: StatusView | None = None
+        self.decomposition_dialog: QDialog | None = None
         self.lookups = Lookups(store)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
             "manage_users": self.manage_users,
             "export_summary_pdf": self.export_summary_pdf,
             "show_status": self.show_status,
+            "show_decomposition": self.show_decomposition,
             "show_guide": self.show_guide,
             "show_about": lambda: show_about(self, self.store),
             "open_inbox": lambda: review_actions.open_inbox(self, self),
@@ -506,6 +508,14 @@ class MainWindow(QMainWindow):
         self.select(unit_id, year)
         self.raise_()
         self.activateWindow()
+
+    def show_decomposition(self) -> None:
+        from . import decomposition_view
+
+        year = self._year()
+        self.decomposition_dialog = self._guarded(
+            lambda: decomposition_view.show_decomposition(self, self.store, year)
+        )
 
     def show_guide(self) -> None:
         self.guide_dialog = guide_dialog(self)

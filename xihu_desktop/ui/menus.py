@@ -170,6 +170,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "各单位的台账状态、审核、最近报送和逾期天数",
         district_only=True,
     ),
+    ActionSpec(
+        "show_decomposition",
+        "任务分解…",
+        "把规划指标和项目分解到各单位（区年度目标、牵头单位、各单位分解目标）",
+        enabled=_district_admin,
+        district_only=True,
+    ),
     ActionSpec("show_guide", "用户指南", shortcut=QKeySequence.StandardKey.HelpContents),
     ActionSpec("show_about", "关于"),
 )
@@ -212,6 +219,8 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     (
         "区级(&D)",
         (
+            "show_decomposition",
+            SEPARATOR,
             "open_inbox",
             SEPARATOR,
             "review_accept",
