@@ -40,11 +40,13 @@ def _ok(capsys: pytest.CaptureFixture[str], *argv: Any) -> str:
 
 
 def _header(ws: Any) -> tuple[int, dict[str, int]]:
-    """The header row of a sheet (the row holding 序号) and its columns by text."""
+    """The last of a sheet's two header rows and its columns by text (both rows)."""
     for row in ws.iter_rows(min_row=1, max_row=10):
         texts = {str(c.value).strip(): c.column for c in row if c.value is not None}
         if "序号" in texts or "名称" in texts:
-            return row[0].row, texts
+            below = ws[row[0].row + 1]
+            texts.update({str(c.value).strip(): c.column for c in below if c.value is not None})
+            return row[0].row + 1, texts
     raise AssertionError(f"no header in {ws.title}")
 
 
@@ -98,7 +100,25 @@ def _export(capsys: pytest.CaptureFixture[str], own: Path, unit: str, out: Path)
     return out
 
 
-def test_the_district_road(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def _unit_window_shows_the_return(qtbot: Any, own: Path, tmp_path: Path, reason: str) -> None:
+    """The clerk opens her file: 退回 and the reason on the header, the ledger editable."""
+    from PySide6.QtCore import QSettings
+
+    from xihu_desktop.ui.main_window import MainWindow
+
+    with Store.open(own) as u:
+        window = MainWindow(u, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(window)
+        window.select(u.units.find("三墩镇").id, YEAR)
+        window.show()
+        label = window.header.review_label
+        assert label.isVisible() and "退回" in label.text() and reason in label.text()
+        assert window.ledger is not None and window.ledger.status == LedgerStatus.DRAFT
+        assert "区级(&D)" not in [a.text() for a in window.menuBar().actions() if a.isVisible()]
+        window.close()
+
+
+def test_the_district_road(capsys: pytest.CaptureFixture[str], tmp_path: Path, qtbot: Any) -> None:
     district = tmp_path / "区发改局.sqlite3"
     _ok(capsys, "init", "--db", district)
     _decompose(capsys, district, tmp_path)
@@ -113,9 +133,15 @@ def test_the_district_road(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         assert u.settings.get(BOUND_UNIT) == u.units.find("三墩镇").code
         entry = _share_entry(u)
         assert entry.key == share_key and entry.values["goal"] == SHARES["三墩镇"]
-        assert entry.target_id is not None
+        assert entry.values["target_id"] is not None
         u.entries.update(entry.id, {"actual": 640, "status": "推进中"})
         u.progress.set(entry.id, 2, {"value": 640, "status": "推进中", "problems": "拆迁进度慢"})
+        # the assigned project: the unit fills what the package left to it
+        project = next(e for e in u.entries.list(entry.ledger_id, "project") if e.assigned)
+        u.entries.update(
+            project.id,
+            {"owner_org": "三墩镇人民政府", "nature": "续建", "goal": 3000, "owner": "王伟"},
+        )
     ret_sandun = _export(capsys, sandun, "三墩镇", tmp_path / "三墩镇2025年报表.xlsx")
 
     # 双浦镇 reported earlier and was accepted; then it changed two figures.
@@ -154,10 +180,10 @@ def test_the_district_road(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         assert ledger is not None
         kept = next(e for e in d.entries.list(ledger.id, "indicator") if e.assigned)
         assert kept.values["actual"] == 200  # nothing written by the conflict
-        # Resolve field by field: take the file's 实际完成值, keep the stored 备注.
+        # Resolve field by field: take the file's 完成值, keep the stored 备注.
         plan = plan_import(d, read_return(ret_shuangpu, Lookups.of(d)))
         diffs = differences(d, plan)
-        take = {x.id for x in diffs if x.field == "实际完成值"}
+        take = {x.id for x in diffs if x.field == "完成值"}
         assert take and any(x.field == "备注" for x in diffs)
         assert apply_chosen(d, ret_shuangpu, take).status == ArrivalStatus.UPDATED
         resolved = d.entries.get(kept.id)
@@ -183,6 +209,7 @@ def test_the_district_road(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         assert ledger.status == LedgerStatus.DRAFT  # editable again for the unit
         entry = _share_entry(u)
         u.entries.update(entry.id, {"remark": "已补充拆迁说明"})
+    _unit_window_shows_the_return(qtbot, sandun, tmp_path, reason)
 
     # The overview: 三墩镇 owes the deadline again after the send-back.
     _ok(
