@@ -313,7 +313,9 @@ def test_dispatch_by_kind(
     assert "汇总表" in reports[2].summary() and "weird" in reports[3].summary()
 
 
-def test_stubs_refuse_until_merged(demo_store: Store, tmp_path: Path) -> None:
+def test_a_bogus_package_is_an_error_and_a_dry_run_logs_nothing(
+    demo_store: Store, tmp_path: Path
+) -> None:
     pkg = _kind_file(tmp_path / "p.xlsx", layout.KIND_PACKAGE)
     (report,) = receive(demo_store, [pkg], dry_run=True)
     assert report.status == ArrivalStatus.ERROR and demo_store.review.inbox() == []

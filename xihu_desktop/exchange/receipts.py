@@ -186,7 +186,7 @@ def import_receipt(store: Store, path: str | Path, *, dry_run: bool = False) -> 
         return report
     if not dry_run:
         try:
-            store.review.apply_receipt(
+            changes = store.review.apply_receipt(
                 year,
                 unit.id,
                 state,
@@ -198,4 +198,7 @@ def import_receipt(store: Store, path: str | Path, *, dry_run: bool = False) -> 
             )
         except InvalidData as exc:
             raise ImportRefused(f"回执“{name}”无法导入：{exc}") from exc
+        if changes.empty:  # another import of the same receipt got there first
+            report.status = ArrivalStatus.SAME
+            report.lines[0] += "：与已导入的回执相同"
     return report

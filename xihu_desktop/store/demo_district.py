@@ -1,6 +1,7 @@
 """The demo district's 任务分解 for each demo year, following the plan's geography.
 
 Each target with a 2025 goal gets a district goal on its path from the 2020 baseline
+(one given only as a five-year total a fifth of it, one given as a growth rate the rate)
 and a lead unit chosen by subject; an additive target (amounts and counts) is shared
 among the towns/streets and platforms so that the shares add up, a rate or share is
 carried by its lead unit. A platform goes to its platform unit and the towns/streets
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import uuid
 from typing import Any
 
@@ -68,7 +70,7 @@ def path_value(target: PlanTarget, year: int, first: int, last: int) -> float | 
     geometric for a growing amount, linear otherwise; rounded as people write it."""
     goal, base = target.goal, target.baseline
     if goal is None:
-        return None
+        return _without_goal(target, last - first)
     if base is None or last <= first:
         value = goal
     else:
@@ -79,6 +81,24 @@ def path_value(target: PlanTarget, year: int, first: int, last: int) -> float | 
         return float(round(value))
     digits = 1 if abs(value) >= 100 else 2 if abs(value) >= 1 else 4
     return round(value, digits)
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _without_goal(target: PlanTarget, years: int) -> float | None:
+    """A target given only as a five-year total ``[10000]`` gets a fifth of it each year;
+    one given only as a growth rate (旅游总收入增速 7) gets the rate; words get nothing."""
+    growth = (target.growth or "").strip()
+    found = _NUMBER.search(growth)
+    if found is None or years <= 0:
+        return None
+    value = float(found.group())
+    if growth.startswith("["):
+        value /= years
+    if _whole(target):
+        return float(round(value))
+    return round(value, 2)
 
 
 def _whole(target: PlanTarget) -> bool:

@@ -220,7 +220,12 @@ class ReviewManager(Manager):
         file: str,
     ) -> Changes:
         """In a unit's file: record what the district's receipt says. A returned ledger
-        becomes a draft again (editable for the unit; an internal override, audited)."""
+        becomes a draft again (editable for the unit; an internal override, audited).
+
+        Checked again inside the write transaction, so that two imports of one receipt
+        at once apply it once: the same receipt (review time and state) changes nothing
+        (empty Changes) and an older one is refused.
+        """
         try:
             parsed = ReviewState(state)
         except ValueError:
@@ -228,6 +233,12 @@ class ReviewManager(Manager):
         store = self.store
         with store.transaction():
             old = self.state(year, unit_id)
+            if old.reviewed_at == reviewed_at and old.state == parsed:
+                return Changes()
+            if old.reviewed_at and old.reviewed_at > reviewed_at:
+                raise InvalidData(
+                    f"回执（审核时间 {reviewed_at}）比已导入的回执（{old.reviewed_at}）旧"
+                )
             review = Review(
                 year, unit_id, parsed, reason, old.last_return_at, file, fingerprint,
                 reviewed_at, reviewer,
