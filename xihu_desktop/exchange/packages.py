@@ -19,6 +19,7 @@ kept, and entries an older revision assigned but this one does not are unassigne
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -128,13 +129,29 @@ def export_package(store: Store, year: int, unit_id: int, out: str | Path) -> Pa
     )
 
 
-def export_packages(store: Store, year: int, folder: str | Path) -> list[Path]:
-    """One package per unit with tasks in ``year``, into ``folder``."""
+def export_packages(
+    store: Store,
+    year: int,
+    folder: str | Path,
+    *,
+    progress: Callable[[int, int, str], object] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Path]:
+    """One package per unit with tasks in ``year``, into ``folder``.
+
+    Each package is its own transaction and its own file, written whole or not at all;
+    ``cancelled`` stops between two units (the packages written so far stay valid).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for unit_id in store.decomposition.units_with_tasks(year):
+    units = store.decomposition.units_with_tasks(year)
+    for i, unit_id in enumerate(units):
+        if cancelled is not None and cancelled():
+            break
         unit = store.units.get(unit_id)
+        if progress is not None:
+            progress(i, len(units), unit.name)
         out.append(export_package(store, year, unit_id, folder / default_package_name(unit, year)))
     return out
 

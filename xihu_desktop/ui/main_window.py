@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
             "review_accept": lambda: review_actions.accept(self, self),
             "review_return": lambda: review_actions.send_back(self, self),
             "make_receipt": lambda: review_actions.make_receipt(self, self),
+            "issue_packages": lambda: review_actions.issue_packages(self, self, self._year()),
         }
 
     def _set_title(self) -> None:

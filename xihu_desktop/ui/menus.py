@@ -177,6 +177,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         enabled=_district_admin,
         district_only=True,
     ),
+    ActionSpec(
+        "issue_packages",
+        "下发任务包…",
+        "为本年度每个承担任务的单位生成任务包（xlsx），保存到文件夹或U盘",
+        enabled=_district_admin,
+        district_only=True,
+    ),
     ActionSpec("show_guide", "用户指南", shortcut=QKeySequence.StandardKey.HelpContents),
     ActionSpec("show_about", "关于"),
 )
@@ -220,6 +227,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
         "区级(&D)",
         (
             "show_decomposition",
+            "issue_packages",
             SEPARATOR,
             "open_inbox",
             SEPARATOR,

@@ -150,3 +150,34 @@ def make_receipt(window: Window, parent: QWidget) -> tuple[Path, Path] | None:
     file_places.remember(parent, pdf)
     window.show_message(f"已生成回执：{pdf.name}、{xlsx.name}")
     return pdf, xlsx
+
+
+def issue_packages(window: Window, parent: QWidget, year: int) -> list[Path]:
+    """区级 → 下发任务包…: one package per unit with tasks, into a folder (a USB stick)."""
+    from ..exchange.packages import export_packages
+    from .jobs import Report, run_job
+
+    folder = QFileDialog.getExistingDirectory(
+        parent, f"{year}年任务包保存到文件夹", str(file_places.start_dir(parent))
+    )
+    if not folder:
+        return []
+    store = window.store
+
+    def work(report: Report) -> list[Path]:
+        # report() raises Cancelled between two units: the packages written stay whole
+        return export_packages(store, year, folder, progress=report)
+
+    result = run_job(parent, "下发任务包", f"正在生成{year}年各单位的任务包…", work)
+    if result.error:
+        QMessageBox.warning(parent, "下发任务包", result.error)
+        return []
+    paths: list[Path] = result.value or []
+    if not paths:
+        QMessageBox.information(
+            parent, "下发任务包", f"{year}年还没有分解到单位的任务，请先在“任务分解”中分解。"
+        )
+        return []
+    file_places.remember(parent, paths[0])
+    window.show_message(f"已生成 {len(paths)} 个单位的{year}年任务包：{folder}")
+    return paths
