@@ -106,6 +106,10 @@ class ConflictDialog(QDialog):
         header = self.view.horizontalHeader()
         for col in (2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        # the entry and field names are read first: wide enough to read them whole
+        self.view.resizeColumnsToContents()
+        em = self.fontMetrics().horizontalAdvance("中")
+        header.resizeSection(0, min(max(header.sectionSize(0), em * 12), em * 24))
         take_all = QPushButton("全部采用文件值", self)
         take_all.clicked.connect(lambda: self.model.set_all(True))
         keep_all = QPushButton("全部保留", self)
