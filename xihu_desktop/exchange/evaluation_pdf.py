@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from ..core.monitoring import MonitorRow
 from . import pdf_furniture as page
 from .atomic import atomic_path
-from .evaluation import (
+from .evaluation_data import (
     NO_DATA,
     OFF_TRACK,
     ON_TRACK,

@@ -15,7 +15,7 @@ from typing import Any
 from ..core.categories import Field, FieldType
 from . import return_layout as layout
 from .atomic import atomic_path
-from .evaluation import (
+from .evaluation_data import (
     NO_DATA,
     OFF_TRACK,
     ON_TRACK,
