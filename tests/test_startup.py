@@ -1,5 +1,6 @@
-"""Start-up stays light: pandas (0.28 s), openpyxl (0.18 s) and sqlite_utils (0.32 s, which
-imports pandas) are imported only by the features that need them. Each check runs in a
+"""Start-up stays light: pandas (0.28 s), openpyxl (0.18 s), sqlite_utils (0.32 s, which
+imports pandas) and QtCharts (the 规划监测 view) are imported only by the features that need
+them. Each check runs in a
 fresh interpreter, since this pytest process has long imported them all."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-HEAVY = ("pandas", "openpyxl", "sqlite_utils")
+HEAVY = ("pandas", "openpyxl", "sqlite_utils", "PySide6.QtCharts")
 
 
 def run(code: str, tmp_path: Path) -> dict:
@@ -81,3 +82,27 @@ def test_main_window_on_the_demo_stays_light(tmp_path: Path) -> None:
         tmp_path,
     )
     assert loaded == {m: False for m in HEAVY}
+
+
+def test_the_monitoring_view_brings_qtcharts(tmp_path: Path) -> None:
+    """Opening 规划监测 imports QtCharts (so the checks above can see it), nothing more."""
+    loaded = run(
+        f"""
+        from PySide6.QtWidgets import QApplication
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+        from xihu_desktop.ui.main_window import MainWindow
+
+        app = QApplication([])
+        store = Store.open({str(tmp_path / "plain.sqlite3")!r})
+        initialise(store)
+        window = MainWindow(store)
+        window.show_monitoring()
+        app.processEvents()
+        window.close()
+        store.close()
+        """,
+        tmp_path,
+    )
+    assert loaded["PySide6.QtCharts"] is True
+    assert loaded["openpyxl"] is False and loaded["sqlite_utils"] is False

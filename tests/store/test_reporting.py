@@ -207,6 +207,7 @@ def test_the_not_returns_list_matches_the_file_kinds() -> None:
         return_layout.KIND_DECOMPOSITION,
         return_layout.KIND_RECEIPT,
         return_layout.KIND_SUMMARY,
+        return_layout.KIND_EVALUATION,
     }
 
 

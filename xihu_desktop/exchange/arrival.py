@@ -26,6 +26,13 @@ KIND_LABELS = {
     layout.KIND_DECOMPOSITION: "任务分解表",
     layout.KIND_RECEIPT: "回执",
     layout.KIND_SUMMARY: "全区汇总表",
+    layout.KIND_EVALUATION: "评估报告",
+}
+
+#: kinds that are only to be read: the one door refuses them with this message
+READ_ONLY_KINDS = {
+    layout.KIND_SUMMARY: "是全区汇总表，只供查看，不能导入",
+    layout.KIND_EVALUATION: "是规划评估报告，只供查看，评估报告不能导入",
 }
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from ..core.enums import ArrivalStatus
 from ..store import Store, StoreError
 from . import return_layout as layout
-from .arrival import ArrivalReport, file_kind
+from .arrival import READ_ONLY_KINDS, ArrivalReport, file_kind
 from .excel_import import ImportHasProblems, ImportRefused
 from .inbox_returns import ReturnOptions, receive_return
 from .progress import Cancelled
@@ -131,7 +131,8 @@ def _dispatch(store: Store, path: Path, kind: str, options: ReturnOptions) -> Ar
         return import_decomposition(
             store, path, dry_run=dry_run, delete_missing=options.delete_missing
         )
-    raise ImportRefused(f"文件“{path.name}”是全区汇总表，只供查看，不能导入。")
+    reason = READ_ONLY_KINDS.get(kind, READ_ONLY_KINDS[layout.KIND_SUMMARY])
+    raise ImportRefused(f"文件“{path.name}”{reason}。")
 
 
 def _log(store: Store, report: ArrivalReport) -> None:

@@ -58,6 +58,7 @@ KIND_SUMMARY = "summary"  # the district summary (never imported)
 KIND_PACKAGE = "package"  # a task package (下发): a return pre-filled with assigned items
 KIND_DECOMPOSITION = "decomposition"  # the targets × units table (任务分解)
 KIND_RECEIPT = "receipt"  # the district's answer to a return (回执)
+KIND_EVALUATION = "evaluation"  # 年度监测 / 中期评估 / 总结评估 (never imported)
 #: metadata key of a package's revision (counts up per unit and year)
 META_REVISION = "revision"
 
@@ -89,6 +90,20 @@ def summary_meta(year: int, ledgers: int, exported: str) -> list[tuple[str, Any]
         ("schema_version", SCHEMA_VERSION),
         (META_YEAR, year),
         ("ledgers", ledgers),
+        ("exported_at", exported),
+        ("app_version", __version__),
+    ]
+
+
+def evaluation_meta(year: int, report: str, title: str, exported: str) -> list[tuple[str, Any]]:
+    """The metadata rows of an evaluation report (which the import refuses)."""
+    return [
+        (META_FORMAT, FORMAT_NAME),
+        (META_KIND, KIND_EVALUATION),
+        ("schema_version", SCHEMA_VERSION),
+        (META_YEAR, year),
+        ("report", report),
+        ("title", title),
         ("exported_at", exported),
         ("app_version", __version__),
     ]

@@ -184,6 +184,8 @@ def read_return(
     meta = _read_meta(wb)
     if meta.get(layout.META_KIND) == layout.KIND_SUMMARY:
         raise UnusableFile(f"文件“{file}”是全区汇总表，不是单位报表，不能导入。")
+    if meta.get(layout.META_KIND) == layout.KIND_EVALUATION:
+        raise UnusableFile(f"文件“{file}”是规划评估报告，不是单位报表，评估报告不能导入。")
     cover = _read_cover(wb)
     header = {}
     for key, label in layout.COVER_FIELDS:

@@ -51,8 +51,9 @@ JSON_KEYS = (
 )
 
 #: inbox kinds that are not a unit's return (the values of exchange.return_layout's
-#: KIND_PACKAGE, KIND_DECOMPOSITION, KIND_RECEIPT, KIND_SUMMARY; a test keeps them equal)
-NOT_RETURNS = ("package", "decomposition", "receipt", "summary")
+#: KIND_PACKAGE, KIND_DECOMPOSITION, KIND_RECEIPT, KIND_SUMMARY, KIND_EVALUATION; a test
+#: keeps them equal)
+NOT_RETURNS = ("package", "decomposition", "receipt", "summary", "evaluation")
 
 _KIND_ORDER = "CASE u.kind WHEN 'town' THEN 0 WHEN 'platform' THEN 1 ELSE 2 END, u.position, u.id"
 

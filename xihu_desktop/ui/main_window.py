@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.guide_dialog: QDialog | None = None
         self.status_view: StatusView | None = None
         self.decomposition_dialog: QDialog | None = None
+        self.monitoring_view: QDialog | None = None
         self.lookups = Lookups(store)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
             "export_summary_pdf": self.export_summary_pdf,
             "show_status": self.show_status,
             "show_decomposition": self.show_decomposition,
+            "show_monitoring": self.show_monitoring,
             "show_guide": self.show_guide,
             "show_about": lambda: show_about(self, self.store),
             "open_inbox": lambda: review_actions.open_inbox(self, self),
@@ -516,6 +518,15 @@ class MainWindow(QMainWindow):
         year = self._year()
         self.decomposition_dialog = self._guarded(
             lambda: decomposition_view.show_decomposition(self, self.store, year)
+        )
+
+    def show_monitoring(self) -> None:
+        """规划监测 of the year shown (QtCharts is imported here, not at start-up)."""
+        from . import monitoring_view
+
+        year = self._year()
+        self.monitoring_view = self._guarded(
+            lambda: monitoring_view.show_monitoring(self, self.store, year)
         )
 
     def show_guide(self) -> None:

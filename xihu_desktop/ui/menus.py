@@ -184,6 +184,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         enabled=_district_admin,
         district_only=True,
     ),
+    ActionSpec(
+        "show_monitoring",
+        "规划监测…",
+        "规划指标对照规划路径的年度监测、中期评估和总结评估（表、图、PDF 和 Excel 报告）",
+        enabled=_district_admin,
+        district_only=True,
+    ),
     ActionSpec("show_guide", "用户指南", shortcut=QKeySequence.StandardKey.HelpContents),
     ActionSpec("show_about", "关于"),
 )
@@ -236,6 +243,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "make_receipt",
             SEPARATOR,
             "show_status",
+            "show_monitoring",
         ),
     ),
     ("帮助(&H)", ("show_guide", "show_about")),

@@ -52,6 +52,7 @@ def main(argv: list[str]) -> int:
         window.grab().save(str(out / f"screenshot-{name}.png"))
         print(out / f"screenshot-{name}.png")
     _status_view(app, window, store, out)
+    _monitoring_view(app, window, out)
     window.close()
     store.close()
     return 0
@@ -79,6 +80,24 @@ def _status_view(app: QApplication, window: MainWindow, store: Store, out: Path)
         app.processEvents()
     view.grab().save(str(out / "screenshot-status.png"))
     print(out / "screenshot-status.png")
+
+
+def _monitoring_view(app: QApplication, window: MainWindow, out: Path) -> None:
+    """规划监测 of 2023 (the mid-term evaluation), the first target's chart."""
+    window.show_monitoring()
+    view = window.monitoring_view
+    if view is None:
+        return
+    from .monitoring_view import MonitoringView
+
+    if isinstance(view, MonitoringView):
+        view.set_year(2023)
+        view.table.selectRow(1)
+    view.resize(1400, 760)
+    for _ in range(5):
+        app.processEvents()
+    view.grab().save(str(out / "screenshot-monitoring.png"))
+    print(out / "screenshot-monitoring.png")
 
 
 if __name__ == "__main__":
