@@ -98,7 +98,11 @@ def path_rule(target: Any) -> PathRule:
 
 def actual_rule(target: Any) -> ActualRule:
     """SUM over the units for amounts and counts that add up, LEAD otherwise."""
-    return ActualRule.SUM if is_additive(_get(target, "name"), _get(target, "unit")) else ActualRule.LEAD
+    return (
+        ActualRule.SUM
+        if is_additive(_get(target, "name"), _get(target, "unit"))
+        else ActualRule.LEAD
+    )
 
 
 def goal_figure(target: Any, rule: PathRule) -> float | None:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..store import PlanTarget, Store
     from ..store.records import Plan
 
-__all__ = ["COLUMNS", "counts", "monitor", "monitor_frame", "plan_of"]
+__all__ = ["COLUMNS", "counts", "find_target", "monitor", "monitor_frame", "plan_of", "rules_of"]
 
 #: the columns of :func:`monitor_frame`, one row per target per year
 COLUMNS = (
@@ -70,13 +70,38 @@ def plan_of(store: Store, year: Any) -> Plan:
         ) from None
 
 
-def _rules(
-    target: PlanTarget, overrides: dict[int, Any]
-) -> tuple[PathRule, ActualRule]:
+def _rules(target: PlanTarget, overrides: dict[int, Any]) -> tuple[PathRule, ActualRule]:
     own = overrides.get(target.id)
     path = own.path_rule if own and own.path_rule else plan_path.path_rule(target)
     actual = own.actual_rule if own and own.actual_rule else plan_path.actual_rule(target)
     return path, actual
+
+
+def rules_of(store: Store, target: PlanTarget) -> tuple[PathRule, ActualRule]:
+    """The rules a target follows: the district's override, else its default."""
+    return _rules(target, store.monitoring.rules())
+
+
+def find_target(store: Store, seq: int, sub: str = "", year: int | None = None) -> PlanTarget:
+    """The target of 专栏2 numbered ``seq`` (``sub``: 食品/药品 of a split row) in the plan
+    of ``year`` (any plan when there is one such target)."""
+    plan_id = plan_of(store, year).id if year is not None else None
+    found = [t for t in store.catalogue.targets(plan_id) if t.seq == seq]
+    if not found:
+        raise InvalidData(f"规划指标中没有序号为{seq}的指标。")
+    subs = sorted({t.sub or "" for t in found} - {""})
+    if sub or subs:
+        picked = [t for t in found if (t.sub or "") == sub]
+        if not picked:
+            raise InvalidData(
+                f"序号{seq}的指标分为：{'、'.join(subs)}，请写成 {seq}/{subs[0]} 这样。"
+                if subs
+                else f"序号{seq}的指标没有子项“{sub}”。"
+            )
+        found = picked
+    if len({t.plan_id for t in found}) > 1:
+        raise InvalidData(f"多个规划期都有序号为{seq}的指标，请用年度选定规划期。")
+    return found[0]
 
 
 def _none(value: Any) -> Any:
