@@ -159,7 +159,9 @@ def test_only_the_administrator_changes_rules(store: Store) -> None:
 def test_the_table_checks_its_values(store: Store) -> None:
     gdp = _target(store, "地区生产总值")
     with pytest.raises(sqlite3.IntegrityError), store.transaction():
-        store.execute("INSERT INTO target_rules (target_id, path_rule) VALUES (?, 'spline')", (gdp,))
+        store.execute(
+            "INSERT INTO target_rules (target_id, path_rule) VALUES (?, 'spline')", (gdp,)
+        )
     with pytest.raises(sqlite3.IntegrityError), store.transaction():
         store.execute("INSERT INTO target_rules (target_id, actual_rule) VALUES (?, 'max')", (gdp,))
     assert store.monitoring.rules() == {}
