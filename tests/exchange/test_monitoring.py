@@ -177,3 +177,21 @@ def test_find_target_by_seq_and_sub(store: Store) -> None:
         find_target(store, 38)
     with pytest.raises(InvalidData, match="序号为99"):
         find_target(store, 99)
+
+
+def test_the_demo_district_shows_real_figures(demo_store: Store) -> None:
+    rows = monitor(demo_store, 2025)
+    with_path = [r for r in rows if r.expected is not None]
+    assert with_path and all(r.actual is not None for r in with_path)
+    statuses = {r.on_track for r in with_path}
+    assert statuses == {True, False}  # some on their path, some not
+    # the district's GDP is the sum over the units' linked entries
+    gdp = row(rows, "地区生产总值")
+    by_hand = sum(
+        e.values["actual"]
+        for led in demo_store.ledgers.list(2025)
+        for e in demo_store.entries.list(led.id, "indicator")
+        if e.values.get("target_id") == gdp.target_id and e.values.get("actual") is not None
+    )
+    assert gdp.actual == pytest.approx(by_hand)
+    assert 0.9 * 2000 < gdp.actual < 1.15 * 2000
