@@ -106,3 +106,25 @@ def test_the_monitoring_view_brings_qtcharts(tmp_path: Path) -> None:
     )
     assert loaded["PySide6.QtCharts"] is True
     assert loaded["openpyxl"] is False and loaded["sqlite_utils"] is False
+
+
+def test_monitoring_imports_pandas_only_when_it_runs(tmp_path: Path) -> None:
+    """The command line and the monitoring modules load without pandas; monitoring itself
+    brings it in (so the check above would see a module-level import)."""
+    code = f"""
+        import xihu_desktop.cli.main, xihu_desktop.cli.monitor
+        import xihu_desktop.core.plan_path, xihu_desktop.store.monitoring
+        import xihu_desktop.exchange.monitoring, xihu_desktop.exchange.evaluation
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+
+        store = Store.open({str(tmp_path / "monitor.sqlite3")!r})
+        initialise(store)
+        store.monitoring.figures(2021, 2025), store.monitoring.rules()
+        before = "pandas" in sys.modules
+        """
+    code = textwrap.dedent(code)
+    loaded = run(code + "\nassert not before\n", tmp_path)
+    assert loaded["pandas"] is False
+    after = run(code + "\nxihu_desktop.exchange.monitoring.monitor(store, 2025)\n", tmp_path)
+    assert after["pandas"] is True

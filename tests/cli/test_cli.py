@@ -98,7 +98,19 @@ def test_version(data_dir: Path) -> None:
 def test_init_demo(demo_db: Path) -> None:
     conn = sqlite3.connect(demo_db)
     try:
-        assert conn.execute("SELECT count(*) FROM ledgers WHERE year = 2025").fetchone()[0] == 21
+        kinds = dict(
+            conn.execute(
+                "SELECT u.kind, count(*) FROM ledgers l JOIN units u ON u.id = l.unit_id "
+                "WHERE l.year = 2025 GROUP BY u.kind"
+            ).fetchall()
+        )
+        assert kinds["town"] + kinds["platform"] == 21
+        # the departments that lead a rate or share report it (年度监测's figures)
+        reporting = conn.execute(
+            "SELECT count(*) FROM ledgers l JOIN units u ON u.id = l.unit_id WHERE l.year = 2025 "
+            "AND u.kind = 'department' AND l.unit_id IN (SELECT lead_unit_id FROM target_goals)"
+        ).fetchone()[0]
+        assert kinds["department"] == reporting > 0
         assert conn.execute("SELECT count(*) FROM plan_targets").fetchone()[0] == 43
     finally:
         conn.close()

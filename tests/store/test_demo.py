@@ -28,9 +28,14 @@ def test_every_town_and_platform_has_a_full_2025_ledger(demo_store: Store) -> No
         progress = demo_store.progress.of_ledger(ledger.id)
         for entry in demo_store.entries.list(ledger.id):
             assert sorted(progress.get(entry.id, {})) == [1, 2, 3, 4], (unit.name, entry.name)
-    # departments get no demo ledger
+    # a department's demo ledger holds only the plan targets it leads (年度监测's figures)
     department_ids = {u.id for u in demo_store.units.list("department")}
-    assert not department_ids & set(ledgers)
+    for unit_id in department_ids & set(ledgers):
+        counts = demo_store.entries.counts(ledgers[unit_id].id)
+        assert {k for k, n in counts.items() if n} == {"indicator"}
+        shares = demo_store.decomposition.for_unit(2025, unit_id).shares
+        entries = demo_store.entries.list(ledgers[unit_id].id)
+        assert {e.key for e in entries} == {s.key for s in shares if s.goal is not None}
 
 
 def test_demo_entries_are_valid_and_realistic(demo_store: Store) -> None:

@@ -16,6 +16,7 @@ from ..core.entry_values import counts
 from ..core.enums import LedgerStatus
 from ..core.validate import uscc_check_digit
 from .demo_district import DISTRICT_SCHEMA, fill_decomposition
+from .demo_reports import fill_reports
 from .records import Entry, Unit
 from .store import Store
 
@@ -407,6 +408,9 @@ def fill_demo(store: Store, years: tuple[int, ...] = (2024, 2025), seed: int = 2
         # a file of an older schema (the migration tests build one) has no district tables
         if store.version >= DISTRICT_SCHEMA:
             fill_decomposition(store, years, random.Random(seed + 1), areas)
+            fill_reports(
+                store, years, random.Random(seed + 2), _per_head_unit
+            )  # 年度监测's figures
     return count
 
 
