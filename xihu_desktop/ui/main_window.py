@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.guide_dialog: QDialog | None = None
         self.status_view: StatusView | None = None
         self.decomposition_dialog: QDialog | None = None
+        self.dashboard_view: QDialog | None = None
         self.lookups = Lookups(store)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
             "manage_users": self.manage_users,
             "export_summary_pdf": self.export_summary_pdf,
             "show_status": self.show_status,
+            "show_dashboard": self.show_dashboard,
             "show_decomposition": self.show_decomposition,
             "show_guide": self.show_guide,
             "show_about": lambda: show_about(self, self.store),
@@ -517,6 +519,13 @@ class MainWindow(QMainWindow):
         self.decomposition_dialog = self._guarded(
             lambda: decomposition_view.show_decomposition(self, self.store, year)
         )
+
+    def show_dashboard(self) -> None:
+        """The 区看板 of the year shown (one non-modal view, kept up to date)."""
+        from . import dashboard_view
+
+        year = self._year()
+        self._guarded(lambda: dashboard_view.show_dashboard(self, year))
 
     def show_guide(self) -> None:
         self.guide_dialog = guide_dialog(self)
