@@ -1,6 +1,7 @@
 """Start-up stays light: pandas (0.28 s), openpyxl (0.18 s) and sqlite_utils (0.32 s, which
-imports pandas) are imported only by the features that need them. Each check runs in a
-fresh interpreter, since this pytest process has long imported them all."""
+imports pandas) are imported only by the features that need them; so is QtCharts (the
+区看板's charts). Each check runs in a fresh interpreter, since this pytest process has
+long imported them all."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-HEAVY = ("pandas", "openpyxl", "sqlite_utils")
+HEAVY = ("pandas", "openpyxl", "sqlite_utils", "PySide6.QtCharts")
 
 
 def run(code: str, tmp_path: Path) -> dict:

@@ -43,24 +43,34 @@ def cmd_dashboard(args: argparse.Namespace, session: Session) -> int:
             rows = store.dashboard.ranking(args.year, args.kind, as_of)
             print(json.dumps([f.as_json(rank) for rank, f in rows], ensure_ascii=False, indent=1))
             return 0
-        from ..exchange.dashboard import (
-            GRADE, GREEN, KIND, RANK, RED, STATUS, TOTAL, UNIT, YELLOW, dashboard_frame,
-        )  # fmt: skip
+        from ..exchange import dashboard as board
 
-        frame = dashboard_frame(store, args.year, args.kind, as_of)
+        frame = board.dashboard_frame(store, args.year, args.kind, as_of)
     if frame.empty:
         print("没有符合条件的单位。")
         return 0
     shorts = [c.short for c in CATEGORIES]
-    columns = [RANK, UNIT, KIND, STATUS, *shorts, TOTAL, GRADE, GREEN, YELLOW, RED]
+    b = board
+    columns = [
+        b.RANK,
+        b.UNIT,
+        b.KIND,
+        b.STATUS,
+        *shorts,
+        b.TOTAL,
+        b.GRADE,
+        b.GREEN,
+        b.YELLOW,
+        b.RED,
+    ]
     table = [tuple(columns)]
     for record in frame[columns].astype(object).to_dict("records"):
-        table.append(
-            tuple(_cell(record[c], 2 if c == TOTAL else 1) for c in columns)
-        )
-    right = frozenset({0, *range(4, len(columns))}) - {columns.index(GRADE)}
+        table.append(tuple(_cell(record[c], 2 if c == b.TOTAL else 1) for c in columns))
+    right = frozenset({0, *range(4, len(columns))}) - {columns.index(b.GRADE)}
     for line in aligned(table, right=right):
         print(line)
-    scored = int(frame[TOTAL].notna().sum())
-    print(f"共 {len(frame)} 个单位，{scored} 个有{args.year}年台账；完成度为该类得分占该类分值的百分比。")
+    scored = int(frame[b.TOTAL].notna().sum())
+    print(
+        f"共 {len(frame)} 个单位，{scored} 个有{args.year}年台账；完成度为该类得分占该类分值的百分比。"
+    )
     return 0

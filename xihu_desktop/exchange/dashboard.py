@@ -91,7 +91,7 @@ def ranking_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     columns = [c for c in frame.columns if c not in (UNIT_ID, LEDGER_ID)]
     rows = []
     for record in frame[columns].astype(object).to_dict("records"):
-        rows.append({k: (None if _missing(v) else v) for k, v in record.items()})
+        rows.append({str(k): (None if _missing(v) else v) for k, v in record.items()})
     return rows
 
 

@@ -23,6 +23,8 @@ class SearchHit:
     snippet: str
 
 
-def search(store: Store, text: str, *, year: int | None = None, limit: int = 200) -> list[SearchHit]:
+def search(
+    store: Store, text: str, *, year: int | None = None, limit: int = 200
+) -> list[SearchHit]:
     """Entries whose text contains ``text`` (stub, replaced at merge: finds nothing)."""
     return []

@@ -200,9 +200,13 @@ class DashboardManager(Manager):
             lid = int(ledger["id"])
             result.append(
                 _ledger_figures(
-                    base, lid, str(ledger["status"]), sums.get(lid, {}),
-                    adjustments.get(lid, (0.0, 0.0)), settings,
-                )  # fmt: skip
+                    base,
+                    lid,
+                    str(ledger["status"]),
+                    sums.get(lid, {}),
+                    adjustments.get(lid, (0.0, 0.0)),
+                    settings,
+                )
             )
         return result
 
@@ -284,9 +288,17 @@ class DashboardManager(Manager):
             GROUP BY ledger_id, category
         """
         sums: dict[int, dict[str, list[float]]] = {}
-        for ledger_id, category_key, n, wsum, wscore, cscore, green, yellow, veto in (
-            self.store.query(sql, params)
-        ):
+        for (
+            ledger_id,
+            category_key,
+            n,
+            wsum,
+            wscore,
+            cscore,
+            green,
+            yellow,
+            veto,
+        ) in self.store.query(sql, params):
             sums.setdefault(int(ledger_id), {})[str(category_key)] = [
                 float(n), float(wsum), float(wscore), float(cscore),
                 float(green), float(yellow), float(n - green - yellow), float(veto),

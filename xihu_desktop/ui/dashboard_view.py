@@ -371,7 +371,9 @@ class DashboardView(QDialog):
         self.hits.set_rows(hits)
         self.hit_table.resizeColumnsToContents()
         self.side.setCurrentWidget(self.hit_table)
-        self.summary_label.setText(f"“{text}”：找到 {len(hits)} 条" if hits else f"“{text}”：没有找到")
+        self.summary_label.setText(
+            f"“{text}”：找到 {len(hits)} 条" if hits else f"“{text}”：没有找到"
+        )
         return hits
 
     def _hit_activated(self, index: QModelIndex) -> None:
