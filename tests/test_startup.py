@@ -1,7 +1,7 @@
 """Start-up stays light: pandas (0.28 s), openpyxl (0.18 s), sqlite_utils (0.32 s, which
-imports pandas) and QtCharts (the 规划监测 view) are imported only by the features that need
-them. Each check runs in a
-fresh interpreter, since this pytest process has long imported them all."""
+imports pandas) and QtCharts (the 规划监测 and 区看板 charts) are imported only by the features
+that need them. Each check runs in a fresh interpreter, since this pytest process has long
+imported them all."""
 
 from __future__ import annotations
 

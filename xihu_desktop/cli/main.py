@@ -11,7 +11,18 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
-from . import catalogue, datafile, decompose, exchange, monitor, packages, review, status, users
+from . import (
+    catalogue,
+    dashboard,
+    datafile,
+    decompose,
+    exchange,
+    monitor,
+    packages,
+    review,
+    status,
+    users,
+)
 from .session import PASSWORD_ENV, CliError, Command, Session
 
 COMMANDS: list[Command] = [
@@ -24,6 +35,7 @@ COMMANDS: list[Command] = [
     *review.COMMANDS,
     *status.COMMANDS,
     *monitor.COMMANDS,
+    *dashboard.COMMANDS,
 ]
 
 

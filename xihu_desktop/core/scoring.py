@@ -204,6 +204,9 @@ def _cap_grade(grade: str, cap: str) -> str:
     return grade
 
 
+cap_grade = _cap_grade  # public: the dashboard caps grades by the same rule
+
+
 def score_ledger(
     items: Sequence[ScoreInput],
     settings: ScoringSettings,

@@ -5,9 +5,10 @@ own module and sharing the facade's connection, transaction and permission
 checks: ``store.catalogue``, ``store.units``, ``store.ledgers``, ``store.entries``,
 ``store.progress``, ``store.assessment``, ``store.audit``, ``store.users``,
 ``store.prints``, ``store.settings`` and the district's ``store.decomposition``,
-``store.packages``, ``store.review``, ``store.reporting`` and ``store.monitoring``. Every write is one transaction, records
-who changed what in the audit log and returns a :class:`~.changes.Changes`; the
-facade hands each committed transaction's changes to its subscribers.
+``store.packages``, ``store.review``, ``store.reporting``, ``store.monitoring`` and
+``store.dashboard``. Every write is one transaction, records who changed what in the
+audit log and returns a :class:`~.changes.Changes`; the facade hands each committed
+transaction's changes to its subscribers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .assessment import AssessmentManager
 from .audit import AuditManager
 from .catalogue import CatalogueManager
 from .changes import Changes, Operation
+from .dashboard import DashboardManager
 from .decomposition import DecompositionManager
 from .entries import EntryManager
 from .errors import (
@@ -99,6 +101,7 @@ class Store:
         self.review = ReviewManager(self)
         self.reporting = ReportingManager(self)
         self.monitoring = MonitoringManager(self)
+        self.dashboard = DashboardManager(self)
 
     # ------------------------------------------------------------ lifecycle
 

@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         self.status_view: StatusView | None = None
         self.decomposition_dialog: QDialog | None = None
         self.monitoring_view: QDialog | None = None
+
+        self.dashboard_view: QDialog | None = None
         self.lookups = Lookups(store)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
@@ -173,6 +175,7 @@ class MainWindow(QMainWindow):
             "manage_users": self.manage_users,
             "export_summary_pdf": self.export_summary_pdf,
             "show_status": self.show_status,
+            "show_dashboard": self.show_dashboard,
             "show_decomposition": self.show_decomposition,
             "show_monitoring": self.show_monitoring,
             "show_guide": self.show_guide,
@@ -528,6 +531,13 @@ class MainWindow(QMainWindow):
         self.monitoring_view = self._guarded(
             lambda: monitoring_view.show_monitoring(self, self.store, year)
         )
+
+    def show_dashboard(self) -> None:
+        """The 区看板 of the year shown (one non-modal view, kept up to date)."""
+        from . import dashboard_view
+
+        year = self._year()
+        self._guarded(lambda: dashboard_view.show_dashboard(self, year))
 
     def show_guide(self) -> None:
         self.guide_dialog = guide_dialog(self)

@@ -191,6 +191,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         enabled=_district_admin,
         district_only=True,
     ),
+    ActionSpec(
+        "show_dashboard",
+        "区看板…",
+        "各单位分类完成度热力表、得分与红黄绿灯图、排名和全区搜索",
+        enabled=_district_admin,
+        district_only=True,
+    ),
     ActionSpec("show_guide", "用户指南", shortcut=QKeySequence.StandardKey.HelpContents),
     ActionSpec("show_about", "关于"),
 )
@@ -244,6 +251,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             SEPARATOR,
             "show_status",
             "show_monitoring",
+            "show_dashboard",
         ),
     ),
     ("帮助(&H)", ("show_guide", "show_about")),

@@ -53,6 +53,8 @@ def main(argv: list[str]) -> int:
         print(out / f"screenshot-{name}.png")
     _status_view(app, window, store, out)
     _monitoring_view(app, window, out)
+
+    _dashboard_view(app, window, store, out)
     window.close()
     store.close()
     return 0
@@ -98,6 +100,22 @@ def _monitoring_view(app: QApplication, window: MainWindow, out: Path) -> None:
         app.processEvents()
     view.grab().save(str(out / "screenshot-monitoring.png"))
     print(out / "screenshot-monitoring.png")
+
+
+def _dashboard_view(app: QApplication, window: MainWindow, store: Store, out: Path) -> None:
+    """The 区看板 of 2025 (lights as of 1 August 2025), with its lights chart."""
+    from .dashboard_view import show_dashboard
+
+    view = show_dashboard(window, 2025)
+    view.as_of = dt.date(2025, 8, 1)
+    view.reload()
+    view.resize(1500, 900)
+    for name, tab in (("dashboard", 0), ("dashboard-lights", 1)):
+        view.side.setCurrentIndex(tab)
+        for _ in range(5):
+            app.processEvents()
+        view.grab().save(str(out / f"screenshot-{name}.png"))
+        print(out / f"screenshot-{name}.png")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,202 @@
+"""区看板 figures in SQL: the same numbers as scoring each ledger, and one by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from xihu_desktop.core import scoring
+from xihu_desktop.core.ranking import competition_ranks
+from xihu_desktop.store import InvalidData, Store
+
+YEAR = 2025
+AUG1 = dt.date(2025, 8, 1)  # elapsed 212/365 = 58.08 %: yellow from 43.08 %
+AFTER = dt.date(2026, 3, 1)  # the year is over: below 100 % is red
+LIGHTS = (scoring.GREEN, scoring.YELLOW, scoring.RED)
+
+
+def assert_same_as_scoring(store: Store, year: int, as_of: dt.date) -> int:
+    """Every ledger's dashboard figures equal store.assessment.score; the ledgers checked."""
+    checked = 0
+    for f in store.dashboard.figures(year, as_of=as_of):
+        if f.ledger_id is None:
+            assert f.total is None and f.grade is None and not f.categories
+            continue
+        score = store.assessment.score(f.ledger_id, as_of)
+        assert f.total == pytest.approx(score.total, abs=1e-9), f.unit_name
+        assert f.base == pytest.approx(score.base, abs=1e-9)
+        assert (f.bonus, f.deduction) == pytest.approx((score.bonus, score.deduction))
+        assert f.grade == score.grade, f.unit_name
+        assert {k: f.lights[k] for k in LIGHTS} == {k: score.lights[k] for k in LIGHTS}
+        assert f.vetoed == len(score.vetoed)
+        used = {k for k, items in _by_category(score).items() if items}
+        assert set(f.categories) == used
+        for key, figure in f.categories.items():
+            assert figure.score == pytest.approx(score.category_scores[key], abs=1e-9)
+            assert figure.points == pytest.approx(score.category_points[key], abs=1e-9)
+            points = score.category_points[key]
+            if points > 0:  # a category worth 0 points still shows its completion
+                expected = 100.0 * score.category_scores[key] / points
+                assert figure.completion == pytest.approx(expected, abs=1e-9)
+            assert figure.entries == len(_by_category(score)[key])
+        checked += 1
+    return checked
+
+
+def _by_category(score: scoring.LedgerScore) -> dict[str, list[scoring.EntryScore]]:
+    found: dict[str, list[scoring.EntryScore]] = {}
+    for e in score.entries:
+        found.setdefault(e.category, []).append(e)
+    return found
+
+
+@pytest.mark.parametrize("as_of", [AUG1, AFTER, dt.date(2025, 3, 1)])
+def test_every_demo_ledger_scores_as_the_ledger_window_does(
+    demo_store: Store, as_of: dt.date
+) -> None:
+    ledgers = demo_store.ledgers.list(year=YEAR)
+    assert len(ledgers) > 10
+    assert assert_same_as_scoring(demo_store, YEAR, as_of) == len(ledgers)
+    assert assert_same_as_scoring(demo_store, 2024, as_of) == len(
+        demo_store.ledgers.list(year=2024)
+    )
+
+
+def test_the_same_with_other_settings_the_veto_and_adjustments(demo_store: Store) -> None:
+    settings = demo_store.assessment.scoring_settings(YEAR)
+    settings.category_points.update({"indicator": 40, "talent": 0})
+    settings.status_rates.update({"推进中": 0.6, "滞后": 0.1})
+    settings.yellow_margin = 30.0
+    settings.veto_enabled = True
+    settings.grade_bands = [(95.0, "优秀"), (85.0, "良好"), (70.0, "合格")]
+    demo_store.assessment.save_scoring_settings(YEAR, settings)
+    ledger = next(lg for lg in demo_store.ledgers.list(year=YEAR) if lg.status == "草稿")
+    demo_store.assessment.add_adjustment(ledger.id, 2.5, "获省级表彰")
+    demo_store.assessment.add_adjustment(ledger.id, -4, "数据报送不及时")
+    entry = next(
+        e
+        for e in demo_store.entries.list(ledger.id, "indicator")
+        if e.values.get("direction") != "越小越好" and (e.values.get("goal") or 0) > 0
+    )
+    changes = demo_store.entries.update_many([(entry.id, {"attribute": "约束性", "actual": "0"})])
+    assert not changes.problems
+    assert assert_same_as_scoring(demo_store, YEAR, AUG1) > 10
+    figures = demo_store.dashboard.figures(YEAR, as_of=AUG1)
+    mine = next(f for f in figures if f.ledger_id == ledger.id)
+    assert mine.vetoed >= 1 and mine.grade == "不合格"  # capped by the unmet 约束性 indicator
+    assert (mine.bonus, mine.deduction) == (2.5, 4.0)
+
+
+@pytest.fixture
+def hand(store: Store) -> tuple[Store, int]:
+    """One ledger of T01 whose figures are computed by hand in the tests below."""
+    unit = store.units.find("T01")
+    ledger_id = store.ledgers.create(unit.id, YEAR).id
+    add = store.entries.add
+    add(ledger_id, "indicator", {"name": "甲指标", "goal": "100", "actual": "80", "weight": "2"})
+    add(ledger_id, "indicator",
+        {"name": "PM2.5浓度", "goal": "30", "actual": "40", "direction": "越小越好"})  # fmt: skip
+    add(ledger_id, "indicator", {"name": "丙指标", "goal": "50", "actual": "60"})
+    add(ledger_id, "indicator", {"goal": "10", "actual": "0"})  # a draft: not scored
+    add(ledger_id, "platform", {"name": "平台一", "status": "已完成"})
+    add(ledger_id, "platform", {"name": "平台二", "status": "推进中", "weight": "3"})
+    add(ledger_id, "platform", {"name": "平台三", "status": "滞后"})
+    store.assessment.add_adjustment(ledger_id, 3, "获奖")
+    store.assessment.add_adjustment(ledger_id, -1.5, "迟报")
+    return store, ledger_id
+
+
+def test_a_ledger_computed_by_hand(hand: tuple[Store, int]) -> None:
+    store, ledger_id = hand
+    (f,) = [f for f in store.dashboard.figures(YEAR, as_of=AUG1) if f.ledger_id == ledger_id]
+    # 重点指标: weights 2, 1, 1; completion 0.8, 30/40 = 0.75, 60/50 capped at 1
+    assert f.completion("indicator") == pytest.approx(100 * (2 * 0.8 + 0.75 + 1) / 4)  # 83.75
+    # 重点平台: 已完成 1.0 × 1, 推进中 0.5 × 3, 滞后 0.3 × 1
+    assert f.completion("platform") == pytest.approx(100 * (1 + 1.5 + 0.3) / 5)  # 56
+    assert f.completion("project") is None  # no entry: the other categories scale to 100
+    assert f.categories["indicator"].points == pytest.approx(30 * 100 / 45)
+    assert f.categories["indicator"].entries == 3  # the draft is left out
+    base = 30 * 100 / 45 * 0.8375 + 15 * 100 / 45 * 0.56
+    assert base == pytest.approx(74.5)
+    assert f.base == pytest.approx(74.5)
+    assert f.total == pytest.approx(74.5 + 3 - 1.5)
+    assert f.grade == "合格"
+    # 80 %, 75 %, 120 %, 100 % ≥ 58.08 %: green; 50 %: yellow; 滞后: red
+    assert dict(f.lights) == {"green": 4, "yellow": 1, "red": 1}
+    late = store.dashboard.figures(YEAR, as_of=AFTER)
+    (f,) = [g for g in late if g.ledger_id == ledger_id]
+    assert dict(f.lights) == {"green": 2, "yellow": 0, "red": 4}  # the year is over
+    assert store.assessment.score(ledger_id, AUG1).total == pytest.approx(76.0)
+
+
+def test_the_veto_caps_the_grade_by_hand(hand: tuple[Store, int]) -> None:
+    store, ledger_id = hand
+    settings = store.assessment.scoring_settings(YEAR)
+    settings.veto_enabled = True
+    settings.veto_cap = "合格"
+    store.assessment.save_scoring_settings(YEAR, settings)
+    store.assessment.add_adjustment(ledger_id, 10, "重大贡献")  # 86: 良好 before the cap
+    (f,) = [f for f in store.dashboard.figures(YEAR, as_of=AUG1) if f.ledger_id == ledger_id]
+    assert (f.total, f.grade, f.vetoed) == (pytest.approx(86.0), "良好", 0)
+    entry = next(e for e in store.entries.list(ledger_id, "indicator") if e.name == "甲指标")
+    store.entries.update_many([(entry.id, {"attribute": "约束性"})])  # 80 % of its goal
+    (f,) = [f for f in store.dashboard.figures(YEAR, as_of=AUG1) if f.ledger_id == ledger_id]
+    assert (f.total, f.grade, f.vetoed) == (pytest.approx(86.0), "合格", 1)
+    assert store.assessment.score(ledger_id, AUG1).grade == "合格"
+
+
+def test_every_active_unit_is_listed_once_with_or_without_a_ledger(
+    hand: tuple[Store, int],
+) -> None:
+    store, ledger_id = hand
+    units = store.units.list(active_only=True)
+    figures = store.dashboard.figures(YEAR, as_of=AUG1)
+    assert [f.unit_id for f in figures] == [u.id for u in units]
+    assert [f.ledger_id for f in figures if f.ledger_id is not None] == [ledger_id]
+    empty = figures[1]
+    assert empty.total is None and empty.completion("indicator") is None
+    # another year: nobody has a ledger
+    assert all(f.ledger_id is None for f in store.dashboard.figures(2024))
+    # an inactive unit is left out
+    store.units.update(units[0].id, {"active": False})
+    assert units[0].id not in {f.unit_id for f in store.dashboard.figures(YEAR)}
+
+
+def test_the_kind_filter(demo_store: Store) -> None:
+    everyone = demo_store.dashboard.figures(YEAR, as_of=AUG1)
+    for kind, label in (("platform", "平台"), ("town", "镇街"), ("department", "部门")):
+        by_value = demo_store.dashboard.figures(YEAR, kind, as_of=AUG1)
+        assert by_value == demo_store.dashboard.figures(YEAR, label, as_of=AUG1)
+        assert {f.unit_kind for f in by_value} == {kind}
+        assert by_value == [f for f in everyone if f.unit_kind == kind]
+    with pytest.raises(InvalidData, match="单位类型“乡”无效"):
+        demo_store.dashboard.figures(YEAR, "乡")
+
+
+def test_ranks_share_ties_and_skip(store: Store) -> None:
+    assert competition_ranks([90.0, 95.0, 90.004, None, 80.0]) == [2, 1, 2, None, 4]
+    assert competition_ranks([]) == []
+    ids = {}
+    for code, actual in (("T01", "80"), ("T02", "80"), ("T03", "90"), ("T04", "70")):
+        unit = store.units.find(code)
+        ledger_id = store.ledgers.create(unit.id, YEAR).id
+        store.entries.add(ledger_id, "indicator", {"name": "指标", "goal": "100", "actual": actual})
+        ids[code] = unit.id
+    ranking = store.dashboard.ranking(YEAR, as_of=AUG1)
+    ranked = [(rank, f.unit_code) for rank, f in ranking if rank is not None]
+    assert ranked == [(1, "T03"), (2, "T01"), (2, "T02"), (4, "T04")]
+    assert all(rank is None for rank, f in ranking[4:])  # no ledger: no rank, last
+    assert len(ranking) == len(store.units.list(active_only=True))
+
+
+def test_as_json_keys(hand: tuple[Store, int]) -> None:
+    from xihu_desktop.store.dashboard import JSON_KEYS
+
+    store, _ = hand
+    rank, f = store.dashboard.ranking(YEAR, as_of=AUG1)[0]
+    data = f.as_json(rank)
+    assert tuple(data) == JSON_KEYS
+    assert data["rank"] == 1 and data["total"] == 76.0 and data["code"] == "T01"
+    assert data["completion"]["indicator"] == 83.75 and data["completion"]["project"] is None
+    assert data["lights"] == {"green": 4, "yellow": 1, "red": 1}
