@@ -5,7 +5,7 @@ own module and sharing the facade's connection, transaction and permission
 checks: ``store.catalogue``, ``store.units``, ``store.ledgers``, ``store.entries``,
 ``store.progress``, ``store.assessment``, ``store.audit``, ``store.users``,
 ``store.prints``, ``store.settings`` and the district's ``store.decomposition``,
-``store.packages``, ``store.review`` and ``store.reporting``. Every write is one transaction, records
+``store.packages``, ``store.review``, ``store.reporting`` and ``store.search``. Every write is one transaction, records
 who changed what in the audit log and returns a :class:`~.changes.Changes`; the
 facade hands each committed transaction's changes to its subscribers.
 """
@@ -42,6 +42,7 @@ from .progress import ProgressManager
 from .records import Ledger, now
 from .reporting import ReportingManager
 from .review import ReviewManager
+from .search import SearchManager
 from .settings import SettingsManager
 from .units import UnitManager
 from .users import UserManager
@@ -97,6 +98,7 @@ class Store:
         self.packages = PackageManager(self)
         self.review = ReviewManager(self)
         self.reporting = ReportingManager(self)
+        self.search = SearchManager(self)
 
     # ------------------------------------------------------------ lifecycle
 
