@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
-from . import catalogue, datafile, decompose, exchange, packages, review, status, users
+from . import catalogue, datafile, decompose, exchange, packages, review, search, status, users
 from .session import PASSWORD_ENV, CliError, Command, Session
 
 COMMANDS: list[Command] = [
@@ -23,6 +23,7 @@ COMMANDS: list[Command] = [
     *users.COMMANDS,
     *review.COMMANDS,
     *status.COMMANDS,
+    *search.COMMANDS,
 ]
 
 
