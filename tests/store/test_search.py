@@ -369,25 +369,43 @@ def test_a_search_without_its_index_says_what_to_do(store: Store) -> None:
     [
         ["DELETE FROM entries_fts_data"],
         ["UPDATE entries_fts_data SET block = x'00ff' WHERE id > 1"],
-        ["DROP TRIGGER entries_ai", "DROP TRIGGER entries_ad", "DROP TRIGGER entries_au",
-         "DROP TABLE entries_fts"],  # fmt: skip
+        ["DROP TABLE entries_fts_config"],
+        ["UPDATE entries_fts_config SET v = 99"],
+        ["DROP TABLE entries_fts_data"],
+        [
+            "DROP TRIGGER entries_ai",
+            "DROP TRIGGER entries_ad",
+            "DROP TRIGGER entries_au",
+            "DROP TABLE entries_fts",
+        ],
     ],
 )
 def test_a_damaged_or_missing_index_is_rebuilt(
     store: Store, spread: dict[str, int], damage: list[str]
 ) -> None:
-    _tamper(store, *damage)
-    assert store.search.check() is not None
-    try:  # a search may or may not touch the damaged part; it never crashes
-        search(store, "农业示")
-    except StoreError as exc:
-        assert "xihu search --rebuild" in str(exc)
-    store.search.rebuild()
-    assert store.search.check() is None
-    assert len(search(store, "农业示")) == 4
-    # the triggers are back: later edits are indexed
-    store.entries.update(spread["noise"], {"roadmap": "挂图作战"})
-    assert _ids(search(store, "挂图作战")) == {spread["noise"]}
+    path = store.path
+    assert path is not None
+    store.close()  # damaged by another program, found by the next one to open the file
+    conn = sqlite3.connect(path)
+    for statement in damage:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    with Store.open(path) as again:
+        assert again.search.check() is not None
+        try:  # a search may or may not touch the damaged part; it never crashes
+            search(again, "农业示")
+        except StoreError as exc:
+            assert "xihu search --rebuild" in str(exc)
+        again.search.rebuild()
+        assert again.search.check() is None
+        assert len(search(again, "农业示")) == 4
+        # the triggers are back: later edits are indexed
+        again.entries.update(spread["noise"], {"roadmap": "挂图作战"})
+        assert _ids(search(again, "挂图作战")) == {spread["noise"]}
+    with Store.open(path) as third:
+        assert third.search.check() is None
+        assert third.integrity_check() == "ok"
 
 
 def test_rebuild_is_for_the_district_administrator_and_audited(

@@ -91,12 +91,13 @@ def check_libraries() -> str:
 
         table = pd.DataFrame({"unit": ["甲", "甲", "乙"], "kind": ["a", "b", "a"], "n": [1, 2, 3]})
         pivot = table.pivot_table(index="unit", columns="kind", values="n", aggfunc="sum")
-        if float(pivot.loc["乙", "a"]) != 3.0:
+        if pivot.shape != (2, 2) or float(pivot.fillna(0).to_numpy().sum()) != 6.0:
             raise RuntimeError("pandas 透视表结果不对")
         db = sqlite_utils.Database(memory=True, execute_plugins=False)
-        db["t"].insert({"id": 1, "text": "建设智慧农业示范园"}, pk="id")
-        db["t"].enable_fts(["text"], tokenize="trigram")
-        if [row["id"] for row in db["t"].search("农业示")] != [1]:
+        texts = db.table("t")
+        texts.insert({"id": 1, "text": "建设智慧农业示范园"}, pk="id")
+        texts.enable_fts(["text"], tokenize="trigram")
+        if [row["id"] for row in texts.search("农业示")] != [1]:
             raise RuntimeError("sqlite-utils 三字索引查不到中文")
     except Exception as exc:  # any failure of a bundled library is the message
         raise CliError(f"组件检查失败：{type(exc).__name__}: {exc}") from exc

@@ -8,13 +8,15 @@ must occur. Best match first, then the later year.
 
 from __future__ import annotations
 
-from ..store.search import SearchHit
 from ..store import Store
+from ..store.search import SearchHit
 
 __all__ = ["SearchHit", "search"]
 
 
-def search(store: Store, text: str, *, year: int | None = None, limit: int = 200) -> list[SearchHit]:
+def search(
+    store: Store, text: str, *, year: int | None = None, limit: int = 200
+) -> list[SearchHit]:
     """The entries holding every word of ``text`` (``year``: only that year's ledgers).
 
     Any text is safe: quotes, AND/OR/NEAR, ``*`` or ``-`` are searched as typed. In a

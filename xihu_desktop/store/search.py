@@ -138,9 +138,7 @@ class SearchManager(Manager):
         if bound is not None:
             where.append("l.unit_id = ?")
             params.append(bound.id)
-        joins = (
-            "JOIN ledgers l ON l.id = e.ledger_id JOIN units u ON u.id = l.unit_id"
-        )
+        joins = "JOIN ledgers l ON l.id = e.ledger_id JOIN units u ON u.id = l.unit_id"
         columns = "e.id, e.ledger_id, l.unit_id, u.name, l.year, e.category, e.name"
         if long_words:
             sql = (
@@ -151,9 +149,7 @@ class SearchManager(Manager):
                 + f" ORDER BY {FTS_TABLE}.rank, l.year DESC, u.position, e.id LIMIT ?"
             )
             query = " ".join(phrase(w) for w in long_words)
-            rows = self._read(
-                sql, [MARK_OPEN, MARK_CLOSE, ELLIPSIS, query, *params, int(limit)]
-            )
+            rows = self._read(sql, [MARK_OPEN, MARK_CLOSE, ELLIPSIS, query, *params, int(limit)])
             return [_hit(r, _one_line(r[7])) for r in rows]
         sql = (
             f"SELECT {columns}, e.search_text FROM entries e {joins} WHERE "
@@ -228,13 +224,11 @@ class SearchManager(Manager):
 
         store = self.store
         with store.transaction() as conn:
-            db = Database(conn, recursive_triggers=False, execute_plugins=False)
-            entries = db.table("entries")
             for trigger in TRIGGERS:
                 conn.execute(f'DROP TRIGGER IF EXISTS "{trigger}"')
-            entries.disable_fts()
-            _drop_leftovers(conn)
-            entries.enable_fts(list(FTS_COLUMNS), tokenize="trigram")
+            _drop_index(conn)
+            db = Database(conn, recursive_triggers=False, execute_plugins=False)
+            db.table("entries").enable_fts(list(FTS_COLUMNS), tokenize="trigram")
             for statement in _trigger_statements():
                 conn.execute(statement)
             count = int(store.scalar("SELECT count(*) FROM entries"))
@@ -255,11 +249,41 @@ def _hit(row: Sequence[Any], snippet: str) -> SearchHit:
     )
 
 
-def _drop_leftovers(conn: sqlite3.Connection) -> None:
-    """An index sqlite-utils did not recognise, or shadow tables left without one."""
-    conn.execute(f'DROP TABLE IF EXISTS "{FTS_TABLE}"')
-    for suffix in ("data", "idx", "docsize", "config", "content"):
+SHADOW = ("data", "idx", "docsize", "config")  # FTS5's own tables of an index
+
+
+def _drop_index(conn: sqlite3.Connection) -> None:
+    """Drop the index however damaged: FTS5 refuses to drop an index whose own tables
+    it cannot read, so those are first reset to the tables of a new empty index."""
+    try:
+        conn.execute(f'DROP TABLE IF EXISTS "{FTS_TABLE}"')
+    except sqlite3.DatabaseError:
+        _blank_shadow_tables(conn)
+        conn.execute(f'DROP TABLE IF EXISTS "{FTS_TABLE}"')
+    for suffix in (*SHADOW, "content"):  # left without their index
         conn.execute(f'DROP TABLE IF EXISTS "{FTS_TABLE}_{suffix}"')
+
+
+def _blank_shadow_tables(conn: sqlite3.Connection) -> None:
+    blank = "search_blank"
+    columns = ", ".join(FTS_COLUMNS)
+    conn.execute(
+        f"CREATE VIRTUAL TABLE temp.{blank} USING fts5({columns}, tokenize='trigram', "
+        "content='entries')"
+    )
+    for suffix in SHADOW:
+        name = f'"{FTS_TABLE}_{suffix}"'
+        exists = conn.execute(
+            "SELECT count(*) FROM main.sqlite_master WHERE name = ?", (f"{FTS_TABLE}_{suffix}",)
+        ).fetchone()[0]
+        if not exists:
+            sql = conn.execute(
+                "SELECT sql FROM temp.sqlite_master WHERE name = ?", (f"{blank}_{suffix}",)
+            ).fetchone()[0]
+            conn.execute(sql.replace(f"'{blank}_{suffix}'", f"main.{name}", 1))
+        conn.execute(f"DELETE FROM main.{name}")
+        conn.execute(f"INSERT INTO main.{name} SELECT * FROM temp.{blank}_{suffix}")
+    conn.execute(f"DROP TABLE temp.{blank}")
 
 
 def _trigger_statements() -> builtins.list[str]:
