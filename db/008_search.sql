@@ -11,8 +11,8 @@
 -- The index and triggers are those sqlite-utils creates with
 --   Database(conn).table("entries").enable_fts(["name", "search_text"], tokenize="trigram")
 -- which store.search.rebuild() uses to recreate a missing or damaged index; the update
--- trigger fires only when the id, the name or the data change (moving rows re-indexes
--- nothing; undoing a delete gives the restored row its old id).
+-- trigger fires only when the id, the name or the searched text change (moving rows or
+-- entering figures re-indexes nothing; undoing a delete gives the restored row its old id).
 -- Changing search_text later needs a migration that rebuilds the index: the 'delete'
 -- of an external-content table must be given the values that were indexed.
 
@@ -51,7 +51,10 @@ CREATE TRIGGER "entries_ad" AFTER DELETE ON "entries" BEGIN
   INSERT INTO "entries_fts" ("entries_fts", rowid, "name", "search_text") VALUES('delete', old.rowid, old."name", old."search_text");
 END;
 
-CREATE TRIGGER "entries_au" AFTER UPDATE OF "id", "name", "data" ON "entries" BEGIN
+CREATE TRIGGER "entries_au" AFTER UPDATE OF "id", "name", "data" ON "entries"
+WHEN old.rowid IS NOT new.rowid OR old."name" IS NOT new."name"
+    OR old."search_text" IS NOT new."search_text"
+BEGIN
   INSERT INTO "entries_fts" ("entries_fts", rowid, "name", "search_text") VALUES('delete', old.rowid, old."name", old."search_text");
   INSERT INTO "entries_fts" (rowid, "name", "search_text") VALUES (new.rowid, new."name", new."search_text");
 END;

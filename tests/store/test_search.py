@@ -255,10 +255,22 @@ def test_the_generated_text_holds_the_declared_text_fields(store: Store) -> None
     assert "roadmap" in indexed and "measure_unit" not in indexed
 
 
+def test_figures_change_without_touching_the_index(store: Store, spread: dict[str, int]) -> None:
+    """Entering an actual or a figure in the data re-indexes nothing; the text still counts."""
+    entry = spread["t01_2025"]
+    before = store.scalar("SELECT count(*) FROM entries_fts_data")
+    store.entries.update(entry, {"actual": 55, "total_investment": 900})
+    assert store.scalar("SELECT count(*) FROM entries_fts_data") == before
+    store.entries.update(entry, {"roadmap": "挂图作战"})
+    assert store.scalar("SELECT count(*) FROM entries_fts_data") > before
+    assert _ids(search(store, "挂图作战")) == {entry}
+    assert store.search.check() is None
+
+
 def test_moving_rows_does_not_touch_the_index(store: Store, spread: dict[str, int]) -> None:
     """The update trigger fires on the name and the data only (reordering is cheap)."""
     sql = store.scalar("SELECT sql FROM sqlite_master WHERE name = 'entries_au'")
-    assert re.search(r'AFTER UPDATE OF "id", "name", "data" ON', sql)
+    assert re.search(r'AFTER UPDATE OF "id", "name", "data" ON "entries"\s+WHEN', sql)
     ledger = store.entries.get(spread["t02_2025"]).ledger_id
     store.entries.move(spread["noise"], 1)
     assert store.entries.list(ledger, "project")[0].id == spread["noise"]
