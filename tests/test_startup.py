@@ -1,7 +1,8 @@
 """Start-up stays light: pandas (0.28 s), openpyxl (0.18 s), sqlite_utils (0.32 s, which
 imports pandas) and QtCharts (the 规划监测 and 区看板 charts) are imported only by the features
-that need them. Each check runs in a fresh interpreter, since this pytest process has long
-imported them all."""
+that need them. The search index is made by plain SQL (db/008_search.sql) and searched
+without sqlite_utils, which only the index's rebuild imports. Each check runs in a fresh
+interpreter, since this pytest process has long imported them all."""
 
 from __future__ import annotations
 
@@ -128,3 +129,43 @@ def test_monitoring_imports_pandas_only_when_it_runs(tmp_path: Path) -> None:
     assert loaded["pandas"] is False
     after = run(code + "\nxihu_desktop.exchange.monitoring.monitor(store, 2025)\n", tmp_path)
     assert after["pandas"] is True
+
+
+def test_searching_and_checking_stay_light(tmp_path: Path) -> None:
+    """A new file gets the search index by migration; xihu search and xihu check use it
+    without sqlite_utils or pandas."""
+    db = str(tmp_path / "search.sqlite3")
+    loaded = run(
+        f"""
+        from xihu_desktop.cli import main
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+
+        with Store.open({db!r}) as store:
+            initialise(store)
+            ledger = store.ledgers.create(store.units.list()[0].id, 2025).id
+            store.entries.add(ledger, "project", {{"name": "智慧农业示范园"}})
+        assert main(["search", "--db", {db!r}, "农业示"]) == 0
+        assert main(["search", "--db", {db!r}, "农业", "--json"]) == 0
+        assert main(["check", "--db", {db!r}]) == 0
+        """,
+        tmp_path,
+    )
+    assert loaded == {m: False for m in HEAVY}
+
+
+def test_the_libraries_check_and_the_rebuild_do_load_them(tmp_path: Path) -> None:
+    """The check above is able to fail: the features that use the libraries load them."""
+    db = str(tmp_path / "search.sqlite3")
+    loaded = run(
+        f"""
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+
+        with Store.open({db!r}) as store:
+            initialise(store)
+            store.search.rebuild()
+        """,
+        tmp_path,
+    )
+    assert loaded["sqlite_utils"] is True

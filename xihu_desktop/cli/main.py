@@ -20,6 +20,7 @@ from . import (
     monitor,
     packages,
     review,
+    search,
     status,
     users,
 )
@@ -36,6 +37,7 @@ COMMANDS: list[Command] = [
     *status.COMMANDS,
     *monitor.COMMANDS,
     *dashboard.COMMANDS,
+    *search.COMMANDS,
 ]
 
 

@@ -1,30 +1,25 @@
-"""District-wide full-text search over all entries (issue 14 §3).
+"""District-wide full-text search (``xihu search``, the dashboard's search box).
 
-Stub, replaced at merge: the full-text search (an FTS5 trigram index kept by triggers)
-is built in parallel on another branch with exactly this API.
+A thin door over ``store.search``: the window and the command line search the same
+way. Words of three or more characters are found anywhere in an entry's name and text
+fields (推进措施, 年度目标任务, 季度节点, 业主单位, 备注 …), shorter ones too; every word
+must occur. Best match first, then the later year.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..store import Store
+from ..store.search import SearchHit
 
-
-@dataclass(frozen=True)
-class SearchHit:
-    entry_id: int
-    ledger_id: int
-    unit_id: int
-    unit_name: str
-    year: int
-    category: str
-    name: str
-    snippet: str
+__all__ = ["SearchHit", "search"]
 
 
 def search(
     store: Store, text: str, *, year: int | None = None, limit: int = 200
 ) -> list[SearchHit]:
-    """Entries whose text contains ``text`` (stub, replaced at merge: finds nothing)."""
-    return []
+    """The entries holding every word of ``text`` (``year``: only that year's ledgers).
+
+    Any text is safe: quotes, AND/OR/NEAR, ``*`` or ``-`` are searched as typed. In a
+    unit's own file only that unit's entries are found.
+    """
+    return store.search.find(text, year=year, limit=limit)

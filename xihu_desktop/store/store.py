@@ -5,10 +5,10 @@ own module and sharing the facade's connection, transaction and permission
 checks: ``store.catalogue``, ``store.units``, ``store.ledgers``, ``store.entries``,
 ``store.progress``, ``store.assessment``, ``store.audit``, ``store.users``,
 ``store.prints``, ``store.settings`` and the district's ``store.decomposition``,
-``store.packages``, ``store.review``, ``store.reporting``, ``store.monitoring`` and
-``store.dashboard``. Every write is one transaction, records who changed what in the
-audit log and returns a :class:`~.changes.Changes`; the facade hands each committed
-transaction's changes to its subscribers.
+``store.packages``, ``store.review``, ``store.reporting``, ``store.monitoring``,
+``store.dashboard`` and ``store.search``. Every write is one transaction, records who
+changed what in the audit log and returns a :class:`~.changes.Changes`; the facade hands
+each committed transaction's changes to its subscribers.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from .progress import ProgressManager
 from .records import Ledger, now
 from .reporting import ReportingManager
 from .review import ReviewManager
+from .search import SearchManager
 from .settings import SettingsManager
 from .units import UnitManager
 from .users import UserManager
@@ -102,6 +103,7 @@ class Store:
         self.reporting = ReportingManager(self)
         self.monitoring = MonitoringManager(self)
         self.dashboard = DashboardManager(self)
+        self.search = SearchManager(self)
 
     # ------------------------------------------------------------ lifecycle
 
