@@ -22,6 +22,7 @@ from xihu_desktop.ui.menus import ACTIONS, MENUS
 from xihu_desktop.ui.monitoring_view import STATUS_BACKGROUND, MonitoringView
 
 YEAR = 2024
+REAL_MONITOR = monitoring.monitor  # before the autouse fixture puts the sample rows in
 
 
 @pytest.fixture(autouse=True)
@@ -188,3 +189,31 @@ def test_a_clerk_may_not_open_it(qtbot: Any, store: Store, parent: Any) -> None:
     store.act_as("clerk", "operator", store.units.list()[0].id)
     with pytest.raises(PermissionDenied, match="规划监测需要区管理员权限"):
         monitoring_view.show_monitoring(parent, store, YEAR)
+
+
+def test_an_edit_elsewhere_refreshes_the_view(
+    qtbot: Any, demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A linked indicator's actual typed in the ledger reaches 规划监测 (the real figures)."""
+    from xihu_desktop.ui.operations import ChangeHub
+
+    monkeypatch.setattr(monitoring, "monitor", REAL_MONITOR)
+    hub = ChangeHub(demo_store)
+    view = MonitoringView(demo_store, 2025, None, hub)
+    qtbot.addWidget(view)
+    view.show()
+    gdp = next(r for r in view.model.rows if r.name == "地区生产总值")
+    entries = [
+        e
+        for lg in demo_store.ledgers.list(year=2025)
+        for e in demo_store.entries.list(lg.id, "indicator")
+        if e.values.get("target_id") == gdp.target_id and e.values.get("actual") is not None
+    ]
+    assert entries, "the demo reports GDP"
+    demo_store.entries.update(entries[0].id, {"actual": entries[0].values["actual"] + 100})
+
+    def raised() -> None:
+        now = next(r for r in view.model.rows if r.name == "地区生产总值")
+        assert now.actual == pytest.approx((gdp.actual or 0) + 100)
+
+    qtbot.waitUntil(raised, timeout=3000)

@@ -529,7 +529,7 @@ class MainWindow(QMainWindow):
 
         year = self._year()
         self.monitoring_view = self._guarded(
-            lambda: monitoring_view.show_monitoring(self, self.store, year)
+            lambda: monitoring_view.show_monitoring(self, self.store, year, self.hub)
         )
 
     def show_dashboard(self) -> None:

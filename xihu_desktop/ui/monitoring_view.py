@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QMargins, QPointF, Qt
+from PySide6.QtCore import QMargins, QPointF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,10 +37,11 @@ from PySide6.QtWidgets import (
 from ..core.monitoring import MonitorRow
 from ..exchange import evaluation
 from ..exchange.evaluation import NO_DATA, OFF_TRACK, ON_TRACK, Evaluation
-from ..store import Store, StoreError
+from ..store import Changes, Store, StoreError
 from . import file_places
 from .jobs import run_job
 from .list_model import Index, RecordListModel
+from .operations import ChangeHub
 
 STATUS_TEXT = {
     ON_TRACK: QColor("#1e7e34"),
@@ -216,10 +217,24 @@ class TargetChartView(QChartView):
 class MonitoringView(QDialog):
     """The 规划监测 view of one year (non-modal)."""
 
-    def __init__(self, store: Store, year: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        year: int,
+        parent: QWidget | None = None,
+        hub: ChangeHub | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.setModal(False)
+        # Entries, ledgers, lead units or rules changed: read again, once a burst of
+        # edits has settled (a cell edit in the window must not recompute every time).
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(300)
+        self._reload.timeout.connect(self.load)
+        if hub is not None:
+            hub.changed.connect(self.on_changes)
         self.setWindowTitle("规划监测")
         self.report: Evaluation | None = None
         self.exported: QMessageBox | None = None
@@ -311,6 +326,12 @@ class MonitoringView(QDialog):
         else:
             self.chart.show_row(None, self.year)
 
+    def on_changes(self, changes: Changes) -> None:
+        """The monitored figures come from entries, lead units (district records) and
+        rules (catalogue): any of them changed, the rows are read again."""
+        if changes.entries or changes.rows or changes.catalogue or changes.district:
+            self._reload.start()
+
     def set_year(self, year: int) -> None:
         index = self.year_box.findData(year)
         if index >= 0 and index != self.year_box.currentIndex():
@@ -368,10 +389,12 @@ class MonitoringView(QDialog):
         return done
 
 
-def show_monitoring(parent: QWidget, store: Store, year: int) -> MonitoringView:
+def show_monitoring(
+    parent: QWidget, store: Store, year: int, hub: ChangeHub | None = None
+) -> MonitoringView:
     """Open (non-modal) the 规划监测 view of ``year`` (the district administrator's)."""
     store.require_admin("规划监测")
-    view = MonitoringView(store, year, parent)
+    view = MonitoringView(store, year, parent, hub)
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     view.show()
     return view
