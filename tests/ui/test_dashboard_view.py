@@ -170,8 +170,15 @@ def test_the_search_box_shows_hits_and_opens_one(
     assert view.hits.rowCount() == 0 and "没有找到" in view.summary_label.text()
 
 
-def test_the_unmerged_stub_finds_nothing(demo_store: Store) -> None:
-    assert fts.search(demo_store, "西湖") == []
+def test_the_search_box_finds_text_across_units_with_the_real_index(
+    qtbot: Any, demo_store: Store
+) -> None:
+    view = make_view(qtbot, demo_store)
+    view.search_box.setText("民生综合体")
+    qtbot.keyClick(view.search_box, Qt.Key.Key_Return)
+    hits = fts.search(demo_store, "民生综合体")
+    assert len({h.unit_id for h in hits}) > 1  # several units' projects
+    assert view.hits.rowCount() == len(hits)
 
 
 def test_store_changes_refresh_the_view(qtbot: Any, demo_store: Store) -> None:
