@@ -172,6 +172,7 @@ def test_overview_counts_and_chart(qtbot: Any, demo_store: Store, tmp_path: Path
     ledger = demo_store.ledgers.list(year=YEAR)[0]
     window = make_window(qtbot, demo_store, tmp_path, ledger.unit_id, YEAR)
     overview = window.overview
+    qtbot.waitUntil(lambda: overview.last_score is not None, timeout=3000)  # computed off-thread
     score = overview.last_score
     assert score is not None
     assert overview.table.item(len(CATEGORIES), 1).text() == str(

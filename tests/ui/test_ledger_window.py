@@ -397,7 +397,8 @@ def test_light_changes_when_an_actual_value_changes(
 ) -> None:
     store.entries.add(ledger_id, "indicator", {"name": "甲", "goal": 100, "actual": 50})
     window = make_window(qtbot, store, tmp_path, unit_id, YEAR)
-    assert "红灯 1" in window.header.lights_label.text()
+    # the score and lights are computed in the background
+    qtbot.waitUntil(lambda: "红灯 1" in window.header.lights_label.text(), timeout=3000)
     tab = window.category_tabs["indicator"]
     type_into(qtbot, tab, 0, "actual", "100")
     qtbot.waitUntil(lambda: "绿灯 1" in window.header.lights_label.text(), timeout=3000)

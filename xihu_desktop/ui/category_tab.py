@@ -58,31 +58,41 @@ class CategoryTab(QWidget):
         self.category = cat
         self.undo_stack = undo_stack
         self.settings = settings
-        self.model = EntryTableModel(store, cat, lookups)
-        self.model.edit_handler = self._edit_cells
-        self.proxy = EntryFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.modelReset.connect(self._update_count)
-        self.model.dataChanged.connect(self._update_count)
-        self.proxy.rowsInserted.connect(self._update_count)
-        self.proxy.rowsRemoved.connect(self._update_count)
-        self.proxy.layoutChanged.connect(self._update_count)
+        self._model = EntryTableModel(store, cat, lookups)
+        self._model.edit_handler = self._edit_cells
+        #: the ledger this tab shows but has not read yet (read when the tab is first shown)
+        self._pending: tuple[Ledger | None] | None = None
+        self._proxy = EntryFilterProxy(self)
+        self._proxy.setSourceModel(self._model)
+        # the count label is recounted once per burst of changes (a paste changes many rows)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(0)
+        self._count_timer.timeout.connect(self._update_count)
+        for signal in (
+            self._proxy.modelReset,
+            self._proxy.rowsInserted,
+            self._proxy.rowsRemoved,
+            self._proxy.layoutChanged,
+        ):
+            signal.connect(self._update_count)
+        self._model.dataChanged.connect(self._count_later)  # once per row of a paste
 
-        self.view = LedgerTableView(self)
-        self.view.setModel(self.proxy)
-        self.delegate = FieldDelegate(lookups, self.view)
-        self.view.setItemDelegate(self.delegate)
-        header = self.view.horizontalHeader()
+        self._view = LedgerTableView(self)
+        self._view.setModel(self._proxy)
+        self.delegate = FieldDelegate(lookups, self._view)
+        self._view.setItemDelegate(self.delegate)
+        header = self._view.horizontalHeader()
         header.setSectionsMovable(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorClearable(True)
-        self.view.setSortingEnabled(True)
+        self._view.setSortingEnabled(True)
         self._set_default_widths()
         self._restore_header()
-        self.view.freeze_columns(1)  # the name stays in view when scrolling sideways
-        self.view.copyRequested.connect(self.copy)
-        self.view.pasteRequested.connect(self.paste)
-        self.view.clearRequested.connect(self.clear_cells)
+        self._view.freeze_columns(1)  # the name stays in view when scrolling sideways
+        self._view.copyRequested.connect(self.copy)
+        self._view.pasteRequested.connect(self.paste)
+        self._view.clearRequested.connect(self.clear_cells)
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(f"搜索{cat.short}…")
@@ -91,7 +101,7 @@ class CategoryTab(QWidget):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(150)
-        self._search_timer.timeout.connect(lambda: self.proxy.set_search(self.search.text()))
+        self._search_timer.timeout.connect(lambda: self._proxy.set_search(self.search.text()))
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.count_label = QLabel(self)
 
@@ -134,37 +144,84 @@ class CategoryTab(QWidget):
         layout.addLayout(tools)
         self.banner = read_only_banner(self)
         layout.addWidget(self.banner)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self._view, 1)
         self._update_actions()
 
     # ------------------------------------------------------------ loading
 
+    @property
+    def proxy(self) -> EntryFilterProxy:
+        """The sorted, filtered rows (the tab's rows are read first if still pending)."""
+        self.ensure_loaded()
+        return self._proxy
+
+    @property
+    def view(self) -> LedgerTableView:
+        self.ensure_loaded()
+        return self._view
+
+    @property
+    def model(self) -> EntryTableModel:
+        """The table's rows, read now if the tab has not been shown since the ledger changed."""
+        self.ensure_loaded()
+        return self._model
+
     def load(self, ledger: Ledger | None, entries: list[Entry] | None = None) -> None:
+        """Show a ledger: read at once when the tab is on screen, else when first shown."""
         self.delegate.plan_id = ledger.plan_id if ledger else None
-        self.model.load(ledger, entries)
+        if entries is None and not self.isVisible():
+            self._pending = (ledger,)
+            self._model.load(None)  # nothing of the previous ledger is kept meanwhile
+        else:
+            self._pending = None
+            self._model.load(ledger, entries)
         self._update_actions()
+
+    @property
+    def loaded(self) -> bool:
+        return self._pending is None
+
+    def ensure_loaded(self) -> None:
+        if self._pending is not None:
+            (ledger,) = self._pending
+            self._pending = None
+            self._model.load(ledger)
+            self._update_actions()
+
+    def refresh_entries(self, entry_ids: Any) -> None:
+        """Re-read written entries (a tab not read yet reads them when shown)."""
+        if self._pending is None:
+            self._model.refresh_entries(entry_ids)
+
+    def reload(self) -> None:
+        if self._pending is None:
+            self._model.reload()
 
     def set_writable(self, writable: bool, reason: str | None = None) -> None:
         """``reason``: why the ledger is read-only, shown above the table."""
-        self.model.set_writable(writable)
+        self._model.set_writable(writable)
         show_read_only(self.banner, None if writable else reason)
         self._update_actions()
 
     def _update_actions(self) -> None:
         for action in self.actions_.values():
-            action.setEnabled(self.model.writable)
+            action.setEnabled(self._model.writable)
 
     def showEvent(self, event: QShowEvent) -> None:
+        self.ensure_loaded()
         super().showEvent(event)
         self._update_count()
 
+    def _count_later(self, *_args: Any) -> None:
+        self._count_timer.start()
+
     def _update_count(self, *_args: Any) -> None:
-        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        self._count_timer.stop()
+        model = self._model
+        total, shown = model.rowCount(), self._proxy.rowCount()
         text = f"共 {total} 条" if shown == total else f"显示 {shown} / {total} 条"
         # validating every row is only worth it for the tab on screen
-        errors = (
-            sum(1 for e in self.model.entries if self.model.errors(e.id)) if self.isVisible() else 0
-        )
+        errors = model.count_invalid() if self.isVisible() else 0
         if errors:
             text += f"，{errors} 条待完善"
         self.count_label.setText(text)
@@ -172,10 +229,10 @@ class CategoryTab(QWidget):
     # ------------------------------------------------------------ header state
 
     def _set_default_widths(self) -> None:
-        em = self.view.fontMetrics().horizontalAdvance("中")
-        header = self.view.horizontalHeader()
+        em = self._view.fontMetrics().horizontalAdvance("中")
+        header = self._view.horizontalHeader()
         for col, f in enumerate(self.category.fields):
-            label = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            label = str(self._model.headerData(col, Qt.Orientation.Horizontal))
             title = header.fontMetrics().horizontalAdvance(label) + em
             header.resizeSection(col, max(int(f.width * em * 0.9), title, 4 * em))
 
@@ -189,8 +246,8 @@ class CategoryTab(QWidget):
             return
         state = user_settings.read(self.settings, COLUMN_STATE, **self._settings_key())
         if state:
-            self.view.horizontalHeader().restoreState(state)
-            header = self.view.horizontalHeader()
+            self._view.horizontalHeader().restoreState(state)
+            header = self._view.horizontalHeader()
             header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
 
     def save_header(self) -> None:
@@ -198,7 +255,7 @@ class CategoryTab(QWidget):
             user_settings.write(
                 self.settings,
                 COLUMN_STATE,
-                self.view.horizontalHeader().saveState(),
+                self._view.horizontalHeader().saveState(),
                 **self._settings_key(),
             )
 

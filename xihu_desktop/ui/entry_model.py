@@ -268,6 +268,10 @@ class EntryTableModel(QAbstractTableModel):
             v.get("status"), v.get("goal"), v.get("actual"), lower_is_better(entry, self.lookups)
         )
 
+    def count_invalid(self) -> int:
+        """How many rows fail validation (validated once each, kept until the row changes)."""
+        return sum(1 for e in self._rows if self.errors(e.id))
+
     def errors(self, entry_id: int) -> Mapping[str, str]:
         """Validation messages of an entry by field key (computed on first use)."""
         found = self._errors.get(entry_id)

@@ -228,15 +228,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ loading
 
     def load_ledger(self) -> None:
-        """Read the selected ledger once and hand its entries to every tab."""
+        """Show the selected ledger: the tab on screen reads its rows now, the others when shown."""
         selected = self.header.selected()
         self.undo_stack.clear()
         ledger = self.store.ledgers.find(*selected) if selected is not None else None
         self.ledger = ledger
-        entries = self.store.entries.list(ledger.id) if ledger else []
         for tab in self.category_tabs.values():
-            tab.load(ledger, entries)
-        self.progress_tab.load(ledger, entries)
+            tab.load(ledger)
+        self.progress_tab.load(ledger)
         if ledger is None:
             unit = self.header.unit_text() or "所选单位"
             year = self.header.year()
@@ -279,7 +278,7 @@ class MainWindow(QMainWindow):
             self.tabs.setTabText(i, f"{cat.short} ({n})" if n else cat.short)
 
     def refresh_summary(self) -> None:
-        """Header lights and score and the overview now; the reprint check in the background."""
+        """Score, lights, counts and the reprint check of the ledger, all in the background."""
         if self.store.closed:
             return
         ledger = self.ledger
@@ -288,11 +287,13 @@ class MainWindow(QMainWindow):
                 ledger = self.ledger = self.store.ledgers.get(ledger.id)
             except StoreError:
                 ledger = self.ledger = None
-        self.overview.refresh(ledger)
         if ledger is None:
+            self.overview.refresh(None)
             self.header.clear_summary()
             return
-        self.header.show_score(self.overview.last_score)
+        if self.overview.shown_id != ledger.id:  # another ledger: no figures until computed
+            self.header.clear_summary()
+        self.overview.pending(ledger)
         self.summary_worker.request(ledger.id)  # the reprint check imports the PDF code
 
     def _show_summary(self, summary: LedgerSummary) -> None:
@@ -322,7 +323,7 @@ class MainWindow(QMainWindow):
             self.update_tab_titles()
         elif touched:
             for tab in self.category_tabs.values():
-                tab.model.refresh_entries(changes.entries)
+                tab.refresh_entries(changes.entries)
             self.progress_tab.refresh_entries(sorted(touched))
         if ledger.id in changes.ledgers | changes.prints or changes.settings:
             self.summary_worker.request(ledger.id)
@@ -330,18 +331,13 @@ class MainWindow(QMainWindow):
     def _reload_tables(self, changes: Changes) -> None:
         """Rows were added, deleted or moved: reload the tables of their categories."""
         ids = set(changes.entries)
-        cats = {
-            key
-            for key, tab in self.category_tabs.items()
-            if any(tab.model.row_of(e) is not None for e in ids)
-        }
-        shown = {
-            e for tab in self.category_tabs.values() for e in ids if tab.model.row_of(e) is not None
-        }
+        models = [(key, tab._model) for key, tab in self.category_tabs.items()]
+        cats = {key for key, model in models if any(model.row_of(e) is not None for e in ids)}
+        shown = {e for _, model in models for e in ids if model.row_of(e) is not None}
         cats |= {e.category for e in self.store.entries.many(ids - shown).values()}
         for key, tab in self.category_tabs.items():
             if key in cats or not ids:
-                tab.model.reload()
+                tab.reload()
         self.progress_tab.reload()
 
     def show_message(self, text: str) -> None:
@@ -487,7 +483,7 @@ class MainWindow(QMainWindow):
         CatalogueDialog(self.store, self).exec()
         self.lookups.reload()
         for tab in self.category_tabs.values():
-            tab.model.reload()
+            tab.reload()
 
     def show_units(self) -> None:
         UnitsDialog(self.store, self).exec()

@@ -98,6 +98,7 @@ class OverviewTab(QWidget):
         self.store = store
         self.as_of: dt.date | None = None
         self.last_score: scoring.LedgerScore | None = None
+        self.shown_id: int | None = None  # the ledger whose figures are on screen
         self.title = QLabel(self)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -137,6 +138,7 @@ class OverviewTab(QWidget):
 
     def refresh(self, ledger: Ledger | None) -> None:
         self.last_score = None
+        self.shown_id = None
         if ledger is None:
             self.title.setText("尚未建立台账")
             self.total.setText("")
@@ -150,9 +152,22 @@ class OverviewTab(QWidget):
             self.store.entries.counts(ledger.id),
         )
 
+    def pending(self, ledger: Ledger) -> None:
+        """The figures of ``ledger`` are being computed (kept as they are for the same ledger)."""
+        if self.shown_id == ledger.id:
+            return
+        self.last_score = None
+        self.shown_id = ledger.id
+        self.title.setText(f"{ledger.unit_name} {ledger.year}年度任务台账（{ledger.status}）")
+        self.total.setText("正在计算得分…")
+        self.details.setText("")
+        self.chart.set_bars([])
+        self.table.clearContents()
+
     def display(self, ledger: Ledger, score: scoring.LedgerScore, counts: dict[str, int]) -> None:
         """Show figures computed elsewhere (the window's background summary)."""
         self.last_score = score
+        self.shown_id = ledger.id
         self.title.setText(f"{ledger.unit_name} {ledger.year}年度任务台账（{ledger.status}）")
         lights = score.lights
         self.total.setText(f"总分 {score.total:.1f}　等次：{score.grade}")

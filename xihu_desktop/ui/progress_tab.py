@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -142,8 +142,9 @@ class ProgressModel(QAbstractTableModel):
             )
 
     def set_writable(self, writable: bool) -> None:
-        self.writable = writable
-        self.set_quarter(self.quarter)
+        if writable != self.writable:
+            self.writable = writable
+            self.set_quarter(self.quarter)
 
     def refresh_entry(self, entry_id: int) -> None:
         row = self._row_of.get(entry_id)
@@ -410,25 +411,26 @@ class ProgressTab(QWidget):
         super().__init__(parent)
         self.store = store
         self.undo_stack = undo_stack
-        self.model = ProgressModel(store, lookups)
-        self.model.edit_handler = self._edit
-        self.proxy = ProgressProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.view = LedgerTableView(self)
-        self.view.setModel(self.proxy)
-        self.view.setItemDelegate(FieldDelegate(lookups, self.view))
-        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.view.horizontalHeader().setSortIndicatorClearable(True)
-        self.view.setSortingEnabled(True)
-        self.view.clearRequested.connect(self.clear_cells)
-        self.view.copyRequested.connect(self.copy)
-        em = self.view.fontMetrics().horizontalAdvance("中")
+        self._model = ProgressModel(store, lookups)
+        self._model.edit_handler = self._edit
+        self._pending: tuple[Ledger | None] | None = None  # shown when the tab is first shown
+        self._proxy = ProgressProxy(self)
+        self._proxy.setSourceModel(self._model)
+        self._view = LedgerTableView(self)
+        self._view.setModel(self._proxy)
+        self._view.setItemDelegate(FieldDelegate(lookups, self._view))
+        self._view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self._view.horizontalHeader().setSortIndicatorClearable(True)
+        self._view.setSortingEnabled(True)
+        self._view.clearRequested.connect(self.clear_cells)
+        self._view.copyRequested.connect(self.copy)
+        em = self._view.fontMetrics().horizontalAdvance("中")
         for col, chars in enumerate((5, 18, 7, 7, 7, 8, 6, 6, 4, 16, 16, 12, 4)):
-            self.view.horizontalHeader().resizeSection(col, int(chars * em * 1.05) + em)
-        self.view.horizontalHeader().setSectionResizeMode(
+            self._view.horizontalHeader().resizeSection(col, int(chars * em * 1.05) + em)
+        self._view.horizontalHeader().setSectionResizeMode(
             COLUMN["problems"], QHeaderView.ResizeMode.Interactive
         )
-        self.view.freeze_columns(2)  # 类别 and 名称 stay in view
+        self._view.freeze_columns(2)  # 类别 and 名称 stay in view
 
         self.quarter = QComboBox(self)
         for q in (1, 2, 3, 4):
@@ -456,33 +458,75 @@ class ProgressTab(QWidget):
         layout.addLayout(top)
         self.banner = read_only_banner(self)
         layout.addWidget(self.banner)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self._view, 1)
+
+    @property
+    def proxy(self) -> ProgressProxy:
+        """The sorted, filtered rows (the tab's rows are read first if still pending)."""
+        self.ensure_loaded()
+        return self._proxy
+
+    @property
+    def view(self) -> LedgerTableView:
+        self.ensure_loaded()
+        return self._view
+
+    @property
+    def model(self) -> ProgressModel:
+        """The table's rows, read now if the tab has not been shown since the ledger changed."""
+        self.ensure_loaded()
+        return self._model
 
     def load(self, ledger: Ledger | None, entries: list[Entry] | None = None) -> None:
-        self.model.load(ledger, entries)
+        """Show a ledger: read at once when the tab is on screen, else when first shown."""
+        if entries is None and not self.isVisible():
+            self._pending = (ledger,)
+            self._model.load(None)
+            return
+        self._read(ledger, entries)
+
+    def _read(self, ledger: Ledger | None, entries: list[Entry] | None) -> None:
+        self._pending = None
+        model = self._model
         if ledger is not None:
             q = current_quarter(ledger.year)
             self.quarter.blockSignals(True)
             self.quarter.setCurrentIndex(q - 1)
             self.quarter.blockSignals(False)
-            self.model.set_quarter(q)
-            self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+            model.quarter = q  # the lights are computed once, by load
+        model.load(ledger, entries)
+        if ledger is not None:
+            model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._update_summary()
 
+    @property
+    def loaded(self) -> bool:
+        return self._pending is None
+
+    def ensure_loaded(self) -> None:
+        if self._pending is not None:
+            self._read(self._pending[0], None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.ensure_loaded()
+        super().showEvent(event)
+
     def set_writable(self, writable: bool, reason: str | None = None) -> None:
-        self.model.set_writable(writable)
+        self._model.set_writable(writable)
         show_read_only(self.banner, None if writable else reason)
 
     def reload(self) -> None:
         """Read the ledger again (rows were added, deleted or moved), keeping the quarter."""
-        quarter = self.model.quarter
-        self.model.load(self.model.ledger)
-        self.model.set_quarter(quarter)
+        if self._pending is not None:
+            return
+        self._model.load(self._model.ledger)
         self._update_summary()
 
     def refresh_entries(self, entry_ids: list[int]) -> None:
+        if self._pending is not None:
+            return
         for eid in entry_ids:
-            self.model.refresh_entry(eid)
+            self._model.refresh_entry(eid)
         self._update_summary()
 
     def _quarter_changed(self) -> None:
@@ -495,7 +539,7 @@ class ProgressTab(QWidget):
         self.proxy.set_filter(self.search.text(), self.follow.isChecked())
 
     def _update_summary(self) -> None:
-        counts = self.model.light_counts()
+        counts = self._model.light_counts()
         self.summary.setText(
             f"绿灯 {counts[scoring.GREEN]}　黄灯 {counts[scoring.YELLOW]}　红灯 {counts[scoring.RED]}"
         )
