@@ -127,6 +127,11 @@ def _check_directory(name: str, infos: list[zipfile.ZipInfo]) -> None:
 
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\s[^>]*?\br="([A-Za-z]{0,4})(\d{1,12})"')
+#: The same references where attributes are separated by plain spaces (every writer we
+#: know): a literal prefix lets the scan skip ahead in C, about twice as fast. It counts
+#: an ``r`` attribute of any element, which can only make the check stricter.
+_SPACED_REF = re.compile(rb' r="([A-Za-z]{0,4})(\d{1,12})"')
+_OTHER_SPACE = (b'\tr="', b'\nr="', b'\rr="')
 
 
 def _check_extent(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
@@ -148,7 +153,8 @@ def _check_extent(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) 
                     data = tail + chunk
                     # findall and sets keep the per-match work in C: a 10,000-row
                     # return has half a million references but few distinct ones
-                    refs = _CELL_REF.findall(data)
+                    spaced = not any(w in data for w in _OTHER_SPACE)
+                    refs = (_SPACED_REF if spaced else _CELL_REF).findall(data)
                     if refs:
                         letter_refs, row_refs = zip(*refs, strict=True)
                         max_row = max(max_row, *map(int, set(row_refs)))
@@ -180,7 +186,8 @@ class FormulaCell:
     formula: str
 
 
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_PLAIN = re.compile(rb"<f[\s>/]")  # <f>, <f t="shared" …/>
+_FORMULA_PREFIXED = re.compile(rb":f[\s>/]")  # <x:f>; anything else matching only parses
 
 
 def formulas_without_values(path: str | Path) -> list[FormulaCell]:
@@ -199,8 +206,8 @@ def formulas_without_values(path: str | Path) -> list[FormulaCell]:
                 data = zf.read(part)
             except KeyError:
                 continue
-            if not _FORMULA_TAG.search(data):
-                continue
+            if not (_FORMULA_PLAIN.search(data) or _FORMULA_PREFIXED.search(data)):
+                continue  # literal-prefix searches skip ahead in C: no formula in most returns
             import io
 
             cell_ref = ""

@@ -16,7 +16,9 @@ from .audit_chain import ChainBreak
 from .manager import Manager
 from .records import AuditRecord, build_all, now
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # = json.dumps(…, same options)
+#: Compact (no spaces after separators): the log holds one row per change of a district's
+#: 100,000 entries, so every byte of a row counts. Rows written before keep their text.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 _INSERT = (
     f"INSERT INTO audit_log ({audit_chain.CONTENT}, prev_hash, hash) "
@@ -39,6 +41,8 @@ def as_json(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value
+    if isinstance(value, dict):  # an entry's or a quarter's values: the filled ones only
+        value = {k: v for k, v in value.items() if v is not None and v != ""}
     return _ENCODER.encode(value)
 
 

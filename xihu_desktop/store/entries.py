@@ -324,7 +324,7 @@ class EntryManager(Manager):
             store.audit.record_many(
                 "新增条目",
                 (
-                    (ledger_id, entry_id, None, None, {k: v for k, v in c.items() if v is not None})
+                    (ledger_id, entry_id, None, None, c)  # as_json keeps the filled values
                     for entry_id, c in zip(ids, prepared, strict=True)
                 ),
             )
@@ -460,7 +460,8 @@ class EntryManager(Manager):
                     store.progress.write(
                         entry.id, p.quarter, {k: getattr(p, k) for k in PROGRESS_FIELDS}
                     )
-                store.audit.record("恢复条目", entry.ledger_id, entry.id, None, None, entry.values)
+                # the values are in the deletion's row; the restore names the entry only
+                store.audit.record("恢复条目", entry.ledger_id, entry.id, None, None, entry.name)
                 store.touch(entry.ledger_id)
             ids = tuple(e.id for e, _ in removed)
             ledgers = frozenset(e.ledger_id for e, _ in removed)
