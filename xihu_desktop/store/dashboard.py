@@ -252,7 +252,8 @@ class DashboardManager(Manager):
                 )
             )
         if settings.veto_enabled and any(f.vetoed for f in result):
-            names = self._veto_names(year, [f.ledger_id for f in result if f.vetoed], settings)
+            vetoed = [f.ledger_id for f in result if f.vetoed and f.ledger_id is not None]
+            names = self._veto_names(year, vetoed, settings)
             result = [
                 replace(f, veto_names=tuple(names.get(f.ledger_id, ())))
                 if f.vetoed and f.ledger_id is not None
