@@ -329,3 +329,47 @@ def test_settings_the_day_and_the_targets_start_the_cache_afresh(demo_store: Sto
     dashboard.forget()
     dashboard.figures(YEAR, as_of=AFTER)
     assert dashboard.recomputed - start == 4 * n
+
+
+# ---------------------------------------------------------------- db/009's scoring columns
+
+
+def _scored(store: Store, entry_id: int) -> tuple[object, object]:
+    row = store.rows("SELECT scored_lower, scored_binding FROM entries WHERE id = ?", (entry_id,))
+    return row[0][0], row[0][1]
+
+
+def test_the_scoring_columns_follow_the_data_whatever_writes_it(hand: tuple[Store, int]) -> None:
+    store, ledger_id = hand
+    by_name = {e.name: e for e in store.entries.list(ledger_id, "indicator")}
+    assert _scored(store, by_name["PM2.5浓度"].id)[0] == 1  # direction 越小越好
+    before = _scored(store, by_name["甲指标"].id)
+    assert before[0] in (None, 0) and before[1] in (None, 0)
+    changes = store.entries.update_many(
+        [(by_name["甲指标"].id, {"direction": "越小越好", "attribute": "约束性"})]
+    )
+    assert _scored(store, by_name["甲指标"].id) == (1, 1)
+    assert changes.undo is not None
+    store.apply(changes.undo)  # the undo writes the old data back
+    assert _scored(store, by_name["甲指标"].id) == before
+    store.entries.update_many([(by_name["PM2.5浓度"].id, {"direction": "越大越好"})])
+    assert _scored(store, by_name["PM2.5浓度"].id)[0] == 0
+    assert assert_same_as_scoring(store, YEAR, AUG1) == 1
+    store.search.rebuild()  # sqlite-utils recreates its own triggers, not these
+    store.entries.update_many([(by_name["丙指标"].id, {"attribute": "预期性"})])
+    assert _scored(store, by_name["丙指标"].id)[1] == 0
+    # every entry agrees with its JSON
+    assert not store.query(
+        "SELECT id FROM entries WHERE "
+        "scored_lower IS NOT (json_extract(data, '$.direction') = '越小越好') OR "
+        "scored_binding IS NOT (json_extract(data, '$.attribute') = '约束性')"
+    )
+
+
+def test_the_figures_read_one_covering_index(demo_store: Store) -> None:
+    settings = demo_store.assessment.scoring_settings(YEAR)
+    settings.veto_enabled = True
+    sql, params = demo_store.dashboard._entry_sql(YEAR, None, settings, AUG1)
+    plan = " ".join(str(r[3]) for r in demo_store.query("EXPLAIN QUERY PLAN " + sql, params))
+    assert "COVERING INDEX entries_scoring" in plan, plan
+    assert "SCAN e" not in plan

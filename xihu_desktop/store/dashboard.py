@@ -18,9 +18,13 @@ of scoring each ledger entry by entry (a district holds 100,000 entries):
 
 Drafts are not scored: a name that is empty or an empty marker (“/”, “无” …) after
 trimming whitespace, as :func:`core.entry_values.is_draft` says of every name the store
-writes (it strips names and stores markers as empty). The only JSON read is
-``json_extract`` of an indicator's direction (and, with the veto on, its attribute), once
-per indicator: the direction decides how it scores.
+writes (it strips names and stores markers as empty). No JSON is read: an indicator's
+direction and attribute are copied from its data into ``entries.scored_lower`` and
+``scored_binding`` by triggers (db/009_aggregates.sql), and every column read is in the
+covering index ``entries_scoring``.
+
+Each ledger's sums are cached by the manager, keyed by the ledger's revision (see
+:meth:`DashboardManager._cached_sums`): after an edit only that ledger is read again.
 """
 
 from __future__ import annotations
@@ -79,14 +83,14 @@ def _completion(lower: str) -> str:
 _LOWER = """CASE
       WHEN e.target_id IS NULL AND e.category <> 'indicator' THEN 0
       WHEN e.category = 'indicator' THEN coalesce(
-        json_extract(e.data, '$.direction') = '越小越好',
+        e.scored_lower,
         (SELECT lower_is_better FROM plan_targets WHERE id = e.target_id), 0)
       ELSE coalesce((SELECT lower_is_better FROM plan_targets WHERE id = e.target_id), 0)
     END"""
 #: a 约束性 indicator with a numeric goal: its attribute, else its linked target's
 _BINDING = """CASE WHEN e.category = 'indicator' AND e.goal IS NOT NULL THEN coalesce(
-      coalesce(json_extract(e.data, '$.attribute'),
-               (SELECT attribute FROM plan_targets WHERE id = e.target_id)) = '约束性', 0)
+      e.scored_binding,
+      (SELECT attribute FROM plan_targets WHERE id = e.target_id) = '约束性', 0)
     ELSE 0 END"""
 
 
