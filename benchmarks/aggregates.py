@@ -15,6 +15,8 @@ dashboard   ``store.dashboard.figures`` (区看板, uncached: the first open of 
             the same again (cached: a re-open after an edit of one ledger) vs
             ``SELECT … GROUP BY ledger, category`` of the same rows + a Python loop
 status      ``store.reporting.status`` vs a join of units, ledgers and reviews + a loop
+window      the 区看板 window (``ui.dashboard_view``, offscreen) shown, and shown and
+            filled by its background reader, vs a bare dialog with a table
 monitoring  ``exchange.monitoring.monitor`` vs ``SELECT … GROUP BY target, year`` of the
             linked indicator entries + a loop
 
@@ -181,10 +183,72 @@ def measure_monitoring(store: Store, year: int, repeat: int = 5) -> Timing:
     )
 
 
+def _qt_app() -> Any:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
+def _bare_dialog(app: Any) -> None:
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QDialog, QTableView, QVBoxLayout
+
+    dialog = QDialog()
+    table = QTableView(dialog)
+    table.setModel(QStandardItemModel(70, 11, dialog))
+    QVBoxLayout(dialog).addWidget(table)
+    dialog.show()
+    app.processEvents()
+    dialog.close()
+    dialog.deleteLater()
+    app.processEvents()
+
+
+def _dashboard_view(app: Any, store: Store, year: int, until_loaded: bool) -> None:
+    from xihu_desktop.ui.dashboard_view import DashboardView
+
+    view = DashboardView(store, year, background=True)
+    view.show()
+    app.processEvents()
+    while until_loaded and view.loading:
+        app.processEvents()
+    view.close_loader()
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+
+
+def measure_dashboard_window(store: Store, year: int, repeat: int = 5) -> Timing:
+    """The 区看板 window shown (a new view, its figures still loading off the UI thread)
+    vs a bare dialog with a 70 × 11 table."""
+    app = _qt_app()
+    return interleaved(
+        lambda: _dashboard_view(app, store, year, until_loaded=False),
+        lambda: _bare_dialog(app),
+        repeat,
+    )
+
+
+def measure_dashboard_window_filled(store: Store, year: int, repeat: int = 5) -> Timing:
+    """The 区看板 window shown and filled (a new view: a new reader, nothing cached)
+    vs a bare dialog with a 70 × 11 table."""
+    app = _qt_app()
+    return interleaved(
+        lambda: _dashboard_view(app, store, year, until_loaded=True),
+        lambda: _bare_dialog(app),
+        repeat,
+    )
+
+
 MEASURES: dict[str, Callable[[Store, int, int], Timing]] = {
     "district ranking": measure_ranking,
     "dashboard (first open)": measure_dashboard,
     "dashboard (one ledger changed)": measure_dashboard_cached,
+    "dashboard window shown": measure_dashboard_window,
+    "dashboard window filled": measure_dashboard_window_filled,
     "status overview": measure_status,
     "monitoring": measure_monitoring,
 }
