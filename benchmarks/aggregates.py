@@ -210,12 +210,16 @@ def _bare_dialog(app: Any) -> None:
 def _dashboard_view(app: Any, store: Store, year: int, until_loaded: bool) -> None:
     from xihu_desktop.ui.dashboard_view import DashboardView
 
-    view = DashboardView(store, year, background=True)
+    try:
+        view = DashboardView(store, year, background=True)
+    except TypeError:  # a version that reads on the UI thread (before/after runs)
+        view = DashboardView(store, year)
     view.show()
     app.processEvents()
-    while until_loaded and view.loading:
+    while until_loaded and getattr(view, "loading", False):
         app.processEvents()
-    view.close_loader()
+    if hasattr(view, "close_loader"):
+        view.close_loader()
     view.close()
     view.deleteLater()
     app.processEvents()
