@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -200,3 +201,175 @@ def test_as_json_keys(hand: tuple[Store, int]) -> None:
     assert data["rank"] == 1 and data["total"] == 76.0 and data["code"] == "T01"
     assert data["completion"]["indicator"] == 83.75 and data["completion"]["project"] is None
     assert data["lights"] == {"green": 4, "yellow": 1, "red": 1}
+
+
+# ---------------------------------------------------------------- one path for every ranking
+
+
+def test_the_summaries_rank_with_the_dashboards_figures(demo_store: Store) -> None:
+    """The PDF and Excel summaries' ranking: every ledger's total, grade and category
+    scores equal store.assessment.score, ranked by the dashboard's rule."""
+    from xihu_desktop.exchange import pdf_summary
+
+    settings = demo_store.assessment.scoring_settings(YEAR)
+    settings.veto_enabled = True
+    demo_store.assessment.save_scoring_settings(YEAR, settings)
+    ledgers = demo_store.ledgers.list(year=YEAR)
+    figures = demo_store.dashboard.ledger_figures(YEAR, AUG1)
+    assert [f.ledger_id for f in figures] == [lg.id for lg in ledgers]
+    scores = {lg.id: demo_store.assessment.score(lg.id, AUG1) for lg in ledgers}
+    for f in figures:
+        score = scores[f.ledger_id]
+        assert f.total == pytest.approx(score.total, abs=1e-9)
+        assert f.grade == score.grade
+        assert list(f.veto_names) == score.vetoed  # names, in the ledger's order
+    assert any(f.veto_names for f in figures)  # the demo has unmet 约束性 indicators
+
+    rows = pdf_summary.ranking(demo_store, YEAR, AUG1)
+    assert len(rows) == len(ledgers)
+    names = {lg.id: lg.unit_name for lg in ledgers}
+    by_name = {names[lid]: s for lid, s in scores.items()}
+    for row in rows:
+        score = by_name[row.unit_name]
+        assert row.total == pytest.approx(score.total, abs=1e-9)
+        assert row.grade == score.grade
+        assert row.adjustment == pytest.approx(score.bonus - score.deduction)
+        for key, got in row.category_scores.items():
+            assert got == pytest.approx(score.category_scores.get(key, 0.0), abs=1e-9)
+    expected = competition_ranks([s.total for s in scores.values()])
+    assert sorted(r.rank for r in rows) == sorted(r for r in expected if r is not None)
+    assert [r.total for r in rows] == sorted((r.total for r in rows), reverse=True)
+
+
+def test_an_inactive_units_ledger_is_still_in_the_summary(demo_store: Store) -> None:
+    ledger = demo_store.ledgers.list(year=YEAR)[0]
+    demo_store.units.update(ledger.unit_id, {"active": False})
+    assert ledger.id not in {f.ledger_id for f in demo_store.dashboard.figures(YEAR)}
+    assert ledger.id in {f.ledger_id for f in demo_store.dashboard.ledger_figures(YEAR)}
+
+
+def test_the_excel_summary_ranking_sheet_holds_the_same_totals(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from xihu_desktop.exchange import excel_summary
+    from xihu_desktop.exchange import return_layout as layout
+
+    out = excel_summary.export_summary(demo_store, YEAR, tmp_path / "sum.xlsx")
+    ws = openpyxl.load_workbook(out, read_only=True)[layout.RANKING_SHEET]
+    found = {}
+    for row in ws.iter_rows(values_only=True):
+        if isinstance(row[0], int) and isinstance(row[1], str):
+            found[row[1]] = (row[0], row[6], row[7])
+    ledgers = demo_store.ledgers.list(year=YEAR)
+    assert len(found) == len(ledgers)
+    scores = [demo_store.assessment.score(lg.id) for lg in ledgers]
+    ranks = competition_ranks([s.total for s in scores])
+    for lg, score, expected in zip(ledgers, scores, ranks, strict=True):
+        rank, total, grade = found[lg.unit_name]
+        assert total == pytest.approx(round(score.total, 2)) and grade == score.grade
+        assert rank == expected
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def test_only_the_edited_ledger_is_recomputed(demo_store: Store) -> None:
+    dashboard = demo_store.dashboard
+    n = len(demo_store.ledgers.list(year=YEAR))
+    before = dashboard.recomputed
+    first = dashboard.figures(YEAR, as_of=AUG1)
+    assert dashboard.recomputed - before == n  # nothing cached yet: every ledger
+    assert dashboard.figures(YEAR, as_of=AUG1) == first
+    assert dashboard.recomputed - before == n  # nothing changed: all from the cache
+
+    mine = next(f for f in first if f.ledger_id is not None and f.categories.get("indicator"))
+    assert mine.ledger_id is not None
+    entry = next(
+        e
+        for e in demo_store.entries.list(mine.ledger_id, "indicator")
+        if (e.values.get("goal") or 0) > 0 and e.values.get("direction") != "越小越好"
+    )
+    demo_store.entries.update_many([(entry.id, {"actual": "0"})])
+    again = dashboard.figures(YEAR, as_of=AUG1)
+    assert dashboard.recomputed - before == n + 1  # only the edited ledger
+    changed = [a.unit_code for a, b in zip(first, again, strict=True) if a != b]
+    assert changed == [mine.unit_code]
+    assert assert_same_as_scoring(demo_store, YEAR, AUG1) == n
+
+    # another reader (another process) edits: the revision tells this store's cache
+    other = Store.open(demo_store.path)  # type: ignore[arg-type]
+    try:
+        other.entries.update_many([(entry.id, {"actual": "1"})])
+    finally:
+        other.close()
+    dashboard.figures(YEAR, as_of=AUG1)
+    assert dashboard.recomputed - before == n + 2
+    assert assert_same_as_scoring(demo_store, YEAR, AUG1) == n
+
+
+def test_settings_the_day_and_the_targets_start_the_cache_afresh(demo_store: Store) -> None:
+    dashboard = demo_store.dashboard
+    n = len(demo_store.ledgers.list(year=YEAR))
+    dashboard.figures(YEAR, as_of=AUG1)
+    start = dashboard.recomputed
+    dashboard.figures(YEAR, as_of=AFTER)  # the lights of another day
+    assert dashboard.recomputed - start == n
+    settings = demo_store.assessment.scoring_settings(YEAR)
+    settings.status_rates.update({"推进中": 0.7})
+    demo_store.assessment.save_scoring_settings(YEAR, settings)
+    assert assert_same_as_scoring(demo_store, YEAR, AFTER) == n
+    assert dashboard.recomputed - start == 2 * n
+    target = next(t for t in demo_store.catalogue.targets() if not t.lower_is_better)
+    demo_store.execute("UPDATE plan_targets SET lower_is_better = 1 WHERE id = ?", (target.id,))
+    assert assert_same_as_scoring(demo_store, YEAR, AFTER) == n
+    assert dashboard.recomputed - start == 3 * n
+    # forget() drops the whole cache
+    dashboard.forget()
+    dashboard.figures(YEAR, as_of=AFTER)
+    assert dashboard.recomputed - start == 4 * n
+
+
+# ---------------------------------------------------------------- db/009's scoring columns
+
+
+def _scored(store: Store, entry_id: int) -> tuple[object, object]:
+    row = store.rows("SELECT scored_lower, scored_binding FROM entries WHERE id = ?", (entry_id,))
+    return row[0][0], row[0][1]
+
+
+def test_the_scoring_columns_follow_the_data_whatever_writes_it(hand: tuple[Store, int]) -> None:
+    store, ledger_id = hand
+    by_name = {e.name: e for e in store.entries.list(ledger_id, "indicator")}
+    assert _scored(store, by_name["PM2.5浓度"].id)[0] == 1  # direction 越小越好
+    before = _scored(store, by_name["甲指标"].id)
+    assert before[0] in (None, 0) and before[1] in (None, 0)
+    changes = store.entries.update_many(
+        [(by_name["甲指标"].id, {"direction": "越小越好", "attribute": "约束性"})]
+    )
+    assert _scored(store, by_name["甲指标"].id) == (1, 1)
+    assert changes.undo is not None
+    store.apply(changes.undo)  # the undo writes the old data back
+    assert _scored(store, by_name["甲指标"].id) == before
+    store.entries.update_many([(by_name["PM2.5浓度"].id, {"direction": "越大越好"})])
+    assert _scored(store, by_name["PM2.5浓度"].id)[0] == 0
+    assert assert_same_as_scoring(store, YEAR, AUG1) == 1
+    store.search.rebuild()  # sqlite-utils recreates its own triggers, not these
+    store.entries.update_many([(by_name["丙指标"].id, {"attribute": "预期性"})])
+    assert _scored(store, by_name["丙指标"].id)[1] == 0
+    # every entry agrees with its JSON
+    assert not store.query(
+        "SELECT id FROM entries WHERE "
+        "scored_lower IS NOT (json_extract(data, '$.direction') = '越小越好') OR "
+        "scored_binding IS NOT (json_extract(data, '$.attribute') = '约束性')"
+    )
+
+
+def test_the_figures_read_one_covering_index(demo_store: Store) -> None:
+    settings = demo_store.assessment.scoring_settings(YEAR)
+    settings.veto_enabled = True
+    sql, params = demo_store.dashboard._entry_sql(YEAR, None, settings, AUG1)
+    plan = " ".join(str(r[3]) for r in demo_store.query("EXPLAIN QUERY PLAN " + sql, params))
+    assert "COVERING INDEX entries_scoring" in plan, plan
+    assert "SCAN e" not in plan

@@ -208,6 +208,7 @@ def test_the_window_opens_it_and_a_cell_opens_the_ledger(
     window.menu_actions["show_dashboard"].trigger()
     view = window.dashboard_view
     assert isinstance(view, DashboardView) and view.isVisible() and view.year == YEAR
+    qtbot.waitUntil(lambda: not view.loading and bool(view.model.rows))  # read in the background
     t05 = demo_store.units.find("T05")
     row = view.proxy.mapFromSource(view.model.index(row_of(view, "T05"), 4)).row()
     view.table.doubleClicked.emit(view.proxy.index(row, DashboardModel.FIRST_CATEGORY + 3))
@@ -224,3 +225,58 @@ def test_operators_and_unit_files_do_not_get_it(qtbot: Any, store: Store, tmp_pa
     store.act_as("clerk", "operator", unit.id)
     window.user_changed()
     assert not window.menu_actions["show_dashboard"].isEnabled()
+
+
+def test_the_figures_load_off_the_ui_thread_then_fill_in(
+    qtbot: Any, demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view shows at once saying 正在计算; the rows come from a pool thread through the
+    loader's own reader; an edit then re-reads only the edited ledger there."""
+    import threading
+
+    from xihu_desktop.store.dashboard import DashboardManager
+
+    main = threading.get_ident()
+    threads: list[int] = []
+    gate = threading.Event()
+    real = DashboardManager.ranking
+
+    def spy(self: DashboardManager, *args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        gate.wait(5)  # hold the answer until the test has seen the loading state
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(DashboardManager, "ranking", spy)
+    hub = ChangeHub(demo_store)
+    view = DashboardView(demo_store, YEAR, hub, as_of=AUG1, background=True)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.loading and view.model.rowCount() == 0
+    assert "正在计算" in view.summary_label.text()
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        gate.set()
+    assert not view.loading and threads and main not in threads
+    assert view.loader is not None and view.loader.reader is not None
+    assert view.loader.reader is not demo_store  # its own read-only connection
+    expected = real(demo_store.dashboard, YEAR, None, AUG1)
+    assert [(r, f.unit_code, f.total) for r, f in view.model.rows] == [
+        (r, f.unit_code, f.total) for r, f in expected
+    ]
+    assert "个单位" in view.summary_label.text()
+
+    reader = view.loader.reader
+    counted = reader.dashboard.recomputed
+    ledger = next(lg for lg in demo_store.ledgers.list(year=YEAR) if lg.status == "草稿")
+    before = next(f for f in view.shown() if f.ledger_id == ledger.id).total
+    demo_store.assessment.add_adjustment(ledger.id, -20, "重大失误")
+    qtbot.waitUntil(
+        lambda: (
+            not view.loading
+            and next(f for f in view.shown() if f.ledger_id == ledger.id).total
+            == pytest.approx((before or 0) - 20)
+        ),
+        timeout=5000,
+    )
+    assert reader.dashboard.recomputed - counted == 1  # the others came from its cache
+    view.close_loader()
+    hub.close()

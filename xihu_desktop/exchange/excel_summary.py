@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core.categories import CATEGORIES, UNIT_KINDS, Category, Field, FieldType
 from ..store import Ledger, Store
+from ..store.dashboard import ranked
 from ..store.errors import NotFound
 from . import return_layout as layout
 from .atomic import atomic_path
@@ -58,9 +59,11 @@ def export_summary(
     links = layout.Links.of(store)
     steps = Steps(len(ledgers) + len(CATEGORIES) + 1, progress, "已取消导出")
 
+    # the 区看板's figures (SQL aggregates, equal to store.assessment.score per ledger)
+    figures = {f.ledger_id: f for f in store.dashboard.ledger_figures(year)}
     scores = []
     for ledger in ledgers:
-        scores.append((ledger, store.assessment.score(ledger.id), store.entries.counts(ledger.id)))
+        scores.append((ledger, figures[ledger.id], store.entries.counts(ledger.id)))
         steps.tick()
     exported = dt.datetime.now().isoformat(timespec="seconds")
     with atomic_path(out) as tmp:
@@ -106,14 +109,15 @@ def _write_completion(wb: Any, formats: Formats, year: int, scores: list[Any]) -
     for i, (ledger, score, counts) in enumerate(scores, start=1):
         row: list[Any] = [i, ledger.unit_name, ledger.status]
         for cat in CATEGORIES:
-            points = score.category_points.get(cat.key, 0.0)
-            got = score.category_scores.get(cat.key, 0.0)
+            figure = score.categories.get(cat.key)
+            points = figure.points if figure is not None else 0.0
+            got = figure.score if figure is not None else 0.0
             row += [
                 counts.get(cat.key, 0),
                 round(got, 2),
                 round(100 * got / points, 2) if points else None,
             ]
-        row += [round(score.total, 2), score.grade]
+        row += [round(score.total or 0.0, 2), score.grade]
         rows.append(row)
     write_rows(ws, formats, columns, rows)
 
@@ -132,14 +136,11 @@ def _write_ranking(wb: Any, formats: Formats, year: int, scores: list[Any]) -> N
     ]
     ws = wb.add_worksheet(layout.RANKING_SHEET)
     write_header(ws, formats, f"西湖区{year}年“六个一批”考核得分排名", columns, len(scores))
-    ranked = sorted(scores, key=lambda s: (-round(s[1].total, 6), s[0].unit_code))
+    by_ledger = {ledger.id: ledger for ledger, _, _ in scores}
     rows = []
-    rank = 0
-    previous = None
-    for i, (ledger, score, _) in enumerate(ranked, start=1):
-        total = round(score.total, 2)
-        if total != previous:
-            rank, previous = i, total
+    for rank, score in ranked([s for _, s, _ in scores]):
+        ledger = by_ledger[score.ledger_id]
+        total = round(score.total or 0.0, 2)
         rows.append(
             [
                 rank,
@@ -150,7 +151,7 @@ def _write_ranking(wb: Any, formats: Formats, year: int, scores: list[Any]) -> N
                 round(score.deduction, 2),
                 total,
                 score.grade,
-                "、".join(score.vetoed) or None,
+                "、".join(score.veto_names) or None,
             ]
         )
     write_rows(ws, formats, columns, rows)

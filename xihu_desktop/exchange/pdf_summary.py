@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from ..core.categories import CATEGORIES, UNIT_KINDS
 from ..store import Store
+from ..store.dashboard import ranked
 from . import pdf_furniture as page
 from .atomic import atomic_path
 from .pdf_fonts import font_for_store
@@ -39,30 +41,26 @@ class RankRow:
     grade: str
 
 
-def ranking(store: Store, year: int) -> list[RankRow]:
-    """Every ledger of ``year`` scored and ranked (ties share a rank: 1, 2, 2, 4)."""
-    scored = []
-    for ledger in store.ledgers.list(year=year):
-        s = store.assessment.score(ledger.id)
-        scored.append((ledger, s))
-    scored.sort(key=lambda p: (-round(p[1].total, 2), p[0].unit_code))
+def ranking(store: Store, year: int, as_of: dt.date | None = None) -> list[RankRow]:
+    """Every ledger of ``year`` scored and ranked (ties share a rank: 1, 2, 2, 4).
+
+    The figures are the 区看板's (``store.dashboard.ledger_figures``: SQL aggregates,
+    equal to ``store.assessment.score`` of each ledger), so the PDF summary, the Excel
+    summary and the dashboard rank alike.
+    """
     rows: list[RankRow] = []
-    previous: float | None = None
-    rank = 0
-    for i, (ledger, s) in enumerate(scored, start=1):
-        total = round(s.total, 2)
-        if total != previous:
-            rank, previous = i, total
+    for rank, f in ranked(store.dashboard.ledger_figures(year, as_of)):
+        points = {c.key: f.categories[c.key].score for c in CATEGORIES if c.key in f.categories}
         rows.append(
             RankRow(
-                rank,
-                clean_text(ledger.unit_name),
-                ledger.unit_kind,
-                ledger.status,
-                dict(s.category_scores),
-                s.bonus - s.deduction,
-                s.total,
-                s.grade,
+                rank or 0,
+                clean_text(f.unit_name),
+                f.unit_kind,
+                f.ledger_status or "",
+                {c.key: points.get(c.key, 0.0) for c in CATEGORIES},
+                f.bonus - f.deduction,
+                f.total or 0.0,
+                f.grade or "",
             )
         )
     return rows

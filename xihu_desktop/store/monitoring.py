@@ -67,26 +67,36 @@ class SetRule:
         return store.monitoring.set_rule(self.target_id, self.path_rule, self.actual_rule)
 
 
+#: first each ledger's sum per target (the entries of one ledger are adjacent in the
+#: entries_ledger index), then per target and year over those few rows: the grouping and
+#: the count of distinct units work on one row per ledger and target, not per entry
 _FIGURES = """
-SELECT e.target_id AS target_id,
+WITH per_ledger AS (
+  SELECT e.target_id AS target_id, e.ledger_id AS ledger_id,
+         sum(e.actual) AS actual, count(*) AS entries, count(e.actual) AS reported
+  FROM entries e
+  WHERE e.category = 'indicator' AND e.target_id IS NOT NULL
+    AND e.ledger_id IN (SELECT id FROM ledgers WHERE year BETWEEN ? AND ?)
+  GROUP BY e.ledger_id, e.target_id
+)
+SELECT p.target_id AS target_id,
        l.year AS year,
        g.lead_unit_id AS lead_unit_id,
        CASE
          WHEN g.lead_unit_id IS NOT NULL
-           THEN sum(CASE WHEN l.unit_id = g.lead_unit_id THEN e.actual END)
-         WHEN count(DISTINCT CASE WHEN e.actual IS NOT NULL THEN l.unit_id END) = 1
-           THEN sum(e.actual)
+           THEN sum(CASE WHEN l.unit_id = g.lead_unit_id THEN p.actual END)
+         WHEN count(DISTINCT CASE WHEN p.reported > 0 THEN l.unit_id END) = 1
+           THEN sum(p.actual)
        END AS lead,
-       sum(e.actual) AS total,
-       count(*) AS entries,
-       count(e.actual) AS reported,
-       count(DISTINCT CASE WHEN e.actual IS NOT NULL THEN l.unit_id END) AS units
-FROM entries e
-JOIN ledgers l ON l.id = e.ledger_id
-LEFT JOIN target_goals g ON g.year = l.year AND g.target_id = e.target_id
-WHERE e.target_id IS NOT NULL AND e.category = 'indicator' AND l.year BETWEEN ? AND ?
-GROUP BY e.target_id, l.year
-ORDER BY e.target_id, l.year
+       sum(p.actual) AS total,
+       sum(p.entries) AS entries,
+       sum(p.reported) AS reported,
+       count(DISTINCT CASE WHEN p.reported > 0 THEN l.unit_id END) AS units
+FROM per_ledger p
+JOIN ledgers l ON l.id = p.ledger_id
+LEFT JOIN target_goals g ON g.year = l.year AND g.target_id = p.target_id
+GROUP BY p.target_id, l.year
+ORDER BY p.target_id, l.year
 """
 
 

@@ -43,6 +43,7 @@ from .status_view import KIND_FILTERS
 if TYPE_CHECKING:
     from ..exchange.search import SearchHit
     from .dashboard_charts import LightsChart, ScoreChart
+    from .dashboard_loader import DashboardAnswer, DashboardLoader
     from .main_window import MainWindow
 
 HEAT_GREEN = QColor("#b7e1b5")  # ≥ 90 %
@@ -133,6 +134,16 @@ class DashboardModel(RecordListModel):
         return super().data(index, role)
 
 
+#: the table's column widths in em (the unit column takes the rest)
+_COLUMN_EMS = {
+    DashboardModel.RANK: 3.0,
+    DashboardModel.KIND: 3.0,
+    **{DashboardModel.FIRST_CATEGORY + i: 5.0 for i in range(len(CATEGORIES))},
+    DashboardModel.TOTAL: 4.5,
+    DashboardModel.GRADE: 4.0,
+}
+
+
 class HitModel(RecordListModel):
     """Search hits: unit, year, category, name, snippet."""
 
@@ -159,6 +170,7 @@ class DashboardView(QDialog):
     unitActivated = Signal(int, int)  # unit id, year: open that unit's ledger
     categoryActivated = Signal(str)  # then show this category's tab
     entryActivated = Signal(int, str)  # then this entry (id, category) of a search hit
+    loaded = Signal()  # the figures shown are those of the latest request
 
     def __init__(
         self,
@@ -167,11 +179,22 @@ class DashboardView(QDialog):
         hub: ChangeHub | None = None,
         parent: QWidget | None = None,
         as_of: dt.date | None = None,
+        background: bool = False,
     ) -> None:
+        """``background``: read the figures on a pool thread (:mod:`.dashboard_loader`):
+        the view shows at once, says 计算中 and fills in (the window's 区看板 does)."""
         super().__init__(parent)
         from .dashboard_charts import LightsChart, ScoreChart
 
         self.store, self.year, self.as_of = store, year, as_of
+        self.loading = False
+        self.loader: DashboardLoader | None = None
+        if background:
+            from .dashboard_loader import DashboardLoader
+
+            self.loader = DashboardLoader(store, self)
+            self.loader.ready.connect(self._answered)
+            self.loader.failed.connect(self._failed)
         self.setModal(False)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self._stale = True
@@ -216,8 +239,13 @@ class DashboardView(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # widths from the font, not ResizeToContents: that asks every cell's data on each
+        # layout pass (18,000 data() calls for 70 units when the view is shown)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(DashboardModel.UNIT, QHeaderView.ResizeMode.Stretch)
+        em = self.fontMetrics().horizontalAdvance("中")
+        for column, chars in _COLUMN_EMS.items():
+            header.resizeSection(column, int(em * chars))
         self.table.doubleClicked.connect(self._cell_activated)
         self.table.setToolTip("完成度 = 该类得分 ÷ 该类分值；双击打开该单位台账")
 
@@ -298,11 +326,37 @@ class DashboardView(QDialog):
             self.set_year(year)
 
     def reload(self) -> None:
-        """Read the year's figures (one aggregate query) and redraw table and charts."""
+        """Read the year's figures (one aggregate query) and redraw table and charts;
+        in the background when the view has a loader (then :attr:`loaded` tells)."""
         self._refresh.stop()
         if self.store.closed:
             return
-        rows = self.store.dashboard.ranking(self.year, self.kind, self.as_of)
+        if self.loader is not None:
+            self.loading = True
+            self._stale = False
+            self.summary_label.setText(f"正在计算{self.year}年各单位得分…")
+            self.loader.request(self.year, self.kind, self.as_of)
+            return
+        self._show_rows(self.store.dashboard.ranking(self.year, self.kind, self.as_of))
+
+    def _answered(self, answer: DashboardAnswer) -> None:
+        wanted = answer.request
+        if (wanted.year, wanted.kind, wanted.as_of) != (self.year, self.kind, self.as_of):
+            self.reload()  # the year or kind changed while it was computed
+            return
+        self._show_rows(answer.rows)
+
+    def _failed(self, message: str) -> None:
+        self.loading = False
+        self.summary_label.setText(f"看板数据读取失败：{message}")
+
+    def close_loader(self) -> None:
+        """Stop the background reads (the window closes)."""
+        if self.loader is not None:
+            self.loader.close()
+
+    def _show_rows(self, rows: list[Row]) -> None:
+        self.loading = False
         self.model.set_rows(rows)
         figures = [f for _, f in rows]
         self.score_chart.set_rows(figures)
@@ -317,6 +371,7 @@ class DashboardView(QDialog):
             mean = sum(f.total or 0.0 for f in scored) / len(scored)
             text += f"，平均 {mean:.2f} 分；" + "，".join(f"{g} {n}" for g, n in grades.items())
         self.summary_label.setText(text)
+        self.loaded.emit()
 
     def on_changes(self, changes: Changes) -> None:
         """Refresh (once for a burst of writes) when ledgers, units or scoring changed."""
@@ -393,7 +448,7 @@ def show_dashboard(window: MainWindow, year: int) -> DashboardView:
     window.store.require_admin("区看板")
     view = getattr(window, "dashboard_view", None)
     if not isinstance(view, DashboardView):
-        view = DashboardView(window.store, year, window.hub, window)
+        view = DashboardView(window.store, year, window.hub, window, background=True)
         view.unitActivated.connect(window.open_unit)
         view.categoryActivated.connect(lambda key: _show_category(window, key))
         view.entryActivated.connect(lambda entry_id, key: window.jump_to(entry_id, key))

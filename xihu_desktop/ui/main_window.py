@@ -548,6 +548,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.hub.close()
         self.summary_worker.close()
+        if self.dashboard_view is not None and hasattr(self.dashboard_view, "close_loader"):
+            self.dashboard_view.close_loader()
         self.audit_check.wait()
         for tab in self.category_tabs.values():
             tab.save_header()

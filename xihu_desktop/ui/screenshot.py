@@ -109,6 +109,8 @@ def _dashboard_view(app: QApplication, window: MainWindow, store: Store, out: Pa
     view = show_dashboard(window, 2025)
     view.as_of = dt.date(2025, 8, 1)
     view.reload()
+    while view.loading:  # read on a pool thread
+        app.processEvents()
     view.resize(1500, 900)
     for name, tab in (("dashboard", 0), ("dashboard-lights", 1)):
         view.side.setCurrentIndex(tab)
