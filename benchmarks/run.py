@@ -50,7 +50,7 @@ NAMES = (
     "summary_excel",
     "build_district",
 )
-QUICK = {"units": 41, "years": 3, "entries": 20_000}
+QUICK = {"units": 41, "years": 4, "entries": 20_000}
 
 
 def factories() -> dict[str, Any]:

@@ -39,6 +39,7 @@ def test_every_benchmark_script_has_help(script: str) -> None:
     assert "usage:" in done.stdout
 
 
+@pytest.mark.timeout(900)  # the whole suite on a 20,000-entry district, built first
 def test_quick_suite_reports_every_figure(tmp_path: Path) -> None:
     from run import KEYS, NAMES
 
@@ -47,7 +48,7 @@ def test_quick_suite_reports_every_figure(tmp_path: Path) -> None:
         env=_env(),
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=840,
         check=False,
         cwd=tmp_path,
     )
