@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,22 +51,28 @@ def env() -> dict[str, str]:
     return out
 
 
-def spawn(args: list[str], timeout: float = 300) -> float:
-    """Run a subprocess to its end; returns its peak RSS in MB (from wait4)."""
-    proc = subprocess.Popen(args, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise TimeoutError(f"{args[1:3]} ran over {timeout:.0f} s")
-        time.sleep(0.002)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode:
-        raise RuntimeError(f"{' '.join(args[1:3])} exit {proc.returncode}: {err.strip()[-300:]}")
+def spawn(args: list[str], timeout: float = 300, show_log: bool = False) -> float:
+    """Run a subprocess to its end; returns its peak RSS in MB (from wait4). Its output is
+    dropped (``show_log``: its stderr is passed through); a failure raises with its end."""
+    with tempfile.TemporaryFile() as log:  # not a pipe: a pipe could fill and block
+        proc = subprocess.Popen(
+            args, env=env(), stdout=subprocess.DEVNULL, stderr=None if show_log else log
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                raise TimeoutError(f"{args[1:3]} ran over {timeout:.0f} s")
+            time.sleep(0.002)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            log.seek(0)
+            err = log.read().decode(errors="replace").strip()
+            raise RuntimeError(f"{' '.join(args[1:3])} exit {proc.returncode}: {err[-300:]}")
     return usage.ru_maxrss / 1024
 
 

@@ -207,7 +207,7 @@ def make(path: Path, units: int, years: int, entries: int, log: Any) -> dict[str
         str(entries),
         "--child",
     ]
-    peak = spawn(args, timeout=3600)
+    peak = spawn(args, timeout=3600, show_log=True)
     from district import sidecar
 
     info = json.loads(sidecar(path).read_text(encoding="utf-8"))
