@@ -149,15 +149,16 @@ def status_loop(db: Path, year: int) -> list[tuple[Any, ...]]:
 
 
 def monitoring_loop(db: Path, year: int) -> dict[int, float]:
+    """The year's goals and, per planned target, the sum of its entries' actuals."""
     conn = raw(db)
-    out: dict[int, float] = {}
+    goals = dict(conn.execute("SELECT target_id, goal FROM target_goals WHERE year = ?", (year,)))
+    out: dict[int, float] = dict.fromkeys(goals, 0.0)
     for target, actual in conn.execute(
-        "SELECT g.target_id, coalesce(sum(e.actual), 0) FROM target_goals g "
-        "LEFT JOIN entries e ON e.target_id = g.target_id AND e.ledger_id IN "
-        "(SELECT id FROM ledgers WHERE year = ?) WHERE g.year = ? GROUP BY g.target_id",
-        (year, year),
+        "SELECT e.target_id, sum(e.actual) FROM ledgers l JOIN entries e ON e.ledger_id = l.id "
+        "WHERE l.year = ? AND e.target_id IS NOT NULL GROUP BY e.target_id",
+        (year,),
     ):
-        out[target] = float(actual)
+        out[target] = float(actual or 0)
     return out
 
 
