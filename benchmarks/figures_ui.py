@@ -1,0 +1,249 @@
+"""The suite's figures that drive the window (offscreen), and the window-start children.
+
+``python benchmarks/figures_ui.py --window DB`` starts the app's MainWindow on DB and
+exits once the event loop is idle; ``--bare`` does the same with an empty QMainWindow
+(the floor). The in-process figures (switching to the largest ledger, one cell edit on
+a printed ledger, a 1,250-cell paste) are built by the ``fig_*`` factories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
+
+from figures import Context, Figure, big_ledger, copy_of, raw, spawn
+
+PASTE_ROWS = 1250
+
+
+def _app() -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
+def _settings(folder: Path) -> Any:
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def wait_for(signal: Any, ms: int = 30_000) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def _window(store: Any, folder: Path) -> Any:
+    from xihu_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(store, settings=_settings(folder))
+    window.show()
+    _app().processEvents()
+    return window
+
+
+# ---------------------------------------------------------------- window start (children)
+
+
+def child_window(db: Path | None) -> None:
+    """Start to shown and idle: the app's window on ``db``, or a bare QMainWindow."""
+    import tempfile
+
+    from PySide6.QtCore import QTimer
+
+    app = _app()
+    if db is None:
+        from PySide6.QtWidgets import QMainWindow
+
+        window: Any = QMainWindow()
+        window.show()
+        store = None
+    else:
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+
+        store = Store.open(db)
+        initialise(store)
+        window = _window(store, Path(tempfile.mkdtemp()))
+    QTimer.singleShot(0, app.quit)  # runs once the queued start-up work is done
+    app.exec()
+    window.close()
+    if store is not None:
+        store.close()
+
+
+def fig_window_start(ctx: Context) -> Figure:
+    me, py = str(Path(__file__).resolve()), sys.executable
+    return Figure(
+        "1 window",
+        lambda: spawn([py, me, "--window", str(ctx.db)]),
+        lambda: spawn([py, me, "--bare"]),
+    )
+
+
+# ---------------------------------------------------------------- in-process figures
+
+
+def fig_ledger_switch(ctx: Context) -> Figure:
+    """Switching to the year's largest ledger (from a small one, untimed) against the
+    SELECT of its entries and progress."""
+    from xihu_desktop.store import Store
+
+    _app()
+    ledger_id, unit_id, n = big_ledger(ctx.db, ctx.year)
+    store = Store.open(ctx.db)
+    window = _window(store, ctx.work)
+    other = next(u.id for u in store.units.list() if u.id != unit_id)
+
+    def prepare() -> None:
+        window.select(other, ctx.year)
+        _app().processEvents()
+
+    def ours() -> None:
+        window.select(unit_id, ctx.year)
+        _app().processEvents()
+
+    def floor() -> None:
+        conn = raw(ctx.db)
+        conn.execute("SELECT * FROM entries WHERE ledger_id = ?", (ledger_id,)).fetchall()
+        conn.execute(
+            "SELECT p.* FROM progress p JOIN entries e ON e.id = p.entry_id WHERE e.ledger_id = ?",
+            (ledger_id,),
+        ).fetchall()
+
+    return Figure(f"{n:,} entries", ours, floor, prepare=prepare, close=[window.close, store.close])
+
+
+class _Edit:
+    """One cell edit on the largest ledger, printed once, open in the window."""
+
+    def __init__(self, ctx: Context) -> None:
+        from xihu_desktop.exchange.fingerprint import ledger_fingerprint
+        from xihu_desktop.store import Store
+
+        _app()
+        self.db = copy_of(ctx, "edit")
+        ledger_id, unit_id, self.n = big_ledger(self.db, ctx.year)
+        self.store = Store.open(self.db)
+        self.store.prints.record(
+            ledger_id, ledger_fingerprint(self.store, ledger_id), "BENCH-00001"
+        )
+        self.window = _window(self.store, ctx.work)
+        self.window.select(unit_id, ctx.year)
+        wait_for(self.window.summary_worker.ready)
+        self.tab = next(t for t in self.window.category_tabs.values() if t.model.rowCount() > 3)
+        col = next(
+            c for c in range(self.tab.model.columnCount()) if self.tab.model.field(c).key == "name"
+        )
+        self.index = self.tab.proxy.index(3, col)
+        self.k = 0
+
+    def edit(self, refresh: bool) -> None:
+        self.k += 1
+        self.tab.proxy.setData(self.index, f"编辑{self.k}")
+        _app().processEvents()
+        if refresh:
+            wait_for(self.window.summary_worker.ready)
+
+    def floor(self) -> None:
+        self.k += 1
+        conn = raw(self.db)
+        conn.execute(
+            "UPDATE entries SET updated_at = ? WHERE id = (SELECT max(id) FROM entries)",
+            (f"bench{self.k}",),
+        )
+        conn.commit()
+
+    def close(self) -> None:
+        self.window.close()
+        self.store.close()
+
+
+def fig_cell_edit(ctx: Context) -> Figure:
+    """The UI thread's share of one edit (write, audit, signal, row refresh) against one
+    raw UPDATE committed."""
+    e = _Edit(ctx)
+    return Figure(f"{e.n:,} entries", lambda: e.edit(False), e.floor, close=[e.close])
+
+
+def fig_cell_edit_refresh(ctx: Context) -> Figure:
+    """One edit until the background summary (score, lights, reprint check) is shown."""
+    e = _Edit(ctx)
+    return Figure(f"{e.n:,} entries", lambda: e.edit(True), None, close=[e.close])
+
+
+def fig_paste(ctx: Context) -> Figure:
+    """1,250 cells pasted into a 1,250-row tab (one column), against executemany of the
+    same 1,250 UPDATEs."""
+    from PySide6.QtWidgets import QApplication
+
+    from xihu_desktop.store import Store
+    from xihu_desktop.store.seed import initialise
+
+    _app()
+    db = ctx.work / "paste.sqlite3"
+    store = Store.open(db, create=True)
+    initialise(store)
+    unit = store.units.list()[0]
+    ledger_id = store.ledgers.create(unit.id, ctx.year).id
+    rows = [{"name": f"目标{i:05d}", "goal": 100 + i} for i in range(PASTE_ROWS)]
+    store.entries.add_many(ledger_id, "enterprise", rows, validate=False)
+    ids = store.entries.ids(ledger_id, "enterprise")
+    window = _window(store, ctx.work)
+    window.select(unit.id, ctx.year)
+    _app().processEvents()
+    tab = window.category_tabs["enterprise"]
+    col = next(c for c in range(tab.model.columnCount()) if tab.model.field(c).key == "name")
+    state = {"k": 0}
+
+    def ours() -> None:
+        state["k"] += 1
+        QApplication.clipboard().setText(
+            "\n".join(f"粘贴{state['k']}-{i}" for i in range(PASTE_ROWS))
+        )
+        tab.view.setCurrentIndex(tab.proxy.index(0, col))
+        tab.paste()
+        _app().processEvents()
+
+    def floor() -> None:
+        state["k"] += 1
+        conn = raw(db)
+        conn.executemany(
+            "UPDATE entries SET name = ? WHERE id = ?",
+            [(f"底{state['k']}-{i}", eid) for i, eid in enumerate(ids)],
+        )
+        conn.commit()
+
+    return Figure(f"{PASTE_ROWS:,} cells", ours, floor, close=[window.close, store.close])
+
+
+FIGURES = {
+    "window_start": fig_window_start,
+    "ledger_switch": fig_ledger_switch,
+    "cell_edit": fig_cell_edit,
+    "cell_edit_refresh": fig_cell_edit_refresh,
+    "paste_1250": fig_paste,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Window-start children of benchmarks/run.py.")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--window", type=Path, metavar="DB", help="the app's window on DB")
+    which.add_argument("--bare", action="store_true", help="a bare QMainWindow (the floor)")
+    args = parser.parse_args()
+    child_window(None if args.bare else args.window)
+
+
+if __name__ == "__main__":
+    main()
