@@ -331,7 +331,9 @@ def test_export_year_failed_placing_records_nothing(demo_store: Store, tmp_path:
 def _keep_ledgers(store: Store, n: int) -> list[int]:
     keep = [x.id for x in store.ledgers.list(year=2025)[:n]]
     with store.transaction() as c:
-        c.execute(f"DELETE FROM ledgers WHERE year = 2025 AND id NOT IN ({','.join(map(str, keep))})")
+        c.execute(
+            f"DELETE FROM ledgers WHERE year = 2025 AND id NOT IN ({','.join(map(str, keep))})"
+        )
     return keep
 
 

@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QWidget,
+)
 
 from xihu_desktop.exchange import pdf_sheet
 from xihu_desktop.store import Store
@@ -30,7 +37,9 @@ LEDGERS = 10  # enough for a few seconds of work, small enough for CI
 def district(demo_store: Store) -> Store:
     keep = [x.id for x in demo_store.ledgers.list(year=2025)[:LEDGERS]]
     with demo_store.transaction() as c:
-        c.execute(f"DELETE FROM ledgers WHERE year = 2025 AND id NOT IN ({','.join(map(str, keep))})")
+        c.execute(
+            f"DELETE FROM ledgers WHERE year = 2025 AND id NOT IN ({','.join(map(str, keep))})"
+        )
     return demo_store
 
 
@@ -118,7 +127,9 @@ def test_export_of_the_district_never_stalls_the_window(
     assert out == answers["out"]
     assert len(rendered) == LEDGERS  # the real export ran: every sheet, once
     assert threading.get_ident() not in rendered  # on a worker thread
-    stalled = f"the event loop stalled {ticker.longest_gap * 1000:.0f} ms (limit {limit * 1000:.0f})"
+    stalled = (
+        f"the event loop stalled {ticker.longest_gap * 1000:.0f} ms (limit {limit * 1000:.0f})"
+    )
     assert ticker.longest_gap < limit, stalled
     assert len(list(answers["out"].glob("*.pdf"))) == LEDGERS + 1
     assert all(district.prints.last(x.id) for x in district.ledgers.list(year=2025))

@@ -38,7 +38,6 @@ from ..core.categories import CATEGORIES, UNIT_KINDS
 from ..store import Store
 from .atomic import atomic_path
 from .pdf_fonts import font_for_store
-from .pdf_merge import check_places, merge_pdfs, place, staging_folder
 from .pdf_furniture import (
     CONTENT_W,
     GRID,
@@ -52,6 +51,7 @@ from .pdf_furniture import (
     escape,
     signature_block,
 )
+from .pdf_merge import check_places, merge_pdfs, place, staging_folder
 from .pdf_tables import adjustment_table, category_table, score_table
 from .progress import Cancelled as Cancelled  # re-exported: progress callbacks raise it
 from .sheet_data import SheetData, collect_sheet, points_text

@@ -185,7 +185,8 @@ def chart_pages(rows: list[RankRow], font: str, per_page: int = BARS_PER_PAGE) -
     on the same scale (a single drawing of 43 or more units is taller than the page)."""
     value_max = _value_max(rows)
     return [
-        _chart(rows[i : i + per_page], font, value_max) for i in range(0, max(len(rows), 1), per_page)
+        _chart(rows[i : i + per_page], font, value_max)
+        for i in range(0, max(len(rows), 1), per_page)
     ]
 
 
