@@ -29,3 +29,10 @@ def test_qtcharts_is_collected_and_not_excluded() -> None:
     assert "PySide6.QtCharts" not in excluded
     assert "PySide6.QtWidgets" not in excluded and "PySide6.QtGui" not in excluded
     assert "PySide6.Qt3DCore" in excluded  # the check reads the real lists
+
+
+def test_reportlab_accelerator_is_bundled_and_a_dependency() -> None:
+    """reportlab imports ``_rl_accel`` by exec(); only HIDDEN brings it into the folder."""
+    assert "_rl_accel" in spec_lists()["HIDDEN"]
+    pyproject = (SPEC.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"rl-accel' in pyproject

@@ -295,15 +295,62 @@ def test_export_year_writes_every_unit_and_a_combined_file(
     assert all(demo_store.prints.last(i) is not None for i in keep)
 
 
-def test_export_year_cancel(demo_store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("at", ["first", "second", "merge", "last"])
+def test_export_year_cancel_leaves_nothing(demo_store: Store, tmp_path: Path, at: str) -> None:
+    """All or nothing: a cancel at any report, even the last, leaves no file (finished,
+    half-written or temporary) and no print record."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "别的文件.txt").write_text("keep")  # the clerk's own files stay untouched
+
     def progress(done: int, total: int, label: str) -> None:
-        if done == 1:
+        stop = {"first": 0, "second": 1, "merge": total - 1, "last": total}[at]
+        if done == stop:
             raise pdf_sheet.Cancelled
 
     with pytest.raises(pdf_sheet.Cancelled):
-        pdf_sheet.export_year(demo_store, 2025, tmp_path / "out", progress=progress)
-    files = sorted((tmp_path / "out").iterdir())
-    assert len(files) == 1 and files[0].suffix == ".pdf"  # only the finished sheet, no temp
+        pdf_sheet.export_year(demo_store, 2025, out, progress=progress)
+    assert sorted(p.name for p in out.iterdir()) == ["别的文件.txt"]
+    assert all(demo_store.prints.last(x.id) is None for x in demo_store.ledgers.list(year=2025))
+
+
+def test_export_year_failed_placing_records_nothing(demo_store: Store, tmp_path: Path) -> None:
+    """A destination that cannot be replaced (a folder under a sheet's name) fails the
+    batch before the print records commit: none is written."""
+    _keep_ledgers(demo_store, 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / pdf_sheet.combined_filename(2025)).mkdir()  # a folder where the file goes
+    with pytest.raises(OSError):
+        pdf_sheet.export_year(demo_store, 2025, out)
+    assert all(demo_store.prints.last(x.id) is None for x in demo_store.ledgers.list(year=2025))
+    # no unit file placed either (they would carry unrecorded revisions), no staging left
+    assert [p.name for p in out.iterdir()] == [pdf_sheet.combined_filename(2025)]
+
+
+def _keep_ledgers(store: Store, n: int) -> list[int]:
+    keep = [x.id for x in store.ledgers.list(year=2025)[:n]]
+    with store.transaction() as c:
+        c.execute(
+            f"DELETE FROM ledgers WHERE year = 2025 AND id NOT IN ({','.join(map(str, keep))})"
+        )
+    return keep
+
+
+def test_combined_file_is_the_unit_files_joined(demo_store: Store, tmp_path: Path) -> None:
+    """Every page of every unit file, in order, with the same text; one payload each."""
+    _keep_ledgers(demo_store, 5)
+    paths = pdf_sheet.export_year(demo_store, 2025, tmp_path / "out")
+    unit_texts = [t for p in paths[:-1] for t in page_texts(p)]
+    combined = page_texts(paths[-1])
+    assert len(combined) == sum(len(PdfReader(p).pages) for p in paths[:-1])
+    assert combined == unit_texts
+    reader = PdfReader(paths[-1])
+    payloads = sheet_data.PAYLOAD_RE.findall(str(reader.metadata["/Keywords"]))
+    assert len(payloads) == 5 and len(set(payloads)) == 5
+    assert "合并打印" in str(reader.metadata["/Title"])
+    assert len(reader.outline) == 5  # one bookmark per sheet
+    assert all(r.ok for r in verify.verify_pdf(demo_store, paths[-1]))
 
 
 def test_font_setting_falls_back_to_bundled_font(demo_store: Store, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ signature block, document template) is :mod:`.pdf_furniture`.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ from .pdf_furniture import (
     escape,
     signature_block,
 )
+from .pdf_merge import check_places, merge_pdfs, place, staging_folder
 from .pdf_tables import adjustment_table, category_table, score_table
 from .progress import Cancelled as Cancelled  # re-exported: progress callbacks raise it
 from .sheet_data import SheetData, collect_sheet, points_text
@@ -231,8 +233,13 @@ def export_year(
     ``quarter``: the quarter every sheet's figures stand at (default: each ledger's
     latest quarter with progress).
 
-    ``progress(done, total, label)`` may raise :class:`Cancelled`; files finished
-    before stay (each complete, each recorded), the combined file is not written.
+    All or nothing. Each sheet is laid out once, into its own file in a hidden staging
+    folder of ``out_dir``; the combined file joins those files. Only when every file is
+    complete are the print records written, in ONE transaction, and the files moved
+    into place inside it. ``progress(done, total, label)`` may raise :class:`Cancelled`
+    up to its last call (``done == total``): a cancel, an error or a crash before that
+    leaves ``out_dir`` and the store as they were (a crash may leave the hidden
+    ``.….part`` folder). Memory holds one sheet at a time, not the batch.
     """
     out_dir = Path(out_dir)
     ledgers = store.ledgers.list(year=year)
@@ -243,27 +250,43 @@ def export_year(
             store.prints.require_may_print(ledger.id)
     font = font or font_for_store(store)
     total = len(ledgers) + 1
-    sheets: list[SheetData] = []
-    paths: list[Path] = []
-    for i, ledger in enumerate(ledgers):
-        if progress:
-            progress(i, total, ledger.unit_name)
-        sheet = collect_sheet(store, ledger.id, quarter=quarter)
-        path = out_dir / sheet_filename(sheet)
-        with atomic_path(path) as tmp:
-            render_sheets([sheet], tmp, font)
-        if record:
-            store.prints.record(ledger.id, sheet.fingerprint, sheet.code, sheet.revision)
-        sheets.append(sheet)
-        paths.append(path)
-    if progress:
-        progress(len(ledgers), total, "合并文件")
     combined = out_dir / combined_filename(year)
-    with atomic_path(combined) as tmp:
-        render_sheets(
-            sheets, tmp, font, title=f"西湖区 {year} 年“六个一批”任务完成情况考核表（合并打印）"
+    staging = staging_folder(out_dir, combined.stem)
+    try:
+        staged: list[tuple[Path, Path]] = []  # (the finished file, where it goes)
+        stamps: list[tuple[int, str, str, int]] = []
+        payloads: list[str] = []
+        for i, ledger in enumerate(ledgers):
+            if progress:
+                progress(i, total, ledger.unit_name)
+            sheet = collect_sheet(store, ledger.id, quarter=quarter)
+            part = staging / f"{i:05d}.pdf"
+            render_sheets([sheet], part, font)
+            staged.append((part, out_dir / sheet_filename(sheet)))
+            stamps.append((ledger.id, sheet.fingerprint, sheet.code, sheet.revision))
+            payloads.append(sheet.payload)
+        if progress:
+            progress(len(ledgers), total, "合并文件")
+        joined = staging / "combined.pdf"
+        merge_pdfs(
+            (part for part, _ in staged),
+            joined,
+            f"西湖区 {year} 年“六个一批”任务完成情况考核表（合并打印）",
+            " ".join(payloads),
         )
-    paths.append(combined)
-    if progress:
-        progress(total, total, "完成")
-    return paths
+        staged.append((joined, combined))
+        if progress:
+            progress(total, total, "完成")  # the last chance to cancel
+
+        def place_all() -> None:
+            check_places(dest for _, dest in staged)
+            for part, dest in staged:
+                place(part, dest)
+
+        if record:
+            store.prints.record_many(stamps, before_commit=place_all)
+        else:
+            place_all()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [dest for _, dest in staged]

@@ -111,8 +111,14 @@ def _ranking_table(rows: list[RankRow], styles: page.Styles) -> Table:
     return Table(data, colWidths=widths, repeatRows=1, style=TableStyle(cmds))
 
 
-def _chart(rows: list[RankRow], font: str) -> Drawing:
-    """Horizontal bars of the total score by unit, best first (top)."""
+BARS_PER_PAGE = 40  # 40 bars of 5.5 mm, axis and legend fit one A4 frame with a heading
+
+
+def _chart(rows: list[RankRow], font: str, value_max: float | None = None) -> Drawing:
+    """Horizontal bars of the total score by unit, best first (top).
+
+    ``value_max``: the right end of the axis, the same on every page of a long chart.
+    """
     bar_h = 5.5 * mm
     label_w = 42 * mm
     height = max(len(rows), 1) * bar_h + 16 * mm
@@ -131,7 +137,7 @@ def _chart(rows: list[RankRow], font: str) -> Drawing:
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -3
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = max(100.0, *(r.total for r in rows)) if rows else 100.0
+    chart.valueAxis.valueMax = value_max or _value_max(rows)
     chart.valueAxis.valueStep = 10
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 7.5
@@ -168,6 +174,37 @@ def _chart(rows: list[RankRow], font: str) -> Drawing:
     return drawing
 
 
+def _value_max(rows: list[RankRow]) -> float:
+    return max(100.0, *(r.total for r in rows)) if rows else 100.0
+
+
+def chart_pages(rows: list[RankRow], font: str, per_page: int = BARS_PER_PAGE) -> list[Drawing]:
+    """The bar chart cut into drawings of at most ``per_page`` units, one per page, all
+    on the same scale (a single drawing of 43 or more units is taller than the page)."""
+    value_max = _value_max(rows)
+    return [
+        _chart(rows[i : i + per_page], font, value_max)
+        for i in range(0, max(len(rows), 1), per_page)
+    ]
+
+
+def _chart_story(rows: list[RankRow], font: str, styles: page.Styles) -> list[Flowable]:
+    drawings = chart_pages(rows, font)
+    story: list[Flowable] = []
+    for n, drawing in enumerate(drawings):
+        if n:
+            story.append(PageBreak())
+        first = n * BARS_PER_PAGE + 1
+        last = min(first + BARS_PER_PAGE - 1, len(rows))
+        part = f"（续，第 {n + 1}/{len(drawings)} 页）" if n else ""
+        span = f"（第 {n + 1}/{len(drawings)} 页）" if len(drawings) > 1 and not n else part
+        story.append(Paragraph(f"二、各单位得分{span}", styles.section))
+        if len(drawings) > 1:
+            story.append(Paragraph(f"排名第 {first}–{last} 位的单位", styles.small))
+        story.append(drawing)
+    return story
+
+
 def render_summary(store: Store, year: int, out: str | Path, font: str | None = None) -> Path:
     """Write the district summary of ``year`` atomically."""
     rows = ranking(store, year)
@@ -191,8 +228,7 @@ def render_summary(store: Store, year: int, out: str | Path, font: str | None = 
         Paragraph("一、得分排名", styles.section),
         _ranking_table(rows, styles),
         PageBreak(),
-        Paragraph("二、各单位得分", styles.section),
-        _chart(rows, font),
+        *_chart_story(rows, font, styles),
     ]
     out = Path(out)
     with atomic_path(out) as tmp:

@@ -10,11 +10,12 @@ a viewer, or nobody logged in, cannot number sheets.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..core.enums import Role
 from .changes import Changes
-from .errors import NotFound, PermissionDenied
+from .errors import InvalidData, NotFound, PermissionDenied
 from .manager import Manager
 from .records import Ledger, build_all, now
 
@@ -81,6 +82,11 @@ class PrintManager(Manager):
         with store.transaction():
             ledger = self.require_may_print(ledger_id)
             rev = revision if revision is not None else self.next_revision(ledger_id)
+            if self.find(ledger_id, rev) is not None:
+                raise InvalidData(
+                    f"{ledger.unit_name}{ledger.year}年考核表的第 {rev} 版已被另一次打印登记，"
+                    "请重新生成考核表"
+                )
             cur = store.execute(
                 "INSERT INTO print_records (ledger_id, revision, fingerprint, code, printed_at, "
                 "user) VALUES (?, ?, ?, ?, ?, ?)",
@@ -95,6 +101,27 @@ class PrintManager(Manager):
             return store.noted(
                 Changes(prints=frozenset({ledger_id}), created=(int(cur.lastrowid or 0),))
             )
+
+    def record_many(
+        self,
+        stamps: Sequence[tuple[int, str, str, int]],
+        before_commit: Callable[[], None] | None = None,
+    ) -> Changes:
+        """Record a batch of printings ``(ledger_id, fingerprint, code, revision)`` in ONE
+        transaction: all of them or none.
+
+        ``before_commit`` runs inside the transaction after the inserts (the batch export
+        moves its finished files into place there): if it raises, nothing is recorded. A
+        revision taken meanwhile by another printing fails the whole batch.
+        """
+        store = self.store
+        done = Changes()
+        with store.transaction():
+            for ledger_id, fingerprint, code, revision in stamps:
+                done = done | self.record(ledger_id, fingerprint, code, revision)
+            if before_commit is not None:
+                before_commit()
+        return done
 
     def get(self, record_id: int) -> PrintRecord:
         rows = self._records("id = ?", (record_id,))

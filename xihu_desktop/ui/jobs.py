@@ -77,10 +77,9 @@ class _Worker(QObject):
             log.exception("background job failed")
             self.failed.emit(f"发生意外错误（{type(exc).__name__}：{exc}），详见日志。")
         else:
-            if self._cancel.is_set():
-                self.cancelled.emit()
-            else:
-                self.succeeded.emit(result)
+            # work that returned has finished: 取消 pressed after its last report came
+            # too late, and a committed write must not be reported as cancelled
+            self.succeeded.emit(result)
 
 
 class _Receiver(QObject):

@@ -247,7 +247,11 @@ def print_sheet(parent: QWidget, store: Store, ledger_id: int) -> None:
 
 
 def export_all_sheets(parent: QWidget, store: Store, year: int) -> Path | None:
-    """Choose a folder; write every unit's sheet of ``year`` plus one combined file."""
+    """Choose a folder; write every unit's sheet of ``year`` plus one combined file.
+
+    The work runs on a worker thread (the window keeps painting); 取消 leaves the folder
+    and the print records as they were (:func:`pdf_sheet.export_year` is all or nothing).
+    """
     folder = QFileDialog.getExistingDirectory(
         parent, f"选择保存 {year} 年考核表的文件夹", str(file_places.start_dir(parent))
     )
@@ -271,7 +275,9 @@ def export_all_sheets(parent: QWidget, store: Store, year: int) -> Path | None:
     result = job.value
     if job.cancelled:
         QMessageBox.information(
-            parent, TITLE_PRINT, f"已取消。已完成的单位考核表保留在“{out}”，未生成合并打印文件。"
+            parent,
+            TITLE_PRINT,
+            f"已取消：“{out}”中没有写入任何考核表，也没有登记打印版次（全部完成才保存）。",
         )
         return None
     file_places.show_exported(
