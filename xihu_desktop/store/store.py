@@ -18,10 +18,10 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..core.enums import Role
-from . import connection
+from . import connection, health
 from .assessment import AssessmentManager
 from .audit import AuditManager
 from .catalogue import CatalogueManager
@@ -87,6 +87,9 @@ class Store:
         self._subscribers: list[Subscriber] = []
         self.lock_record: int | None = None  # our row in db_lock (network share only)
         self.read_only = False  # opened with mode=ro: every write is refused
+        # Why an integrity check is due but was left to the caller (Store.open "defer").
+        self.pending_check: str | None = None
+        self._counted = False  # in health's list of files this process has open
         self.catalogue = CatalogueManager(self)
         self.units = UnitManager(self)
         self.ledgers = LedgerManager(self)
@@ -116,6 +119,8 @@ class Store:
         create: bool = False,
         read_only: bool | None = None,
         share_lock: bool = True,
+        integrity: Literal["due", "crash", "defer"] = "due",
+        reading: bool = False,
     ) -> Store:
         """Open the data file at ``path`` (a missing file is created).
 
@@ -123,26 +128,56 @@ class Store:
         ``read_only``: open without writing anything (None: when the file or its folder
         cannot be written); any write is then refused with a plain message.
         ``share_lock=False``: do not take the network-share lock record (``xihu unlock``).
+        ``integrity``: when the whole-file check runs (see :mod:`.health`): "due" when a
+        crash left a journal behind or the last check is a day old, "crash" only after a
+        crash, "defer" never (``pending_check`` says why one is due; the window runs it in
+        the background).
+        ``reading``: a read-only command: nothing is written (no lock record, no journal
+        mode, no optimize); a file that needs a schema upgrade is opened as usual.
         """
         path = Path(path)
+        existed = path.exists()
+        reason = health.due(path) if existed else None
+        check = reason is not None and (
+            integrity == "due" or (integrity == "crash" and reason == health.CRASH)
+        )
         if read_only is None:
-            read_only = path.exists() and not connection.writable(path)
+            read_only = existed and not connection.writable(path)
+        store = None
         if read_only:
-            conn, version = connection.connect_read_only(path)
+            conn, version = connection.connect_read_only(path, check)
             store = cls(conn, path, version)
             store.read_only = True
-            return store
-        conn, version = connection.connect(path, migrate_schema=migrate, create=create)
-        store = cls(conn, path, version)
-        if share_lock and version >= 3 and connection.on_network_share(path):
+        elif reading and existed:
+            opened = connection.connect_query_only(path, check)
+            if opened is not None:
+                store = cls(opened[0], path, opened[1])
+                store.read_only = True
+        if store is None:
+            conn, version = connection.connect(
+                path, migrate_schema=migrate, create=create, check=check
+            )
+            store = cls(conn, path, version)
+            store._take_share_lock(share_lock)
+        if check or not existed:
+            health.record_check(path)
+        store.pending_check = None if check else reason
+        health.opened(path)
+        store._counted = True
+        return store
+
+    def _take_share_lock(self, share_lock: bool) -> None:
+        path, conn = self.path, self.db
+        if path is None:
+            return
+        if share_lock and self.version >= 3 and connection.on_network_share(path):
             from .locks import acquire  # who holds a file on a share: see locks.py
 
             try:
-                store.lock_record = acquire(store)
+                self.lock_record = acquire(self)
             except BaseException:
                 conn.close()
                 raise
-        return store
 
     @classmethod
     def memory(cls) -> Store:
@@ -187,10 +222,14 @@ class Store:
 
                     with suppress(StoreError, sqlite3.Error):
                         release(self)
-                with suppress(sqlite3.Error):
-                    self.conn.execute("PRAGMA optimize")
+                if not self.read_only:  # a reader leaves the file as it found it
+                    with suppress(sqlite3.Error):
+                        self.conn.execute("PRAGMA optimize")
                 self.conn.close()
                 self.conn = None
+                if self._counted and self.path is not None:
+                    health.closed(self.path)
+                    self._counted = False
 
     def __enter__(self) -> Store:
         return self
@@ -330,6 +369,11 @@ class Store:
     def backup(self, dest: str | Path) -> Path:
         with self._lock:
             return connection.backup_to(self.db, Path(dest))
+
+    def quick_check(self) -> str:
+        """The whole-file check an open runs when due ("ok" or the first problem)."""
+        with self._lock:
+            return connection.quick_check(self.db)
 
     def integrity_check(self) -> str:
         rows = self.query("PRAGMA integrity_check")
