@@ -70,6 +70,9 @@ class Session:
             reading=reading,
             integrity="crash" if reading else "due",
         )
+        if reading and self.user and store.users.login_required():
+            store.close()  # a login records itself (failures, last login): open to write
+            store = Store.open(path, share_lock=share_lock, integrity="crash")
         try:
             self.login(store)
             if admin is not None:
