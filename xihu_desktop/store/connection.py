@@ -195,14 +195,13 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
     # return) must never share, or unlink, each other's temporary file.
     tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
     try:
-        if conn.in_transaction:
+        if conn.in_transaction or not _vacuum_into(conn, tmp):
+            tmp.unlink(missing_ok=True)
             target = sqlite3.connect(tmp)
             try:
                 conn.backup(target)
             finally:
                 target.close()
-        else:
-            _vacuum_into(conn, tmp)
         target = sqlite3.connect(tmp)
         try:
             target.execute("PRAGMA journal_mode = DELETE")
@@ -221,16 +220,21 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
     return dest
 
 
-def _vacuum_into(conn: sqlite3.Connection, dest: Path) -> None:
-    """``VACUUM INTO`` also from a reader: ``query_only`` refuses it, ``mode=ro`` does not."""
+def _vacuum_into(conn: sqlite3.Connection, dest: Path) -> bool:
+    """``VACUUM INTO`` also from a reader (``query_only`` refuses it); False when SQLite
+    cannot: on a ``mode=ro`` connection SQLite 3.40 miscounts a table's generated column
+    ("has 16 columns but 17 values"), and the caller copies the pages instead."""
     query_only = bool(conn.execute("PRAGMA query_only").fetchone()[0])
     if query_only:
         conn.execute("PRAGMA query_only = OFF")
     try:
         conn.execute("VACUUM INTO ?", (str(dest),))
+    except sqlite3.OperationalError:
+        return False
     finally:
         if query_only:
             conn.execute("PRAGMA query_only = ON")
+    return True
 
 
 def backup_name(db_path: Path, reason: str) -> Path:

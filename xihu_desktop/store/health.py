@@ -191,7 +191,13 @@ def run_daily(store: Store, reason: str | None, today: dt.date | None = None) ->
 
     if store.path is None:
         return DailyResult(False, None, None)
-    reader = store.reader()
+    # A plain connection for reading (VACUUM INTO fails on mode=ro, see backup_to); a
+    # read-only file gets the usual reader and no backup.
+    reader = (
+        store.reader()
+        if store.read_only
+        else store.open(store.path, reading=True, integrity="defer")
+    )
     try:
         problem = None
         if reason is not None:
@@ -209,5 +215,4 @@ def run_daily(store: Store, reason: str | None, today: dt.date | None = None) ->
                 error = str(exc)
         return DailyResult(reason is not None, problem, backup, error)
     finally:
-        if reader is not store:
-            reader.close()
+        reader.close()
