@@ -231,6 +231,6 @@ def test_read_only_commands_on_a_read_only_file(
 ) -> None:
     assert not connection.writable(read_only_copy)
     for argv in READ_COMMANDS:
-        code, out, err = _run(capsys, argv[0], "--db", str(read_only_copy), *argv[1:])
+        code, _out, err = _run(capsys, argv[0], "--db", str(read_only_copy), *argv[1:])
         assert code == 0, err
     assert sorted(p.name for p in read_only_copy.parent.iterdir()) == [read_only_copy.name]

@@ -76,7 +76,9 @@ def test_a_problem_is_shown_and_no_backup_made(
     qtbot: Any, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert store.path is not None
-    monkeypatch.setattr(connection, "quick_check", lambda conn: "*** in database main ***\nPage 9: btree")
+    monkeypatch.setattr(
+        connection, "quick_check", lambda conn: "*** in database main ***\nPage 9: btree"
+    )
     store.pending_check = health.CRASH
     check = FileCheck(store, _window(qtbot))
     with qtbot.waitSignal(check.finished, timeout=20_000) as blocker:

@@ -13,21 +13,19 @@ each committed transaction's changes to its subscribers.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from ..core.enums import Role
 from . import connection, health
-from .assessment import AssessmentManager
 from .audit import AuditManager
 from .catalogue import CatalogueManager
 from .changes import Changes, Operation
-from .dashboard import DashboardManager
-from .decomposition import DecompositionManager
 from .entries import EntryManager
 from .errors import (
     BackupFailed,
@@ -38,17 +36,22 @@ from .errors import (
     translate_sqlite_error,
 )
 from .ledgers import LedgerManager
-from .monitoring import MonitoringManager
-from .packages import PackageManager
-from .prints import PrintManager
 from .progress import ProgressManager
 from .records import Ledger, now
-from .reporting import ReportingManager
-from .review import ReviewManager
-from .search import SearchManager
 from .settings import SettingsManager
 from .units import UnitManager
 from .users import UserManager
+
+if TYPE_CHECKING:
+    from .assessment import AssessmentManager
+    from .dashboard import DashboardManager
+    from .decomposition import DecompositionManager
+    from .monitoring import MonitoringManager
+    from .packages import PackageManager
+    from .prints import PrintManager
+    from .reporting import ReportingManager
+    from .review import ReviewManager
+    from .search import SearchManager
 
 SYSTEM_USER = "本机用户"
 
@@ -69,8 +72,43 @@ _COUNTED = (
 )
 
 
+M = TypeVar("M")
+
+
+class _Lazy(Generic[M]):
+    """A manager made on first use: a command that lists units does not import (and
+    build) the district's decomposition, review, monitoring or search managers."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+        self.attr = ""
+
+    def __set_name__(self, owner: type, attr: str) -> None:
+        self.attr = attr
+
+    def __get__(self, store: Store | None, owner: type) -> M:
+        if store is None:
+            return self  # type: ignore[return-value]
+        with store._lock:  # two threads must not make two managers
+            made = store.__dict__.get(self.attr)
+            if made is None:
+                factory = getattr(importlib.import_module(self.module, __package__), self.name)
+                made = store.__dict__[self.attr] = factory(store)
+        return made
+
+
 class Store:
     """A ledger database file, opened, checked and migrated."""
+
+    assessment: _Lazy[AssessmentManager] = _Lazy(".assessment", "AssessmentManager")
+    decomposition: _Lazy[DecompositionManager] = _Lazy(".decomposition", "DecompositionManager")
+    packages: _Lazy[PackageManager] = _Lazy(".packages", "PackageManager")
+    prints: _Lazy[PrintManager] = _Lazy(".prints", "PrintManager")
+    reporting: _Lazy[ReportingManager] = _Lazy(".reporting", "ReportingManager")
+    review: _Lazy[ReviewManager] = _Lazy(".review", "ReviewManager")
+    monitoring: _Lazy[MonitoringManager] = _Lazy(".monitoring", "MonitoringManager")
+    dashboard: _Lazy[DashboardManager] = _Lazy(".dashboard", "DashboardManager")
+    search: _Lazy[SearchManager] = _Lazy(".search", "SearchManager")
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None, version: int) -> None:
         self.conn: sqlite3.Connection | None = conn
@@ -95,18 +133,9 @@ class Store:
         self.ledgers = LedgerManager(self)
         self.entries = EntryManager(self)
         self.progress = ProgressManager(self)
-        self.assessment = AssessmentManager(self)
         self.audit = AuditManager(self)
         self.users = UserManager(self)
-        self.prints = PrintManager(self)
         self.settings = SettingsManager(self)
-        self.decomposition = DecompositionManager(self)
-        self.packages = PackageManager(self)
-        self.review = ReviewManager(self)
-        self.reporting = ReportingManager(self)
-        self.monitoring = MonitoringManager(self)
-        self.dashboard = DashboardManager(self)
-        self.search = SearchManager(self)
 
     # ------------------------------------------------------------ lifecycle
 
