@@ -10,6 +10,7 @@ online backup of the file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import secrets
@@ -74,12 +75,18 @@ PYTHON_STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
 
 
 def migrations() -> list[Migration]:
+    return list(_migrations_in(migrations_dir()))
+
+
+@functools.lru_cache(maxsize=8)
+def _migrations_in(folder: Path) -> tuple[Migration, ...]:
+    """The scripts of a folder (read once: every open asks for the latest version)."""
     found = []
-    for path in sorted(migrations_dir().glob("*.sql")):
+    for path in sorted(folder.glob("*.sql")):
         m = _MIGRATION_RE.match(path.name)
         if m:
             found.append(Migration(int(m.group(1)), path))
-    return found
+    return tuple(found)
 
 
 def latest_version() -> int:
@@ -119,8 +126,17 @@ def inspect(path: Path, check: bool = True) -> int:
     # file we then reject. With a -wal file (open elsewhere, or left by a crash) its
     # content belongs to the database and must be read.
     wal = path.with_name(path.name + "-wal")
-    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if wal.exists() else "&immutable=1")
     journal = path.with_name(path.name + "-journal")
+    if (
+        not check
+        and int.from_bytes(head[68:72], "big") == APPLICATION_ID
+        and len(head) == 100
+        and not wal.exists()
+        and not journal.exists()
+    ):
+        # Ours, and nothing outside the main file: its header holds the schema version.
+        return _not_newer(path, int.from_bytes(head[60:64], "big"))
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if wal.exists() else "&immutable=1")
     # A hot rollback journal (a crash in rollback-journal mode, e.g. on a network share):
     # the main file may hold half a transaction until the journal is rolled back, which
     # a read-only or immutable connection cannot do. Of our own file (application_id in
@@ -155,6 +171,10 @@ def inspect(path: Path, check: bool = True) -> int:
         ) from exc
     finally:
         conn.close()
+    return _not_newer(path, version)
+
+
+def _not_newer(path: Path, version: int) -> int:
     if version > latest_version():
         raise NewerVersion(
             f"数据文件“{path.name}”由更新版本的程序创建（结构版本 {version}，本程序支持到 "
