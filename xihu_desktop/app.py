@@ -151,19 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.warning(None, "数据文件正在使用", instance_lock.message())
         return 3
     try:
-        store = Store.open(path)
+        # The whole-file check (when due) and the day's backup run after the window shows.
+        store = Store.open(path, integrity="defer")
         initialise(store, demo=args.demo)
     except StoreError as exc:
         QMessageBox.critical(None, "无法打开数据文件", str(exc))
         return 2
-    from .store.backups import daily_backup
+    from .ui.file_check import FileCheck
     from .ui.login import install_idle_lock, login
 
-    try:
-        if not store.read_only:  # a read-only file is opened with nothing written
-            daily_backup(store)  # the first start of each day
-    except (StoreError, OSError) as exc:  # a full disk must not stop the day's work
-        log.warning("每日备份失败：%s", exc)
     if not login(None, store):
         store.close()
         return 0
@@ -172,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     idle_lock.userChanged.connect(window.user_changed)
     window.show()
     window.check_audit_log()  # once a day, off the UI thread
+    file_check = FileCheck(store, window)  # integrity when due, the day's backup: off it too
+    file_check.start()
     quit_ms = from_environment(SMOKE_QUIT_MS)  # installer smoke test: start, then quit
     if quit_ms:
         from PySide6.QtCore import QTimer
@@ -181,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # app.quit() closes no window: close it here, so the background work (ledger summary,
     # audit check) has finished before the store goes and Python tears Qt down
     window.close()
+    file_check.wait()
     store.close()
     return int(code)
 

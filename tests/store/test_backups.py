@@ -51,7 +51,7 @@ def test_rotation_keeps_the_newest(store: Store) -> None:
         (folder / f"{stem}-20240301-0800{i:02d}-000000-before-import.sqlite3").write_bytes(b"x")
     other_db = folder / "other-20240101-080000-000000-daily.sqlite3"
     other_db.write_bytes(b"x")
-    removed = B.rotate(store.path, keep_daily=14, keep_other=20)
+    removed = B.rotate(store.path, B.Limits(keep_daily=14, keep_other=20))
     assert len(removed) == 6 + 5
     names = {b.path.name for b in B.list_backups(store.path)}
     assert f"{stem}-20240120-080000-000000-daily.sqlite3" in names

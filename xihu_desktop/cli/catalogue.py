@@ -19,7 +19,7 @@ def _catalogue_args(p: argparse.ArgumentParser) -> None:
 
 @command("catalogue", "列出规划指标（专栏2）", _catalogue_args)
 def cmd_catalogue(args: argparse.Namespace, session: Session) -> int:
-    with session.open(args.db) as store:
+    with session.open(args.db, reading=True) as store:
         plans = {p["id"]: p for p in store.catalogue.plans()}
         plan_ids = [pid for pid, p in plans.items() if not args.plan or p["code"] == args.plan]
         if args.plan and not plan_ids:

@@ -38,7 +38,7 @@ def cmd_dashboard(args: argparse.Namespace, session: Session) -> int:
             as_of = dt.date.fromisoformat(args.as_of.strip())
         except ValueError:
             raise CliError(f"日期“{args.as_of}”无效，请写成 2025-08-01 这样的日期。") from None
-    with session.open(args.db) as store:
+    with session.open(args.db, reading=True) as store:
         if args.json:
             rows = store.dashboard.ranking(args.year, args.kind, as_of)
             print(json.dumps([f.as_json(rank) for rank, f in rows], ensure_ascii=False, indent=1))

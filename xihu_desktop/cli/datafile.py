@@ -56,7 +56,7 @@ def cmd_check(args: argparse.Namespace, session: Session) -> int:
     from ..store.connection import latest_version
 
     libraries = check_libraries() if args.libraries else None
-    with session.open(args.db) as store:
+    with session.open(args.db, reading=True) as store:
         integrity = store.integrity_check()
         fk = store.foreign_key_problems()
         counts = store.counts()
@@ -135,7 +135,7 @@ def _units_args(p: argparse.ArgumentParser) -> None:
 
 @command("units", "列出责任单位", _units_args)
 def cmd_units(args: argparse.Namespace, session: Session) -> int:
-    with session.open(args.db) as store:
+    with session.open(args.db, reading=True) as store:
         units = store.units.list()
     if args.json:
         print(

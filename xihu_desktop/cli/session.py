@@ -47,6 +47,7 @@ class Session:
         create: bool = False,
         admin: str | None = None,
         share_lock: bool = True,
+        reading: bool = False,
     ) -> Iterator[Store]:
         """The data file at ``path`` with the session's user logged in, closed on leaving.
 
@@ -55,12 +56,23 @@ class Session:
         ``admin`` names what only a logged-in administrator may do (listing users, a
         backup with the password hashes, the audit log, clearing a lock): anyone else is
         refused. ``share_lock=False`` leaves the lock record of a network share alone.
+        ``reading``: a command that only reads: the file is opened without writing
+        anything, and its integrity is checked only after a crash (not daily).
         """
         from ..store import Store
 
         if not create and not path.exists():
             raise CliError(f"数据文件“{path}”不存在。请先运行 xihu init --db {path}")
-        store = Store.open(path, create=create, share_lock=share_lock)
+        store = Store.open(
+            path,
+            create=create,
+            share_lock=share_lock,
+            reading=reading,
+            integrity="crash" if reading else "due",
+        )
+        if reading and self.user and store.users.login_required():
+            store.close()  # a login records itself (failures, last login): open to write
+            store = Store.open(path, share_lock=share_lock, integrity="crash")
         try:
             self.login(store)
             if admin is not None:

@@ -101,7 +101,7 @@ def _status_args(p: argparse.ArgumentParser) -> None:
 @command("status", "各单位报送情况：台账状态、审核、最近报送、截止日期、逾期天数", _status_args)
 def cmd_status(args: argparse.Namespace, session: Session) -> int:
     today = _date(args.today, "日期") if args.today is not None else None
-    with session.open(args.db) as store:
+    with session.open(args.db, reading=True) as store:
         rows = store.reporting.status(args.year, today, kind=args.kind)
     if args.json:
         print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))

@@ -24,7 +24,7 @@ def _new_password(required: bool) -> str | None:
 @command("users", "列出用户、角色和登录设置", db_arg)
 def cmd_users(args: argparse.Namespace, session: Session) -> int:
 
-    with session.open(args.db, admin="查看用户列表") as store:
+    with session.open(args.db, admin="查看用户列表", reading=True) as store:
         rows = store.users.list()
         units = {u.id: u.name for u in store.units.list()}
         mode = "需要登录" if store.users.login_required() else "单用户模式（不需登录）"

@@ -1,9 +1,11 @@
 """Every setting of the program, declared once: key, where it lives, type, default, label.
 
-Three homes: the data file (``settings`` table, shared by everyone who opens the
+Four homes: the data file (``settings`` table, shared by everyone who opens the
 file; the store reads and writes them), the user's own QSettings (window geometry,
-column layout, last ledger and folder; the window reads and writes them) and the
-environment (folders and passwords for scripts and tests). Nothing else reads or
+column layout, last ledger and folder; the window reads and writes them), the user's
+state file (``file-state.json`` in the user's data folder: what the store remembers
+about a data file without writing to it, e.g. when its integrity was last checked)
+and the environment (folders and passwords for scripts and tests). Nothing else reads or
 writes a setting by a literal key: call sites name one of the constants below.
 """
 
@@ -21,6 +23,7 @@ T = TypeVar("T")
 class Home(StrEnum):
     DATA_FILE = "data file"
     USER = "user"
+    STATE = "user state"
     ENVIRONMENT = "environment"
 
 
@@ -86,6 +89,34 @@ BOUND_UNIT: Setting[str | None] = Setting(
     "bound_unit", Home.DATA_FILE, _text, None, "本数据文件所属的责任单位（单位代码；区级文件为空）"
 )
 
+BACKUP_KEEP_DAILY: Setting[int] = Setting(
+    "backup_keep_daily", Home.DATA_FILE, _int, 14, "保留的每日自动备份份数", check=lambda v: v >= 1
+)
+BACKUP_KEEP_OTHER: Setting[int] = Setting(
+    "backup_keep_other",
+    Home.DATA_FILE,
+    _int,
+    20,
+    "保留的其他备份份数（导入前、升级前、手动）",
+    check=lambda v: v >= 1,
+)
+BACKUP_SIZE_FACTOR: Setting[int] = Setting(
+    "backup_size_factor",
+    Home.DATA_FILE,
+    _int,
+    5,
+    "备份文件夹总大小上限（数据文件大小的倍数）",
+    check=lambda v: v >= 1,
+)
+BACKUP_MAX_MB: Setting[int] = Setting(
+    "backup_max_mb",
+    Home.DATA_FILE,
+    _int,
+    0,
+    "备份文件夹总大小上限（MB，0表示只按倍数限制）",
+    check=lambda v: v >= 0,
+)
+
 # ---------------------------------------------------------------- the user's QSettings
 
 WINDOW_GEOMETRY: Setting[Any] = Setting("window/geometry", Home.USER, _raw, None, "窗口位置和大小")
@@ -99,6 +130,16 @@ LAST_FOLDER: Setting[str | None] = Setting(
 )
 AUDIT_CHECKED_ON: Setting[str | None] = Setting(
     "audit/checked_on/{file}", Home.USER, _text, None, "上次校验审计日志的日期（每个数据文件）"
+)
+
+# ---------------------------------------------------------------- the user's state file
+
+INTEGRITY_CHECKED_AT: Setting[str | None] = Setting(
+    "integrity_checked_at/{file}",
+    Home.STATE,
+    _text,
+    None,
+    "上次检查数据文件完整性的时间（每个数据文件）",
 )
 
 # ---------------------------------------------------------------- the environment
@@ -121,12 +162,17 @@ ALL: tuple[Setting[Any], ...] = (
     IDLE_MINUTES,
     PDF_FONT_PATH,
     BOUND_UNIT,
+    BACKUP_KEEP_DAILY,
+    BACKUP_KEEP_OTHER,
+    BACKUP_SIZE_FACTOR,
+    BACKUP_MAX_MB,
     WINDOW_GEOMETRY,
     LAST_UNIT,
     LAST_YEAR,
     COLUMN_STATE,
     LAST_FOLDER,
     AUDIT_CHECKED_ON,
+    INTEGRITY_CHECKED_AT,
     DATA_DIR,
     PASSWORD,
     NEW_PASSWORD,

@@ -1,11 +1,15 @@
 """Automatic rotating backups and restore.
 
-Backups are made with SQLite's online backup API (``connection.backup_to``), each
-checked with ``integrity_check``, into the visible folder ``备份`` next to the
-database (easy to copy to a USB stick): one at the first start of each day, one
-before every schema migration and one before every import. Old ones are rotated
-away: the last :data:`KEEP_DAILY` daily backups and the last :data:`KEEP_OTHER`
-others are kept. A restore checks the backup is ours and intact, backs the current
+Backups are compact copies (``VACUUM INTO``, see ``connection.backup_to``), each
+checked before it takes its name, in the visible folder ``备份`` next to the database
+(easy to copy to a USB stick): one each day (the window makes it in the background),
+one before every schema migration and one before every import. Old ones are rotated
+away by count and by size (settings of the data file): the last
+:data:`~..core.settings.BACKUP_KEEP_DAILY` daily and
+:data:`~..core.settings.BACKUP_KEEP_OTHER` other backups, and no more in all than
+:data:`~..core.settings.BACKUP_SIZE_FACTOR` times the data file's size (and
+:data:`~..core.settings.BACKUP_MAX_MB`, when set). The newest backup, just made and
+checked, is never deleted, however large. A restore checks the backup is ours and intact, backs the current
 file up first and copies the backup's pages into the live file through the backup
 API, so the file keeps its name, its permissions and any open connection.
 """
@@ -20,6 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.enums import Role
+from ..core.settings import (
+    BACKUP_KEEP_DAILY,
+    BACKUP_KEEP_OTHER,
+    BACKUP_MAX_MB,
+    BACKUP_SIZE_FACTOR,
+)
 from ..paths import backups_dir
 from . import connection
 from .errors import (
@@ -33,8 +43,9 @@ from .errors import (
 if TYPE_CHECKING:
     from .store import Store
 
-KEEP_DAILY = 14
-KEEP_OTHER = 20
+KEEP_DAILY = BACKUP_KEEP_DAILY.default
+KEEP_OTHER = BACKUP_KEEP_OTHER.default
+MB = 1024 * 1024
 DAILY = "daily"
 
 # <stem>-YYYYMMDD-HHMMSS-ffffff-<reason>.sqlite3 (see connection.backup_name)
@@ -91,11 +102,41 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
     return out
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How many backups are kept, and how many bytes in all (None: no size cap)."""
+
+    keep_daily: int = KEEP_DAILY
+    keep_other: int = KEEP_OTHER
+    max_bytes: int | None = None
+
+    @classmethod
+    def of(cls, store: Store) -> Limits:
+        """The data file's settings; the size cap from the database's current size (its
+        pages, wherever they are: a fresh WAL file holds them in -wal)."""
+        size = int(store.scalar("PRAGMA page_count") or 0) * int(
+            store.scalar("PRAGMA page_size") or 0
+        )
+        caps = [store.settings.get(BACKUP_SIZE_FACTOR) * size] if size else []
+        fixed = store.settings.get(BACKUP_MAX_MB)
+        if fixed:
+            caps.append(fixed * MB)
+        return cls(
+            store.settings.get(BACKUP_KEEP_DAILY),
+            store.settings.get(BACKUP_KEEP_OTHER),
+            min(caps) if caps else None,
+        )
+
+
 def make_backup(store: Store, reason: str) -> Path:
-    """One checked online backup of ``store`` into the backup folder, then rotation."""
+    """One checked compact backup of ``store`` into the backup folder, then rotation.
+
+    Rotation runs only after the new copy passed its check (``store.backup`` raises
+    otherwise), so older copies are never pruned in favour of a bad one.
+    """
     reason = re.sub(r"[^\w-]+", "-", reason).strip("-") or "manual"
     dest = store.backup(connection.backup_name(_db_path(store), reason))
-    rotate(_db_path(store))
+    rotate(_db_path(store), Limits.of(store))
     return dest
 
 
@@ -114,13 +155,25 @@ def daily_backup(store: Store, today: dt.date | None = None) -> Path | None:
     return make_backup(store, DAILY)
 
 
-def rotate(db_path: Path, keep_daily: int = KEEP_DAILY, keep_other: int = KEEP_OTHER) -> list[Path]:
-    """Delete backups beyond the newest ``keep_daily`` daily and ``keep_other`` other ones."""
+def rotate(db_path: Path, limits: Limits | None = None) -> list[Path]:
+    """Delete backups beyond the newest ``keep_daily`` daily and ``keep_other`` other
+    ones, and the oldest beyond ``max_bytes`` in all; the newest one always stays."""
+    limits = limits or Limits()
     removed = []
-    backups = list_backups(db_path)
-    daily = [b for b in backups if b.reason == DAILY]
-    other = [b for b in backups if b.reason != DAILY]
-    for b in daily[keep_daily:] + other[keep_other:]:
+    kept = {True: 0, False: 0}  # daily, other
+    total = 0
+    full = False  # the size cap is reached: everything older goes
+    doomed = []
+    for i, b in enumerate(list_backups(db_path)):  # newest first
+        daily = b.reason == DAILY
+        count_ok = kept[daily] < (limits.keep_daily if daily else limits.keep_other)
+        full = full or (limits.max_bytes is not None and total + b.size > limits.max_bytes)
+        if i == 0 or (count_ok and not full):
+            kept[daily] += 1
+            total += b.size
+        else:
+            doomed.append(b)
+    for b in doomed:
         try:
             b.path.unlink()
             removed.append(b.path)

@@ -10,6 +10,7 @@ online backup of the file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import secrets
@@ -74,22 +75,40 @@ PYTHON_STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
 
 
 def migrations() -> list[Migration]:
+    return list(_migrations_in(migrations_dir()))
+
+
+@functools.lru_cache(maxsize=8)
+def _migrations_in(folder: Path) -> tuple[Migration, ...]:
+    """The scripts of a folder (read once: every open asks for the latest version)."""
     found = []
-    for path in sorted(migrations_dir().glob("*.sql")):
+    for path in sorted(folder.glob("*.sql")):
         m = _MIGRATION_RE.match(path.name)
         if m:
             found.append(Migration(int(m.group(1)), path))
-    return found
+    return tuple(found)
 
 
 def latest_version() -> int:
     return max((m.version for m in migrations()), default=0)
 
 
-def inspect(path: Path) -> int:
+def quick_check(conn: sqlite3.Connection) -> str:
+    """``PRAGMA quick_check`` ("ok" or the first problem): it reads the whole file, so
+    an open runs it only when :func:`.health.due` says so (after a crash, once a day)."""
+    return str(conn.execute("PRAGMA quick_check").fetchone()[0])
+
+
+def corrupt_message(path: Path, result: str) -> str:
+    first = next((line for line in str(result).splitlines() if "***" not in line), "")
+    return f"数据文件“{path.name}”已损坏（{first.strip()[:200]}），已保持原样。请从备份恢复。"
+
+
+def inspect(path: Path, check: bool = True) -> int:
     """Check an existing file read-only; return its schema version (0 for an empty db).
 
     Raises NotOurFile, CorruptFile or NewerVersion, leaving the file untouched.
+    ``check``: also run :func:`quick_check` (reads the whole file).
     """
     try:
         with path.open("rb") as fh:
@@ -107,8 +126,17 @@ def inspect(path: Path) -> int:
     # file we then reject. With a -wal file (open elsewhere, or left by a crash) its
     # content belongs to the database and must be read.
     wal = path.with_name(path.name + "-wal")
-    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if wal.exists() else "&immutable=1")
     journal = path.with_name(path.name + "-journal")
+    if (
+        not check
+        and int.from_bytes(head[68:72], "big") == APPLICATION_ID
+        and len(head) == 100
+        and not wal.exists()
+        and not journal.exists()
+    ):
+        # Ours, and nothing outside the main file: its header holds the schema version.
+        return _not_newer(path, int.from_bytes(head[60:64], "big"))
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if wal.exists() else "&immutable=1")
     # A hot rollback journal (a crash in rollback-journal mode, e.g. on a network share):
     # the main file may hold half a transaction until the journal is rolled back, which
     # a read-only or immutable connection cannot do. Of our own file (application_id in
@@ -132,12 +160,10 @@ def inspect(path: Path) -> int:
             raise NotOurFile(
                 f"“{path.name}”是其他程序的 SQLite 数据库，不是本程序的数据文件，已保持原样未作改动。"
             )
-        result = conn.execute("PRAGMA quick_check").fetchone()[0]
-        if result != "ok":
-            first = next((line for line in str(result).splitlines() if "***" not in line), "")
-            raise CorruptFile(
-                f"数据文件“{path.name}”已损坏（{first.strip()[:200]}），已保持原样。请从备份恢复。"
-            )
+        if check:
+            result = quick_check(conn)
+            if result != "ok":
+                raise CorruptFile(corrupt_message(path, result))
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise CorruptFile(
@@ -145,6 +171,10 @@ def inspect(path: Path) -> int:
         ) from exc
     finally:
         conn.close()
+    return _not_newer(path, version)
+
+
+def _not_newer(path: Path, version: int) -> int:
     if version > latest_version():
         raise NewerVersion(
             f"数据文件“{path.name}”由更新版本的程序创建（结构版本 {version}，本程序支持到 "
@@ -168,7 +198,13 @@ def configure(conn: sqlite3.Connection, wal: bool = True) -> None:
 
 
 def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
-    """Online backup (SQLite backup API) of ``conn`` into ``dest``; checked afterwards."""
+    """A compact copy of ``conn``'s database in ``dest``, checked before it takes the name.
+
+    ``VACUUM INTO`` writes one consistent snapshot (a read transaction: a writer on
+    another connection neither blocks it nor shows half in it) without free pages; inside
+    an open transaction (which VACUUM cannot run in) the backup API copies the pages.
+    The copy's indexes are rebuilt from its tables, so ``quick_check`` suffices for it.
+    """
     dest = Path(dest)
     if dest.is_dir():
         raise StoreError(
@@ -179,11 +215,17 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
     # return) must never share, or unlink, each other's temporary file.
     tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
     try:
+        if conn.in_transaction or not _vacuum_into(conn, tmp):
+            tmp.unlink(missing_ok=True)
+            target = sqlite3.connect(tmp)
+            try:
+                conn.backup(target)
+            finally:
+                target.close()
         target = sqlite3.connect(tmp)
         try:
-            conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")
-            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+            ok = quick_check(target)
         finally:
             target.close()
         if ok != "ok":
@@ -196,6 +238,23 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return dest
+
+
+def _vacuum_into(conn: sqlite3.Connection, dest: Path) -> bool:
+    """``VACUUM INTO`` also from a reader (``query_only`` refuses it); False when SQLite
+    cannot: on a ``mode=ro`` connection SQLite 3.40 miscounts a table's generated column
+    ("has 16 columns but 17 values"), and the caller copies the pages instead."""
+    query_only = bool(conn.execute("PRAGMA query_only").fetchone()[0])
+    if query_only:
+        conn.execute("PRAGMA query_only = OFF")
+    try:
+        conn.execute("VACUUM INTO ?", (str(dest),))
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        if query_only:
+            conn.execute("PRAGMA query_only = ON")
+    return True
 
 
 def backup_name(db_path: Path, reason: str) -> Path:
@@ -290,17 +349,18 @@ def on_network_share(path: Path) -> bool:
 
 
 def connect(
-    path: Path, migrate_schema: bool = True, *, create: bool = False
+    path: Path, migrate_schema: bool = True, *, create: bool = False, check: bool = True
 ) -> tuple[sqlite3.Connection, int]:
     """Open (creating if needed) a database file of ours; return it and its version.
 
     An existing empty (0-byte) file becomes a new database only with ``create``
     (``xihu init``); otherwise it is refused untouched like any file that is not ours.
+    ``check``: run the integrity check before opening.
     """
     path = Path(path)
     if path.exists():
         refuse_empty(path, create)
-    version = inspect(path) if path.exists() else 0
+    version = inspect(path, check) if path.exists() else 0
     if not path.parent.exists():
         raise StoreError(f"文件夹“{path.parent}”不存在。")
     clean_orphans(path.parent)
@@ -371,7 +431,7 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
-def connect_read_only(path: Path) -> tuple[sqlite3.Connection, int]:
+def connect_read_only(path: Path, check: bool = True) -> tuple[sqlite3.Connection, int]:
     """Open a file of ours that cannot be written: ``mode=ro``, nothing changed.
 
     No journal-mode change, no migration, no -wal or -shm created (immutable when no
@@ -380,7 +440,7 @@ def connect_read_only(path: Path) -> tuple[sqlite3.Connection, int]:
     """
     path = Path(path)
     refuse_empty(path)
-    version = inspect(path)
+    version = inspect(path, check)
     if version < latest_version():
         raise ReadOnly(
             f"数据文件“{path}”是只读的，且需要升级数据结构（版本 {version} → "
@@ -392,6 +452,29 @@ def connect_read_only(path: Path) -> tuple[sqlite3.Connection, int]:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA query_only = ON")
         conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, path) from exc
+    return conn, version
+
+
+def connect_query_only(path: Path, check: bool = False) -> tuple[sqlite3.Connection, int] | None:
+    """Open a writable file of ours for reading only (read-only commands).
+
+    Nothing is set up or written: no journal-mode change, no migration, ``query_only``.
+    A plain connection, not ``mode=ro``: that would leave -wal/-shm files behind, and
+    reading a WAL file ``immutable`` could miss another process's commit. None when the
+    file needs a schema upgrade (the caller then opens it for writing).
+    """
+    path = Path(path)
+    refuse_empty(path)
+    version = inspect(path, check)
+    if version < latest_version():
+        return None
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, path) from exc
     return conn, version

@@ -13,21 +13,19 @@ each committed transaction's changes to its subscribers.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from ..core.enums import Role
-from . import connection
-from .assessment import AssessmentManager
+from . import connection, health
 from .audit import AuditManager
 from .catalogue import CatalogueManager
 from .changes import Changes, Operation
-from .dashboard import DashboardManager
-from .decomposition import DecompositionManager
 from .entries import EntryManager
 from .errors import (
     BackupFailed,
@@ -38,17 +36,22 @@ from .errors import (
     translate_sqlite_error,
 )
 from .ledgers import LedgerManager
-from .monitoring import MonitoringManager
-from .packages import PackageManager
-from .prints import PrintManager
 from .progress import ProgressManager
 from .records import Ledger, now
-from .reporting import ReportingManager
-from .review import ReviewManager
-from .search import SearchManager
 from .settings import SettingsManager
 from .units import UnitManager
 from .users import UserManager
+
+if TYPE_CHECKING:
+    from .assessment import AssessmentManager
+    from .dashboard import DashboardManager
+    from .decomposition import DecompositionManager
+    from .monitoring import MonitoringManager
+    from .packages import PackageManager
+    from .prints import PrintManager
+    from .reporting import ReportingManager
+    from .review import ReviewManager
+    from .search import SearchManager
 
 SYSTEM_USER = "本机用户"
 
@@ -69,8 +72,43 @@ _COUNTED = (
 )
 
 
+M = TypeVar("M")
+
+
+class _Lazy(Generic[M]):
+    """A manager made on first use: a command that lists units does not import (and
+    build) the district's decomposition, review, monitoring or search managers."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+        self.attr = ""
+
+    def __set_name__(self, owner: type, attr: str) -> None:
+        self.attr = attr
+
+    def __get__(self, store: Store | None, owner: type) -> M:
+        if store is None:
+            return self  # type: ignore[return-value]
+        with store._lock:  # two threads must not make two managers
+            made = store.__dict__.get(self.attr)
+            if made is None:
+                factory = getattr(importlib.import_module(self.module, __package__), self.name)
+                made = store.__dict__[self.attr] = factory(store)
+        return made
+
+
 class Store:
     """A ledger database file, opened, checked and migrated."""
+
+    assessment: _Lazy[AssessmentManager] = _Lazy(".assessment", "AssessmentManager")
+    decomposition: _Lazy[DecompositionManager] = _Lazy(".decomposition", "DecompositionManager")
+    packages: _Lazy[PackageManager] = _Lazy(".packages", "PackageManager")
+    prints: _Lazy[PrintManager] = _Lazy(".prints", "PrintManager")
+    reporting: _Lazy[ReportingManager] = _Lazy(".reporting", "ReportingManager")
+    review: _Lazy[ReviewManager] = _Lazy(".review", "ReviewManager")
+    monitoring: _Lazy[MonitoringManager] = _Lazy(".monitoring", "MonitoringManager")
+    dashboard: _Lazy[DashboardManager] = _Lazy(".dashboard", "DashboardManager")
+    search: _Lazy[SearchManager] = _Lazy(".search", "SearchManager")
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None, version: int) -> None:
         self.conn: sqlite3.Connection | None = conn
@@ -87,23 +125,17 @@ class Store:
         self._subscribers: list[Subscriber] = []
         self.lock_record: int | None = None  # our row in db_lock (network share only)
         self.read_only = False  # opened with mode=ro: every write is refused
+        # Why an integrity check is due but was left to the caller (Store.open "defer").
+        self.pending_check: str | None = None
+        self._counted = False  # in health's list of files this process has open
         self.catalogue = CatalogueManager(self)
         self.units = UnitManager(self)
         self.ledgers = LedgerManager(self)
         self.entries = EntryManager(self)
         self.progress = ProgressManager(self)
-        self.assessment = AssessmentManager(self)
         self.audit = AuditManager(self)
         self.users = UserManager(self)
-        self.prints = PrintManager(self)
         self.settings = SettingsManager(self)
-        self.decomposition = DecompositionManager(self)
-        self.packages = PackageManager(self)
-        self.review = ReviewManager(self)
-        self.reporting = ReportingManager(self)
-        self.monitoring = MonitoringManager(self)
-        self.dashboard = DashboardManager(self)
-        self.search = SearchManager(self)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -116,6 +148,8 @@ class Store:
         create: bool = False,
         read_only: bool | None = None,
         share_lock: bool = True,
+        integrity: Literal["due", "crash", "defer"] = "due",
+        reading: bool = False,
     ) -> Store:
         """Open the data file at ``path`` (a missing file is created).
 
@@ -123,26 +157,56 @@ class Store:
         ``read_only``: open without writing anything (None: when the file or its folder
         cannot be written); any write is then refused with a plain message.
         ``share_lock=False``: do not take the network-share lock record (``xihu unlock``).
+        ``integrity``: when the whole-file check runs (see :mod:`.health`): "due" when a
+        crash left a journal behind or the last check is a day old, "crash" only after a
+        crash, "defer" never (``pending_check`` says why one is due; the window runs it in
+        the background).
+        ``reading``: a read-only command: nothing is written (no lock record, no journal
+        mode, no optimize); a file that needs a schema upgrade is opened as usual.
         """
         path = Path(path)
+        existed = path.exists()
+        reason = health.due(path) if existed else None
+        check = reason is not None and (
+            integrity == "due" or (integrity == "crash" and reason == health.CRASH)
+        )
         if read_only is None:
-            read_only = path.exists() and not connection.writable(path)
+            read_only = existed and not connection.writable(path)
+        store = None
         if read_only:
-            conn, version = connection.connect_read_only(path)
+            conn, version = connection.connect_read_only(path, check)
             store = cls(conn, path, version)
             store.read_only = True
-            return store
-        conn, version = connection.connect(path, migrate_schema=migrate, create=create)
-        store = cls(conn, path, version)
-        if share_lock and version >= 3 and connection.on_network_share(path):
+        elif reading and existed:
+            opened = connection.connect_query_only(path, check)
+            if opened is not None:
+                store = cls(opened[0], path, opened[1])
+                store.read_only = True
+        if store is None:
+            conn, version = connection.connect(
+                path, migrate_schema=migrate, create=create, check=check
+            )
+            store = cls(conn, path, version)
+            store._take_share_lock(share_lock)
+        if check or not existed:
+            health.record_check(path)
+        store.pending_check = None if check else reason
+        health.opened(path)
+        store._counted = True
+        return store
+
+    def _take_share_lock(self, share_lock: bool) -> None:
+        path, conn = self.path, self.db
+        if path is None:
+            return
+        if share_lock and self.version >= 3 and connection.on_network_share(path):
             from .locks import acquire  # who holds a file on a share: see locks.py
 
             try:
-                store.lock_record = acquire(store)
+                self.lock_record = acquire(self)
             except BaseException:
                 conn.close()
                 raise
-        return store
 
     @classmethod
     def memory(cls) -> Store:
@@ -187,10 +251,14 @@ class Store:
 
                     with suppress(StoreError, sqlite3.Error):
                         release(self)
-                with suppress(sqlite3.Error):
-                    self.conn.execute("PRAGMA optimize")
+                if not self.read_only:  # a reader leaves the file as it found it
+                    with suppress(sqlite3.Error):
+                        self.conn.execute("PRAGMA optimize")
                 self.conn.close()
                 self.conn = None
+                if self._counted and self.path is not None:
+                    health.closed(self.path)
+                    self._counted = False
 
     def __enter__(self) -> Store:
         return self
@@ -330,6 +398,11 @@ class Store:
     def backup(self, dest: str | Path) -> Path:
         with self._lock:
             return connection.backup_to(self.db, Path(dest))
+
+    def quick_check(self) -> str:
+        """The whole-file check an open runs when due ("ok" or the first problem)."""
+        with self._lock:
+            return connection.quick_check(self.db)
 
     def integrity_check(self) -> str:
         rows = self.query("PRAGMA integrity_check")
