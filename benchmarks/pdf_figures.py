@@ -30,71 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from xihu_desktop.core.categories import CATEGORIES  # noqa: E402
-from xihu_desktop.exchange import pdf_furniture, pdf_sheet, pdf_tables, sheet_data  # noqa: E402
+from xihu_desktop.exchange import pdf_sheet, sheet_data  # noqa: E402
 from xihu_desktop.exchange.pdf_fonts import font_for_store  # noqa: E402
 from xihu_desktop.store import Store  # noqa: E402
 
-
-def _row_texts(sheet: sheet_data.SheetData, cat_key: str) -> list[list[str]]:
-    cat = next(c for c in CATEGORIES if c.key == cat_key)
-    out = []
-    for n, row in enumerate(sheet.rows[cat_key], start=1):
-        es = row.entry_score
-        out.append(
-            [
-                str(n),
-                *[
-                    sheet_data.format_value(f, v, sheet.lookups)
-                    for f, v in zip(cat.pdf_fields, row.values, strict=True)
-                ],
-                sheet_data.percent_text(es.completion),
-                f"●{es.light}" if es.light else "—",
-                sheet_data.points_text(es.points),
-                sheet_data.points_text(es.score),
-            ]
-        )
-    return out
-
-
-def canvas_floor(sheet: sheet_data.SheetData, out: Path, font: str) -> int:
-    """The bare minimum: each row's texts drawn on a canvas, a header on every page."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
-
-    c = Canvas(str(out), pagesize=A4, initialFontName=font)
-    top, bottom, step = A4[1] - 25 * mm, 20 * mm, 13.5
-    pages, y = 1, top
-    for cat in CATEGORIES:
-        cols = pdf_tables.category_columns(cat)
-        xs = [pdf_furniture.MARGIN_X]
-        for col in cols[:-1]:
-            xs.append(xs[-1] + col.width)
-        header = [col.header for col in cols]
-
-        def draw(texts: list[str], y: float, xs: list[float] = xs) -> None:
-            for x, text in zip(xs, texts, strict=True):
-                c.drawString(x + 3, y, text)
-            right = pdf_furniture.MARGIN_X + pdf_furniture.CONTENT_W
-            c.line(pdf_furniture.MARGIN_X, y - 3.5, right, y - 3.5)
-
-        c.setFont(font, pdf_furniture.BODY_SIZE)
-        draw(header, y)
-        y -= step
-        for texts in _row_texts(sheet, cat.key):
-            if y < bottom:
-                c.showPage()
-                pages += 1
-                c.setFont(font, pdf_furniture.BODY_SIZE)
-                y = top
-                draw(header, y)
-                y -= step
-            draw(texts, y)
-            y -= step
-    c.showPage()
-    c.save()
-    return pages
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pdf_canvas import canvas_draw as canvas_floor  # noqa: E402
 
 
 def _ours(store: Store, year: int, out: Path) -> float:

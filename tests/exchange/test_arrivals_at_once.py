@@ -5,40 +5,20 @@ test_packages.py)."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import openpyxl
+from arrivals_at_once import twice_at_once
 
 from xihu_desktop.core.enums import ArrivalStatus, LedgerStatus, ReviewState
 from xihu_desktop.core.settings import BOUND_UNIT
 from xihu_desktop.exchange import excel_export as ee
-from xihu_desktop.exchange.arrival import ArrivalReport
 from xihu_desktop.exchange.decomposition_xlsx import export_decomposition
 from xihu_desktop.exchange.inbox import receive
 from xihu_desktop.exchange.receipts import export_receipt
 from xihu_desktop.store import Store
 
 YEAR = 2025
-
-
-def _twice_at_once(path: Path, file: Path) -> list[ArrivalReport]:
-    stores = [Store.open(path), Store.open(path)]
-    results: list[ArrivalReport] = []
-    barrier = threading.Barrier(2)
-
-    def run(s: Store) -> None:
-        barrier.wait()
-        results.extend(receive(s, [file]))
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in stores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for s in stores:
-        s.close()
-    return results
 
 
 def test_a_decomposition_twice_at_once_is_applied_once(demo_store: Store, tmp_path: Path) -> None:
@@ -57,7 +37,7 @@ def test_a_decomposition_twice_at_once_is_applied_once(demo_store: Store, tmp_pa
     before = len(demo_store.decomposition.shares(YEAR))
     path = demo_store.path
     assert path is not None
-    results = _twice_at_once(path, table)
+    results = twice_at_once(path, table)
     assert sorted(r.status for r in results) == sorted(
         [ArrivalStatus.UPDATED, ArrivalStatus.SAME]
     ), [r.lines for r in results]
@@ -84,7 +64,7 @@ def test_a_receipt_twice_at_once_is_applied_once(demo_store: Store, tmp_path: Pa
         u.ledgers.set_status(ledger.id, LedgerStatus.SUBMITTED)
         audit_before = len(u.audit.log(None, None))
         u.review.inbox()  # (the unit's copy also holds the district's inbox log)
-    results = _twice_at_once(own, receipt)
+    results = twice_at_once(own, receipt)
     assert sorted(r.status for r in results) == sorted([ArrivalStatus.NEW, ArrivalStatus.SAME]), [
         r.lines for r in results
     ]

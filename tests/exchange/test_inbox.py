@@ -3,13 +3,13 @@ reviews, the inbox log; files as a suspicious district office would send them.""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from arrivals_at_once import twice_at_once
 from openpyxl.utils import get_column_letter
 
 from xihu_desktop import cli
@@ -328,21 +328,7 @@ def test_the_same_return_twice_at_once(demo_store: Store, ledger: Ledger, ret: P
     _edit(ret, _set(f"{_col('remark')}4", "同时导入"))
     path = demo_store.path
     assert path is not None
-    stores = [Store.open(path), Store.open(path)]
-    results: list[ArrivalReport] = []
-    barrier = threading.Barrier(2)
-
-    def run(s: Store) -> None:
-        barrier.wait()
-        results.extend(receive(s, [ret]))
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in stores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for s in stores:
-        s.close()
+    results = twice_at_once(path, ret)
     assert sorted(r.status for r in results) == sorted(["更新", "相同"]), [r.lines for r in results]
     assert _remark(demo_store, ledger) == "同时导入"
     assert demo_store.review.state(YEAR, ledger.unit_id).state == ReviewState.REPORTED
