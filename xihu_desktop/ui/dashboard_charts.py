@@ -19,7 +19,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QWidget
 
 from ..core import scoring
@@ -31,7 +31,7 @@ LIGHT_COLOURS = {
     scoring.RED: QColor("#d73a49"),
 }
 SCORE_COLOUR = QColor("#1565c0")
-BAR_HEIGHT = 22  # pixels per unit: the names stay readable with 70 units
+BAR_HEIGHT = 26  # pixels per unit: the names stay readable with 70 units
 LABEL_CHARS = 12
 
 
@@ -68,6 +68,12 @@ class _BarChart(QChartView):
     def _axes(self, chart: QChart, series: object, units: list[str], maximum: float) -> None:
         names = QBarCategoryAxis()
         names.append([short_name(u) for u in units])
+        # QtCharts elides a category label taller than its band: a compact font keeps
+        # every unit's name whole at BAR_HEIGHT pixels a unit
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        names.setLabelsFont(font)
+        names.setTruncateLabels(False)
         values = QValueAxis()
         values.setRange(0, maximum)
         values.setLabelFormat("%d")

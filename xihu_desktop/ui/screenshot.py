@@ -85,7 +85,7 @@ def _status_view(app: QApplication, window: MainWindow, store: Store, out: Path)
 
 
 def _monitoring_view(app: QApplication, window: MainWindow, out: Path) -> None:
-    """规划监测 of 2023 (the mid-term evaluation), the first target's chart."""
+    """规划监测 of 2025 (the final evaluation: the demo reports 2024 and 2025), a chart."""
     window.show_monitoring()
     view = window.monitoring_view
     if view is None:
@@ -93,7 +93,7 @@ def _monitoring_view(app: QApplication, window: MainWindow, out: Path) -> None:
     from .monitoring_view import MonitoringView
 
     if isinstance(view, MonitoringView):
-        view.set_year(2023)
+        view.set_year(2025)
         view.table.selectRow(1)
     view.resize(1400, 760)
     for _ in range(5):
