@@ -17,14 +17,14 @@ REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("pandas", "openpyxl", "sqlite_utils", "PySide6.QtCharts")
 
 
-def run(code: str, tmp_path: Path) -> dict:
+def run(code: str, tmp_path: Path, modules: tuple[str, ...] = HEAVY) -> dict:
     env = dict(os.environ)
     env.update(
         QT_QPA_PLATFORM="offscreen",
         XIHU_DATA_DIR=str(tmp_path / "appdata"),
         PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
     )
-    prologue = f"import json, sys\nHEAVY = {HEAVY!r}\n"
+    prologue = f"import json, sys\nHEAVY = {modules!r}\n"
     epilogue = "\nprint(json.dumps({m: m in sys.modules for m in HEAVY}))\n"
     result = subprocess.run(
         [sys.executable, "-c", prologue + textwrap.dedent(code) + epilogue],
@@ -169,3 +169,58 @@ def test_the_libraries_check_and_the_rebuild_do_load_them(tmp_path: Path) -> Non
         tmp_path,
     )
     assert loaded["sqlite_utils"] is True
+
+
+#: what a read-only command (``xihu units``) needs neither to import nor to build: the
+#: log, the random names of temporary files, new entries' UUIDs, the login's comparison
+LIGHT_CLI = ("logging", "secrets", "uuid", "hmac", "random")
+
+
+def test_a_read_only_command_stays_light(tmp_path: Path) -> None:
+    """``xihu units`` answers without importing what only writes, backups, logins and
+    warnings use, and builds the sub-parser of its own command alone."""
+    db = str(tmp_path / "units.sqlite3")
+    setup = f"""
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+
+        with Store.open({db!r}) as store:
+            initialise(store)
+        """
+    run(setup, tmp_path, LIGHT_CLI)  # a write: in an interpreter of its own
+    code = f"""
+        import argparse
+
+        made = []
+        real = argparse._SubParsersAction.add_parser
+        argparse._SubParsersAction.add_parser = lambda self, name, **kw: (
+            made.append(name) or real(self, name, **kw)
+        )
+        from xihu_desktop.cli import main
+
+        assert main(["units", "--db", {db!r}]) == 0
+        assert main(["units", "--db", {db!r}, "--json"]) == 0
+        assert made == ["units", "units"], made
+        """
+    loaded = run(code, tmp_path, LIGHT_CLI)
+    assert loaded == {m: False for m in LIGHT_CLI}
+
+
+def test_the_light_command_check_is_able_to_fail(tmp_path: Path) -> None:
+    """A write (a new entry's UUID) and a backup (a temporary name) do load them."""
+    db = str(tmp_path / "write.sqlite3")
+    loaded = run(
+        f"""
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+
+        with Store.open({db!r}) as store:
+            initialise(store)
+            ledger = store.ledgers.create(store.units.list()[0].id, 2025).id
+            store.entries.add(ledger, "project", {{"name": "智慧农业示范园"}})
+            store.backup({str(tmp_path / "copy.sqlite3")!r})
+        """,
+        tmp_path,
+        LIGHT_CLI,
+    )
+    assert loaded["uuid"] is True and loaded["secrets"] is True

@@ -68,22 +68,36 @@ def _user_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; ``only``: of that one command alone (a run names
+    one command: the other 27 sub-parsers cost a tenth of ``xihu units``)."""
     parser = _Parser(prog="xihu", description="西湖区“六个一批”任务台账 命令行工具")
     parser.add_argument("--version", action="version", version=f"xihu {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
     for command in COMMANDS:
+        if only is not None and command.name != only:
+            continue
         p = sub.add_parser(command.name, help=command.help, description=command.help)
         command.configure(p)
         _user_arg(p)
     return parser
 
 
+def _parser_for(argv: Sequence[str] | None) -> argparse.ArgumentParser:
+    """The parser for this run: a run that starts with a command's name needs only that
+    command's sub-parser (its help and errors are the same); anything else gets them all."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    name = args[0] if args else None
+    if name is not None and any(c.name == name for c in COMMANDS):
+        return build_parser(only=name)
+    return build_parser()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from ..store.errors import PermissionDenied, StoreError
 
     _utf8_stdio()
-    parser = build_parser()
+    parser = _parser_for(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -13,7 +13,6 @@ import datetime as dt
 import functools
 import os
 import re
-import secrets
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -213,6 +212,8 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     # A name of its own: two processes backing up at the same moment (two imports of one
     # return) must never share, or unlink, each other's temporary file.
+    import secrets  # not at start-up: only a backup needs it
+
     tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
     try:
         if conn.in_transaction or not _vacuum_into(conn, tmp):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import builtins
 import json
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -183,6 +182,8 @@ class EntryManager(Manager):
         ``key`` keeps an entry's identity across files (a restored entry, a row of a
         return made elsewhere); a new entry gets a new UUID.
         """
+        import uuid  # not at start-up: only a write needs it
+
         stamp = now()
         data = {k: v for k, v in clean.items() if k not in ENTRY_COLUMNS and v is not None}
         cur = self.store.execute(

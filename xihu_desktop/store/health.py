@@ -15,9 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import os
-import secrets
 import struct
 import sys
 from collections import Counter
@@ -33,7 +31,13 @@ from .errors import StoreError
 if TYPE_CHECKING:
     from .store import Store
 
-log = logging.getLogger(__name__)
+
+def _warn(message: str, *args: object) -> None:
+    """A warning in the log; logging is imported only when there is one (start-up)."""
+    import logging
+
+    logging.getLogger(__name__).warning(message, *args)
+
 
 #: a good check is trusted this long
 CHECK_EVERY = dt.timedelta(days=1)
@@ -98,11 +102,13 @@ def record_check(path: Path, when: dt.datetime | None = None) -> None:
         state = _read_state()
         state[_file_key(path)] = when.isoformat(timespec="seconds")
         target = _state_path()
+        import secrets  # not at start-up: only this write needs it
+
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
         tmp.write_text(json.dumps(state, ensure_ascii=False, indent=0), encoding="utf-8")
         tmp.replace(target)
     except OSError as exc:
-        log.warning("无法记录完整性检查时间：%s", exc)
+        _warn("无法记录完整性检查时间：%s", exc)
 
 
 # ---------------------------------------------------------------- a crash's leftovers
@@ -211,7 +217,7 @@ def run_daily(store: Store, reason: str | None, today: dt.date | None = None) ->
             try:
                 backup = daily_backup(reader, today)
             except (StoreError, OSError) as exc:  # a full disk must not stop the day's work
-                log.warning("每日备份失败：%s", exc)
+                _warn("每日备份失败：%s", exc)
                 error = str(exc)
         return DailyResult(reason is not None, problem, backup, error)
     finally:

@@ -335,6 +335,13 @@ class Store:
         with self.transaction() as conn:
             yield conn
 
+    def interrupt(self) -> None:
+        """Abort the query running on this store's connection (safe from another thread;
+        the query raises). For a reader whose answer is no longer wanted."""
+        conn = self.conn
+        if conn is not None:
+            conn.interrupt()
+
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """A consistent read of several queries without taking the write lock."""

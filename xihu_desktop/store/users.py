@@ -15,7 +15,6 @@ import base64
 import builtins
 import functools
 import hashlib
-import hmac
 import os
 import time
 from collections.abc import Callable
@@ -127,6 +126,8 @@ def verify_password(password: str, encoded: str | None) -> bool:
         password.encode("utf-8"), salt=salt, n=params.n, r=params.r, p=params.p,
         maxmem=params.maxmem, dklen=len(expected),
     )  # fmt: skip
+    import hmac  # not at start-up: only a login needs it
+
     return hmac.compare_digest(digest, expected)
 
 

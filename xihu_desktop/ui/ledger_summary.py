@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
@@ -43,13 +44,23 @@ def needs_reprint(store: Store, ledger_id: int) -> bool:
         return False
 
 
-def summarise(store: Store, ledger_id: int, as_of: dt.date | None = None) -> LedgerSummary:
-    """Every derived figure of one ledger, read in one snapshot."""
+def summarise(
+    store: Store,
+    ledger_id: int,
+    as_of: dt.date | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> LedgerSummary:
+    """Every derived figure of one ledger, read in one snapshot.
+
+    ``cancelled``: asked before the reprint check (the slow half); once it says yes the
+    answer will be thrown away, so the check is skipped (False).
+    """
     with store.snapshot():
         ledger = store.ledgers.get(ledger_id)
         score = store.assessment.score(ledger_id, as_of)
         counts = store.entries.counts(ledger_id)
-    return LedgerSummary(ledger, score, counts, needs_reprint(store, ledger_id))
+    stale = False if cancelled is not None and cancelled() else needs_reprint(store, ledger_id)
+    return LedgerSummary(ledger, score, counts, stale)
 
 
 class _Relay(QObject):
@@ -89,13 +100,18 @@ class SummaryWorker(QObject):
         try:
             if self._reader is None:
                 self._reader = self.store.reader()
-            result: object = summarise(self._reader, ledger_id, as_of)
+            result: object = summarise(self._reader, ledger_id, as_of, self._stale(number))
         except StoreError as exc:
             result = str(exc)
         except Exception:  # a bug in the background must reach the log, not kill the pool
-            log.exception("ledger summary failed")
+            if not self._closed:  # closing interrupts the reader's query: not a bug
+                log.exception("ledger summary failed")
             return
         relay.done.emit(number, result)
+
+    def _stale(self, number: int) -> Callable[[], bool]:
+        """Whether request ``number`` is no longer wanted (a newer one, or closed)."""
+        return lambda: number != self._wanted or self._closed
 
     def _delivered(self, number: int, result: object) -> None:
         if number != self._wanted or self._closed:
@@ -106,9 +122,13 @@ class SummaryWorker(QObject):
             self.failed.emit(str(result))
 
     def close(self) -> None:
-        """Wait for the running computation and close the reader."""
+        """Stop the running computation (its answer is no longer wanted: the reader's
+        query is interrupted and the reprint check skipped), then close the reader."""
         self._closed = True
         self._pool.clear()
+        reader = self._reader
+        if reader is not None and reader is not self.store:
+            reader.interrupt()
         self._pool.waitForDone()
         if self._reader is not None and self._reader is not self.store:
             self._reader.close()
