@@ -189,18 +189,16 @@ class DashboardManager(Manager):
         wanted = unit_kind(kind).value if kind else None
         bound = store.settings.get(BOUND_UNIT)
         with store.snapshot():
-            units = self._units(bound, wanted)
+            units = store.units.in_scope(bound, wanted)
             by_unit = {int(f.unit_id): f for f in self._ledger_figures(year, as_of)}
         result = []
         for unit in units:
-            uid = int(unit["id"])
+            uid = unit.id
             found = by_unit.get(uid)
             if found is not None:
                 result.append(found)
             else:
-                result.append(
-                    UnitFigures(uid, str(unit["code"]), str(unit["name"]), str(unit["kind"]))
-                )
+                result.append(UnitFigures(uid, unit.code, unit.name, unit.kind))
         return result
 
     def ledger_figures(self, year: int, as_of: dt.date | None = None) -> list[UnitFigures]:
@@ -306,24 +304,6 @@ class DashboardManager(Manager):
         return {lid: sums for lid, (_, sums) in fresh.items()}
 
     # ------------------------------------------------------------ queries
-
-    def _units(self, bound: str | None, kind: str | None) -> list[Any]:
-        clauses, params = [], []
-        if bound:
-            clauses.append("u.code = ?")
-            params.append(bound)
-        else:
-            clauses.append("u.active = 1")
-        if kind is not None:
-            clauses.append("u.kind = ?")
-            params.append(kind)
-        return self.store.rows(
-            "SELECT u.id, u.code, u.name, u.kind FROM units u WHERE "
-            + " AND ".join(clauses)
-            + " ORDER BY "
-            + _KIND_ORDER,
-            params,
-        )
 
     def _entry_sql(
         self,

@@ -55,8 +55,6 @@ JSON_KEYS = (
 #: keeps them equal)
 NOT_RETURNS = ("package", "decomposition", "receipt", "summary", "evaluation")
 
-_KIND_ORDER = "CASE u.kind WHEN 'town' THEN 0 WHEN 'platform' THEN 1 ELSE 2 END, u.position, u.id"
-
 
 @dataclass(frozen=True)
 class UnitStatus:
@@ -261,7 +259,7 @@ class ReportingManager(Manager):
         wanted = unit_kind(kind) if kind else None
         bound = store.settings.get(BOUND_UNIT)
         with store.snapshot():
-            units = self._units(bound, wanted)
+            units = store.units.in_scope(bound, wanted.value if wanted else None)
             ledgers = {
                 int(r["unit_id"]): r
                 for r in store.rows(
@@ -289,7 +287,7 @@ class ReportingManager(Manager):
             due = [d for _, d in sorted(self.deadlines(year).items())]
         result = []
         for unit in units:
-            uid = int(unit["id"])
+            uid = unit.id
             ledger = ledgers.get(uid)
             review = reviews.get(uid)
             times = [
@@ -308,9 +306,9 @@ class ReportingManager(Manager):
             overdue = (today - deadline).days if deadline and today > deadline else 0
             result.append(
                 UnitStatus(
-                    unit=str(unit["name"]),
-                    code=str(unit["code"]),
-                    kind=str(unit["kind"]),
+                    unit=unit.name,
+                    code=unit.code,
+                    kind=unit.kind,
                     ledger_status=str(ledger["status"]) if ledger else NO_LEDGER,
                     review=state,
                     reason=(str(review["reason"]) if review and review["reason"] else None),
@@ -322,21 +320,3 @@ class ReportingManager(Manager):
                 )
             )
         return result
-
-    def _units(self, bound: str | None, kind: UnitKind | None) -> list[Any]:
-        clauses, params = [], []
-        if bound:
-            clauses.append("u.code = ?")
-            params.append(bound)
-        else:
-            clauses.append("u.active = 1")
-        if kind is not None:
-            clauses.append("u.kind = ?")
-            params.append(kind.value)
-        return self.store.rows(
-            "SELECT u.id, u.code, u.name, u.kind FROM units u WHERE "
-            + " AND ".join(clauses)
-            + " ORDER BY "
-            + _KIND_ORDER,
-            params,
-        )

@@ -31,6 +31,22 @@ class UnitManager(Manager):
             sql += " WHERE " + " AND ".join(clauses)
         return build_all(Unit, self.store.rows(sql + _ORDER, params))
 
+    def in_scope(self, bound: str | None, kind: str | None = None) -> builtins.list[Unit]:
+        """The units a district view lists: in a unit's own file (``bound``: its unit
+        code) that unit, active or not; else every active unit; of one ``kind`` if given."""
+        clauses, params = [], []
+        if bound:
+            clauses.append("code = ?")
+            params.append(bound)
+        else:
+            clauses.append("active = 1")
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(kind)
+        return build_all(
+            Unit, self.store.rows(_SELECT + " WHERE " + " AND ".join(clauses) + _ORDER, params)
+        )
+
     def get(self, unit_id: int) -> Unit:
         rows = build_all(Unit, self.store.rows(_SELECT + " WHERE id = ?", (unit_id,)))
         if not rows:
