@@ -3,7 +3,6 @@ plain sqlite3 is found by ``store.audit.verify_chain()``."""
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import sqlite3
 import time
@@ -76,9 +75,13 @@ def test_intact_chain_verifies(store: Store) -> None:
     store.entries.add(ledger_id, "indicator", {"name": "指标甲"})
     store.audit.record_many("测试", [(ledger_id, None, "x", None, i) for i in range(5)])
     assert store.audit.verify_chain() is None
+    # compact form (schema 10): the digest as a 32-byte blob, no stored prev_hash; the
+    # head keeps the last one in hex
     rows = store.query("SELECT id, prev_hash, hash FROM audit_log ORDER BY id")
-    assert all(len(r[2]) == 64 for r in rows)
-    assert all(b[1] == a[2] for a, b in itertools.pairwise(rows))  # each names the last
+    assert all(isinstance(r[2], bytes) and len(r[2]) == 32 for r in rows)
+    assert all(r[1] is None for r in rows)
+    assert store.scalar("SELECT hash FROM audit_head") == rows[-1][2].hex()
+    assert len({r[2] for r in rows}) == len(rows)
 
 
 def test_row_deleted_is_found(logged: Path) -> None:

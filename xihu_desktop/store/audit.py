@@ -94,10 +94,13 @@ class AuditManager(Manager):
             return
         store = self.store
         with store.transaction() as conn:  # joins the caller's; the tail is read under its lock
-            if not audit_chain.chained_schema(conn):
+            version = audit_chain.schema_version(conn)
+            if version < audit_chain.SCHEMA_VERSION:
                 conn.executemany(_LEGACY_INSERT, rows)
                 return
-            conn.executemany(_INSERT, audit_chain.chained(rows, *audit_chain.tail(conn)))
+            compact = version >= audit_chain.COMPACT_VERSION
+            chained = audit_chain.chained(rows, *audit_chain.tail(conn), compact=compact)
+            conn.executemany(_INSERT, chained)
 
     def verify_chain(self) -> ChainBreak | None:
         """The first row where the log is not as written (or a missing guard trigger); None

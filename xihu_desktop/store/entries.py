@@ -212,10 +212,17 @@ class EntryManager(Manager):
             self.store.execute("UPDATE entries SET assigned = 1 WHERE id = ?", (entry_id,))
         return entry_id
 
-    def write_values(self, old: Entry, values: Mapping[str, Any], action: str) -> None:
-        """Store clean values over an entry's, auditing each changed field (no checks)."""
+    def write_values(
+        self, old: Entry, values: Mapping[str, Any], action: str, *, one_row: bool = False
+    ) -> None:
+        """Store clean values over an entry's, auditing each changed field (no checks).
+
+        ``one_row``: the changed fields share one audit row (field ``actual、status``, old
+        and new value objects of those keys), as a progress sync writes them.
+        """
         data = {k: v for k, v in old.values.items() if k not in ENTRY_COLUMNS}
         columns: dict[str, Any] = {}
+        changed: dict[str, tuple[Any, Any]] = {}
         for key, value in values.items():
             if old.values.get(key) == value:
                 continue
@@ -225,7 +232,21 @@ class EntryManager(Manager):
                 data.pop(key, None)
             else:
                 data[key] = value
-            self.store.audit.record(action, old.ledger_id, old.id, key, old.values.get(key), value)
+            changed[key] = (old.values.get(key), value)
+        audit = self.store.audit
+        if one_row and len(changed) > 1:
+            audit.record(
+                action,
+                old.ledger_id,
+                old.id,
+                "、".join(changed),
+                {k: o for k, (o, _) in changed.items()},
+                {k: n for k, (_, n) in changed.items()},
+            )
+        else:
+            audit.record_many(
+                action, ((old.ledger_id, old.id, k, o, n) for k, (o, n) in changed.items())
+            )
         sets = ", ".join(f"{k} = ?" for k in columns)
         self.store.execute(
             f"UPDATE entries SET {sets + ', ' if sets else ''}data = ?, updated_at = ? "
@@ -302,7 +323,10 @@ class EntryManager(Manager):
         Every row gets the same checks and defaults as in :meth:`add`, all before anything
         is written (a bad row raises :class:`InvalidData`, its problems carry the row's
         index). The ledger is checked and its revision bumped once, and each new entry
-        gets one audit row holding all its values. ``Changes.created`` holds the new ids.
+        gets one audit row naming it, as :meth:`add` writes: its values are in ``entries``
+        and every later change is logged with old and new value, so the log holds changes,
+        not a second copy (a deletion logs the whole row). ``Changes.created`` holds the
+        new ids.
         """
         if not rows:
             return Changes()
@@ -325,7 +349,7 @@ class EntryManager(Manager):
             store.audit.record_many(
                 "新增条目",
                 (
-                    (ledger_id, entry_id, None, None, c)  # as_json keeps the filled values
+                    (ledger_id, entry_id, None, None, c.get("name") or "")
                     for entry_id, c in zip(ids, prepared, strict=True)
                 ),
             )

@@ -117,7 +117,7 @@ class ProgressManager(Manager):
                     )
             follow = _latest(self.of_entry(entry_id), entry)
             if follow:
-                store.entries.write_values(entry, follow, "进度同步")
+                store.entries.write_values(entry, follow, "进度同步", one_row=True)
             store.touch(entry.ledger_id)
             old_values = {k: getattr(before, k) if before else None for k in clean}
             undo: list[Operation | None] = [
@@ -235,7 +235,7 @@ class ProgressManager(Manager):
                 entry = entries[entry_id]
                 follow = _latest(current[entry_id].values(), entry, keep.get(entry_id, ()))
                 if follow:
-                    store.entries.write_values(entry, follow, "进度同步")
+                    store.entries.write_values(entry, follow, "进度同步", one_row=True)
                     followed.add(entry_id)
             for ledger_id in ledgers:
                 store.touch(ledger_id)
