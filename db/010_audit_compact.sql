@@ -19,3 +19,8 @@ END;
 -- still walks the index backwards; the time stamp in it only cost space.
 DROP INDEX audit_log_ledger;
 CREATE INDEX audit_log_ledger ON audit_log (ledger_id);
+
+-- By time: `log(since=…)` walks the log newest first by id and stops at its LIMIT; with
+-- few matches the scan of the whole log costs about what the planner already chose with
+-- this index (measured on the 100,000-entry district: 70–90 ms either way).
+DROP INDEX audit_log_ts;
