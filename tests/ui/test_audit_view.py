@@ -91,3 +91,19 @@ def test_export_failure_is_a_message(qtbot, store: Store, tmp_path: Path, monkey
     folder.mkdir()
     assert dialog.export(folder) is None
     assert warnings and "无法导出" in warnings[0]
+
+
+def test_grouped_progress_sync_row_is_shown_readably(qtbot, store: Store) -> None:
+    """A progress sync logs one row per entry (issue 15): the viewer shows its keys and
+    both values as text, not raw JSON."""
+    ledger_id, entry_id = _changes(store)
+    store.progress.set(entry_id, 2, {"value": 30, "status": "滞后"})
+    dialog = A.AuditDialog(store, ledger_id)
+    qtbot.addWidget(dialog)
+    dialog.action_box.setCurrentText("进度同步")
+    model = dialog.model
+    shown = [[model.data(model.index(r, c)) for c in range(8)] for r in range(model.rowCount())]
+    grouped = [row for row in shown if row[5] == "actual、status"]
+    assert len(grouped) == 1 and grouped[0][4] == entry_id
+    assert grouped[0][6] == "actual=12.5；status=未启动"
+    assert grouped[0][7] == "actual=30.0；status=滞后"
