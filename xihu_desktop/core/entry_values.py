@@ -79,7 +79,7 @@ def clean_values(
         else:
             raw = values[f.key]
         checked = replace(f, required=False) if allow_empty_required and f.required else f
-        quick = quick_check(checked)(raw) if raw is not None else None
+        quick = quick_check(f)(raw) if raw is not None else None
         if quick is not None:  # a plain number or text: what check_value would say
             clean[f.key] = quick[0]
             continue

@@ -8,7 +8,6 @@ canonical value or a Chinese error message. Validators never raise.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 import unicodedata
@@ -288,12 +287,9 @@ _INF = float("inf")
 
 
 def _in_bounds(f: Field, number: float) -> bool:
-    return (f.minimum is None or number >= f.minimum) and (
-        f.maximum is None or number <= f.maximum
-    )
+    return (f.minimum is None or number >= f.minimum) and (f.maximum is None or number <= f.maximum)
 
 
-@functools.cache
 def quick_check(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
     """A checker for one column of values in the form a spreadsheet or the editor gives.
 
@@ -303,6 +299,18 @@ def quick_check(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
     column of thousands of such values; this keeps their check to a few operations each
     (tests hold it to :func:`check_value` over every field of every category).
     """
+    known = _QUICK.get(id(f))
+    if known is None or known[0] is not f:
+        known = _QUICK[id(f)] = (f, _make_quick_check(f))
+    return known[1]
+
+
+#: id(field) → (field, its checker): declared fields live as long as the program, and
+#: hashing a frozen dataclass on every call would cost more than the check itself.
+_QUICK: dict[int, tuple[Field, Callable[[Any], tuple[Any, None] | None]]] = {}
+
+
+def _make_quick_check(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
     t = f.type
     if t in (FieldType.TEXT, FieldType.LONGTEXT):
         dirty = (_LONGTEXT_DIRTY if t == FieldType.LONGTEXT else _TEXT_DIRTY).search

@@ -29,12 +29,14 @@ from .entry_rows import entry_row, insert_sql
 from .errors import InvalidData, NotFound
 from .manager import Manager
 from .records import PROGRESS_FIELDS, Entry, PlanTarget, Progress, now
+from .search import indexed_in_bulk
 
 _SELECT = (
     "SELECT id, ledger_id, category, position, name, goal, actual, status, weight, "
     "target_id, catalogue_id, data, key, assigned FROM entries"
 )
 Removed = tuple[tuple[Entry, tuple[Progress, ...]], ...]
+
 
 def _ids(*ids: int) -> frozenset[int]:
     return frozenset(ids)
@@ -204,15 +206,17 @@ class EntryManager(Manager):
         first = int(self.store.scalar("SELECT coalesce(max(id), 0) FROM entries")) + 1
         ids = list(range(first, first + len(cleans)))
         sql, width = insert_sql(self._schema(), with_id=True)
-        self.store.db.executemany(
-            sql,
-            [
-                (entry_id, *entry_row(ledger_id, category_key, first_position + i, clean, key))[
-                    :width
-                ]
-                for i, (entry_id, clean, key) in enumerate(zip(ids, cleans, keys, strict=True))
-            ],
-        )
+        conn = self.store.db
+        with indexed_in_bulk(conn, first, first + len(cleans) - 1):
+            conn.executemany(
+                sql,
+                [
+                    (entry_id, *entry_row(ledger_id, category_key, first_position + i, c, key))[
+                        :width
+                    ]
+                    for i, (entry_id, c, key) in enumerate(zip(ids, cleans, keys, strict=True))
+                ],
+            )
         return ids
 
     def _schema(self) -> int:
