@@ -11,7 +11,15 @@ from typing import Any
 
 from .categories import COUNT_UNITS, STATUSES, FieldType, category
 from .scoring import completion_rate
-from .validate import Invalid, Problem, check_value, is_empty, parse_choice, parse_number
+from .validate import (
+    Invalid,
+    Problem,
+    check_value,
+    is_empty,
+    parse_choice,
+    parse_number,
+    quick_check,
+)
 
 PROGRESS_FIELDS = ("value", "status", "problems", "next_steps", "comment", "follow_up")
 
@@ -71,6 +79,10 @@ def clean_values(
         else:
             raw = values[f.key]
         checked = replace(f, required=False) if allow_empty_required and f.required else f
+        quick = quick_check(f)(raw) if raw is not None else None
+        if quick is not None:  # a plain number or text: what check_value would say
+            clean[f.key] = quick[0]
+            continue
         if memo is None:
             value, error = check_value(checked, raw)
         else:

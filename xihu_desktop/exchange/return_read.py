@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.categories import CATEGORIES, NUMERIC_TYPES, Category, Field, FieldType, find_category
-from ..core.validate import check_value, is_empty
+from ..core.validate import check_value, is_empty, quick_check
 from ..store import Store
 from . import return_layout as layout
 from .xlsx_formats import percent_cells
@@ -28,6 +28,7 @@ from .xlsx_read import (
     as_seen,
     cell_ref,
     check_cell,
+    check_column,
     col_letter,
     col_of,
     data_rows,
@@ -95,12 +96,17 @@ class ParsedRow:
     key: str | None  # the entry's key from 条目标识 (a UUID)
     name: str
     values: dict[str, Any]  # canonical values of the fields present in the sheet
-    cells: dict[str, str]  # field key → cell reference
+    columns: dict[str, str]  # field key → column letter (one dict shared by the sheet's rows)
     problems: list[ImportProblem] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
         return not self.problems
+
+    def cell(self, key: str) -> str:
+        """The cell of field ``key`` in this row (or the row, for a field not in the sheet)."""
+        letter = self.columns.get(key)
+        return f"{letter}{self.row}" if letter else f"第{self.row}行"
 
     def refuse_key(self, file: str, message: str) -> None:
         """A problem with the row's 条目标识 (the row is then skipped)."""
@@ -358,65 +364,96 @@ def _find_sheet(
 def _parse_category(
     sheet: Sheet, cat: Category, lookups: Lookups, file: str, percents: set[tuple[int, int]]
 ) -> tuple[list[ParsedRow], set[str], list[ImportProblem]]:
+    """The sheet's rows, checked column by column (one column's values share a field)."""
     columns = layout.category_columns(cat)
     h, mapping, problems = map_columns(sheet, columns, file)
     if h < 0:
         return [], set(), problems
     present = {f.key for f in mapping.values() if not f.key.startswith("_")}
-    out: list[ParsedRow] = []
-    caches: dict[int, dict[tuple[type, Any], tuple[Any, str | None]]] = {c: {} for c in mapping}
-    letters = {c: col_letter(c) for c in mapping}
+    skipped = (layout.KEY_FIELD.key, layout.SEQ_FIELD.key)
+    letters = {f.key: col_letter(c) for c, f in mapping.items() if f.key not in skipped}
+    found = list(data_rows(sheet, h, mapping))
+    out = [ParsedRow(cat.key, sheet.name, r + 1, None, "", {}, letters) for r, _ in found]
     merged = merged_in_data(file, sheet, h)
+    if merged:
+        for row, (r, _) in zip(out, found, strict=True):
+            row.problems.extend(merged.get(r, ()))
     unit_col = col_of(mapping, "measure_unit")
-    for r, cells in data_rows(sheet, h, mapping):
-        row = ParsedRow(cat.key, sheet.name, r + 1, None, "", {}, {})
-        row.problems.extend(merged.get(r, ()))
-        measure = text_value(cells.get(unit_col))
-        for c, raw in cells.items():
-            f = mapping[c]
-            ref = f"{letters[c]}{r + 1}"
-            if f.key == layout.KEY_FIELD.key:
+    measures = [text_value(cells.get(unit_col)) for _, cells in found]
+    for c, f in mapping.items():
+        raws = [cells[c] for _, cells in found]
+        if f.key == layout.KEY_FIELD.key:
+            for row, raw in zip(out, raws, strict=True):
                 row.key = _parse_key(raw)
-                continue
-            if f.key == layout.SEQ_FIELD.key:
-                continue
-            row.cells[f.key] = ref
-            if f.type in NUMERIC_TYPES and raw is not None:
-                raw, error = as_seen(f, raw, (r, c) in percents, measure)
-                if error:
-                    row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
-                    continue
-            if layout.is_link(f):
-                raw, error = lookups.resolve(f, raw)
-                if error:
-                    row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
-                    continue
-            value, error = check_cell(f, raw, caches[c])
+            continue
+        if f.key == layout.SEQ_FIELD.key:
+            continue
+        refused = _prepare_column(f, c, raws, found, measures, percents, lookups)
+        checked = check_column(f, raws, {})
+        for i, (row, (value, error)) in enumerate(zip(out, checked, strict=True)):
+            error = refused.get(i, error)
             if error:
+                ref = f"{letters[f.key]}{row.row}"
                 row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
-            else:
+            elif i not in refused:
                 row.values[f.key] = value
-        row.name = str(
-            row.values.get("name") or text_value(cells.get(col_of(mapping, "name"))) or ""
-        )
-        for f in cat.fields:
-            if f.required and f.key not in present:
-                row.problems.append(
-                    ImportProblem(
-                        file, sheet.name, f"第{r + 1}行", f.label, "缺少必填列，无法新增或核对"
-                    )
+    name_col = col_of(mapping, "name")
+    required = [f for f in cat.fields if f.required and f.key not in present]
+    for row, (r, cells) in zip(out, found, strict=True):
+        row.name = str(row.values.get("name") or text_value(cells.get(name_col)) or "")
+        for f in required:
+            row.problems.append(
+                ImportProblem(
+                    file, sheet.name, f"第{r + 1}行", f.label, "缺少必填列，无法新增或核对"
                 )
+            )
         if not row.problems:
             for check in cat.row_checks:
                 for key, message in check(row.values):
                     label = cat.field(key).label
                     row.problems.append(
-                        ImportProblem(
-                            file, sheet.name, row.cells.get(key, f"第{r + 1}行"), label, message
-                        )
+                        ImportProblem(file, sheet.name, row.cell(key), label, message)
                     )
-        out.append(row)
     return out, present, problems
+
+
+def _prepare_column(
+    f: Field,
+    c: int,
+    raws: list[Any],
+    found: Sequence[tuple[int, dict[int, Any]]],
+    measures: Sequence[str | None],
+    percents: set[tuple[int, int]],
+    lookups: Lookups,
+) -> dict[int, str]:
+    """Turn a column's cells into what the field checks (in place): numbers as the clerk
+    saw them (percent formats), link texts into ids. Returns the refused cells' messages
+    by their index in the column."""
+    refused: dict[int, str] = {}
+    numeric, link = f.type in NUMERIC_TYPES, layout.is_link(f)
+    if not (numeric or link):
+        return refused
+    resolved: dict[Any, tuple[Any, str | None]] = {}
+    for i, raw in enumerate(raws):
+        if raw is None:
+            continue
+        error = None
+        if numeric:
+            percent = (found[i][0], c) in percents
+            if percent or raw.__class__ is str:  # a plain number is as the clerk saw it
+                raw, error = as_seen(f, raw, percent, measures[i])
+        if link and error is None:
+            try:
+                hit = resolved.get(raw)
+                if hit is None:
+                    hit = resolved[raw] = lookups.resolve(f, raw)
+            except TypeError:  # unhashable: resolve it as it is
+                hit = lookups.resolve(f, raw)
+            raw, error = hit
+        if error:
+            refused[i] = error
+        raws[i] = raw
+    return refused
 
 
 def _parse_progress(
@@ -430,6 +467,7 @@ def _parse_progress(
     caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]] = {
         f.key: {} for f in _PROGRESS_FIELDS
     }
+    quick_checks = {f.key: quick_check(f) for f in _PROGRESS_FIELDS}
     column = {f.key: c for c, f in mapping.items()}
     slots = [
         (
@@ -468,6 +506,9 @@ def _parse_progress(
             )
         for q, _label, fields in slots:
             values: dict[str, Any] = {}
+            if all(cells[c] is None for _f, c in fields):  # most quarters of most rows
+                item.quarters[q] = None
+                continue
             any_value = False
             for f, c in fields:
                 raw = cells[c]
@@ -477,7 +518,8 @@ def _parse_progress(
                     # a progress value has no unit of its own: a % shown is percentage points
                     raw, error = as_seen(f, raw, (r, c) in percents, "%")
                 if error is None:
-                    value, error = check_cell(f, raw, caches[f.key])
+                    quick = quick_checks[f.key](raw) if raw is not None else None
+                    value, error = quick or check_cell(f, raw, caches[f.key])
                 if error:
                     item.problems.append(
                         ImportProblem(file, sheet.name, cell_ref(r, c), f"{_label}{f.label}", error)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.categories import Field, FieldType
-from ..core.validate import check_value, is_empty
+from ..core.validate import check_value, is_empty, quick_check
 from .return_layout import QUARTER_ALIASES
 from .xlsx_safety import MAX_ROWS, UnusableFile
 
@@ -259,6 +259,23 @@ def check_cell(
     if hit is None:
         hit = cache[key] = check_value(f, tolerant(f, raw))
     return hit
+
+
+def check_column(
+    f: Field, raws: Sequence[Any], cache: dict[tuple[type, Any], tuple[Any, str | None]]
+) -> list[tuple[Any, str | None]]:
+    """:func:`check_cell` over a whole column: empty cells and values a glance can judge
+    (:func:`~xihu_desktop.core.validate.quick_check`) skip the full check."""
+    quick = quick_check(f)
+    empty = check_value(f, None)
+    out: list[tuple[Any, str | None]] = []
+    append = out.append
+    for raw in raws:
+        if raw is None:
+            append(empty)
+        else:
+            append(quick(raw) or check_cell(f, raw, cache))
+    return out
 
 
 def tolerant(f: Field, raw: Any) -> Any:

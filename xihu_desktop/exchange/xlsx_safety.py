@@ -128,10 +128,46 @@ def _check_directory(name: str, infos: list[zipfile.ZipInfo]) -> None:
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\s[^>]*?\br="([A-Za-z]{0,4})(\d{1,12})"')
 #: The same references where attributes are separated by plain spaces (every writer we
-#: know): a literal prefix lets the scan skip ahead in C, about twice as fast. It counts
-#: an ``r`` attribute of any element, which can only make the check stricter.
-_SPACED_REF = re.compile(rb' r="([A-Za-z]{0,4})(\d{1,12})"')
+#: know): a literal prefix lets the scan skip ahead in C. Each pattern captures only the
+#: references that can matter, so that a return's half a million ordinary ones cost a
+#: failed match each and no Python object: columns of two or more letters (AA = 27 on),
+#: rows of five or more digits (10,000 on). An ``r`` attribute of any element counts,
+#: which can only make the check stricter.
+_WIDE_COLUMN = re.compile(rb' r="([A-Za-z]{2,4})\d')
+_LONG_ROW = re.compile(rb' r="[A-Za-z]{0,4}(\d{5,12})"')
+_ANY_ROW = re.compile(rb' r="[A-Za-z]{0,4}(\d{1,12})"')
 _OTHER_SPACE = (b'\tr="', b'\nr="', b'\rr="')
+_SHORT_ROWS = 9_999  # the most a reference of four digits or fewer can reach
+
+
+def _column(letters: bytes) -> int:
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ch - 64
+    return col
+
+
+def _extent(data: bytes, spaced: bool) -> tuple[int, int]:
+    """(rows, columns) reached by the cell and row references in ``data``; rows below
+    10,000 count as 9,999 unless :data:`_ANY_ROW` is needed for a very wide sheet."""
+    if not spaced:  # an unusual writer: every reference, the slow way
+        refs = _CELL_REF.findall(data)
+        if not refs:
+            return 0, 0
+        letters, rows = zip(*refs, strict=True)
+        return max(map(int, set(rows))), max((_column(c) for c in set(letters) if c), default=0)
+    wide = set(_WIDE_COLUMN.findall(data))
+    max_col = max(map(_column, wide), default=26 if b' r="' in data else 0)
+    long_rows = set(_LONG_ROW.findall(data))
+    if long_rows:
+        max_row = max(map(int, long_rows))
+    elif b' r="' not in data:
+        max_row = 0
+    elif max_col * _SHORT_ROWS > MAX_CELLS:  # a wide sheet: the exact row count decides
+        max_row = max(map(int, set(_ANY_ROW.findall(data))))
+    else:
+        max_row = _SHORT_ROWS
+    return max_row, max_col
 
 
 def _check_extent(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
@@ -139,7 +175,7 @@ def _check_extent(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) 
 
     python-calamine allocates a sheet's whole bounding box at once: one cell at
     XFD1048576 asks for 512 GB and aborts the process (no exception to catch). The
-    references are scanned in the compressed stream, bounded by the checks above.
+    references are scanned in the decompressed stream, bounded by the checks above.
     """
     for info in infos:
         part = info.filename
@@ -149,20 +185,11 @@ def _check_extent(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) 
         tail = b""
         try:
             with zf.open(info) as fh:
-                while chunk := fh.read(1 << 20):
+                while chunk := fh.read(4 << 20):
                     data = tail + chunk
-                    # findall and sets keep the per-match work in C: a 10,000-row
-                    # return has half a million references but few distinct ones
                     spaced = not any(w in data for w in _OTHER_SPACE)
-                    refs = (_SPACED_REF if spaced else _CELL_REF).findall(data)
-                    if refs:
-                        letter_refs, row_refs = zip(*refs, strict=True)
-                        max_row = max(max_row, *map(int, set(row_refs)))
-                        for letters in {c.upper() for c in set(letter_refs)}:
-                            col = 0
-                            for ch in letters:
-                                col = col * 26 + ch - 64
-                            max_col = max(max_col, col)
+                    rows, cols = _extent(data, spaced)
+                    max_row, max_col = max(max_row, rows), max(max_col, cols)
                     tail = data[-512:]
         except Exception as exc:  # zlib.error, BadZipFile (CRC) …
             raise UnusableFile(
@@ -170,9 +197,12 @@ def _check_extent(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) 
                 "请重新导出或重新拷贝。"
             ) from None
         if max_row > MAX_ROWS or max_col > MAX_COLS or max_row * max(max_col, 1) > MAX_CELLS:
+            reach = [f"{max_row} 行" if max_row > MAX_ROWS else "", f"{max_col} 列"]
+            if max_col <= MAX_COLS and max_row <= MAX_ROWS:  # the box: rows are exact here
+                reach = [f"{max_row} 行 × {max_col} 列"]
             raise UnusableFile(
-                f"文件“{name}”的工作表 {part.rsplit('/', 1)[-1]} 范围过大（{max_row} 行 × "
-                f"{max_col} 列），疑似已损坏或被篡改，拒绝读取。"
+                f"文件“{name}”的工作表 {part.rsplit('/', 1)[-1]} 范围过大（"
+                f"{'、'.join(filter(None, reach))}），疑似已损坏或被篡改，拒绝读取。"
             )
 
 

@@ -25,15 +25,16 @@ from .changes import (
     WriteValues,
     sequence,
 )
+from .entry_rows import entry_row, insert_sql
 from .errors import InvalidData, NotFound
 from .manager import Manager
 from .records import PROGRESS_FIELDS, Entry, PlanTarget, Progress, now
+from .search import indexed_in_bulk
 
 _SELECT = (
     "SELECT id, ledger_id, category, position, name, goal, actual, status, weight, "
     "target_id, catalogue_id, data, key, assigned FROM entries"
 )
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 Removed = tuple[tuple[Entry, tuple[Progress, ...]], ...]
 
 
@@ -182,35 +183,44 @@ class EntryManager(Manager):
         ``key`` keeps an entry's identity across files (a restored entry, a row of a
         return made elsewhere); a new entry gets a new UUID.
         """
-        import uuid  # not at start-up: only a write needs it
-
-        stamp = now()
-        data = {k: v for k, v in clean.items() if k not in ENTRY_COLUMNS and v is not None}
-        cur = self.store.execute(
-            "INSERT INTO entries (ledger_id, category, position, name, goal, actual, status, "
-            "weight, target_id, catalogue_id, data, created_at, updated_at, key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                ledger_id,
-                category_key,
-                position,
-                clean.get("name") or "",
-                clean.get("goal"),
-                clean.get("actual"),
-                clean.get("status"),
-                clean.get("weight"),
-                clean.get("target_id"),
-                clean.get("catalogue_id"),
-                _ENCODER.encode(data),
-                stamp,
-                stamp,
-                key or str(uuid.uuid4()),
-            ),
-        )
+        sql, width = insert_sql(self._schema())
+        row = entry_row(ledger_id, category_key, position, clean, key)
+        cur = self.store.execute(sql, row[:width])
         entry_id = int(cur.lastrowid or 0)
         if assigned:  # the column has a default: a plain entry leaves it out
             self.store.execute("UPDATE entries SET assigned = 1 WHERE id = ?", (entry_id,))
         return entry_id
+
+    def insert_many(
+        self,
+        ledger_id: int,
+        category_key: str,
+        first_position: int,
+        cleans: Sequence[Mapping[str, Any]],
+        keys: Sequence[str | None],
+    ) -> builtins.list[int]:
+        """Write rows at consecutive positions in one statement (inside the caller's write
+        transaction, no checks); their new ids, which are the ids SQLite itself would
+        give (the largest id plus one, on), written explicitly so that one executemany
+        can insert them all."""
+        first = int(self.store.scalar("SELECT coalesce(max(id), 0) FROM entries")) + 1
+        ids = list(range(first, first + len(cleans)))
+        sql, width = insert_sql(self._schema(), with_id=True)
+        conn = self.store.db
+        with indexed_in_bulk(conn, first, first + len(cleans) - 1):
+            conn.executemany(
+                sql,
+                [
+                    (entry_id, *entry_row(ledger_id, category_key, first_position + i, c, key))[
+                        :width
+                    ]
+                    for i, (entry_id, c, key) in enumerate(zip(ids, cleans, keys, strict=True))
+                ],
+            )
+        return ids
+
+    def _schema(self) -> int:
+        return int(self.store.scalar("PRAGMA user_version"))
 
     def write_values(
         self, old: Entry, values: Mapping[str, Any], action: str, *, one_row: bool = False
@@ -340,12 +350,13 @@ class EntryManager(Manager):
         store = self.store
         with store.transaction():
             store.require_editable(ledger_id)
-            position = self._next_position(ledger_id, category_key) - 1
-            ids: builtins.list[int] = []
-            for index, clean in enumerate(prepared):
-                position += 1
-                key = keys[index] if keys is not None else None
-                ids.append(self.insert(ledger_id, category_key, position, clean, key))
+            ids = self.insert_many(
+                ledger_id,
+                category_key,
+                self._next_position(ledger_id, category_key),
+                prepared,
+                keys if keys is not None else [None] * len(prepared),
+            )
             store.audit.record_many(
                 "新增条目",
                 (

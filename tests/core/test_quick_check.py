@@ -1,0 +1,117 @@
+"""The import's quick check of a column's values says exactly what the full check says."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from xihu_desktop.core.categories import CATEGORIES, Field, FieldType
+from xihu_desktop.core.entry_values import clean_values
+from xihu_desktop.core.validate import check_value, quick_check
+from xihu_desktop.exchange import return_layout as layout
+
+FIELDS = [f for c in CATEGORIES for f in c.fields] + list(layout.progress_fields())
+
+#: What a clerk or a spreadsheet hands over: canonical values, edge values, dirty text.
+VALUES: list[Any] = [
+    0,
+    1,
+    -1,
+    0.5,
+    -0.5,
+    2.5,
+    99.999,
+    100,
+    100.0,
+    101,
+    1e6,
+    1e308,
+    10**400,
+    1949,
+    2025.0,
+    2101,
+    float("inf"),
+    float("-inf"),
+    math.nan,
+    True,
+    False,
+    3,
+    12.3456789,
+    "abc",
+    "abcd",
+    " abcd ",
+    "abcd\n",
+    "ab\ncd",
+    "ab\tcd",
+    "ab\rcd",
+    "ab\r\ncd",
+    "\x00abcd",
+    "abc\x7f",
+    "N/A",
+    "n/a",
+    "——",
+    "无",
+    "  无  ",
+    "\u3000无\u3000",
+    "／",
+    "x" * 4000,
+    "x" * 4001,
+    " " + "y" * 4000 + " ",
+    "１２３４",
+    "12,345",
+    "98.5%",
+    "2025年",
+    "新建",
+    "新 建",
+    "约束性",
+    "越小越好",
+    "滞后",
+    "0571-87654321",
+    "91330106MA2KXXXX0X",
+    "倒排工期、挂图作战，协调解决政策处理和要素保障问题。",
+    "Ｎ／Ａ",
+]
+
+
+@pytest.mark.parametrize("f", FIELDS, ids=lambda f: f.key)
+def test_quick_says_what_the_full_check_says(f: Field) -> None:
+    quick = quick_check(f)
+    for value in VALUES:
+        said = quick(value)
+        if said is not None:
+            assert said == check_value(f, value), (f.key, value)
+
+
+def test_quick_takes_the_plain_values_of_a_return() -> None:
+    """The fast path must actually be taken for numbers and texts (else it saves nothing)."""
+    by_type = {f.type: f for f in FIELDS if f.minimum is None and f.maximum is None}
+    assert quick_check(by_type[FieldType.NUMBER])(12.5) == (12.5, None)
+    assert quick_check(by_type[FieldType.MONEY])(1234.5678911) == (1234.567891, None)
+    assert quick_check(by_type[FieldType.INTEGER])(12.0) == (12, None)
+    assert quick_check(by_type[FieldType.TEXT])(" 城西科创 ") == ("城西科创", None)
+    assert quick_check(by_type[FieldType.LONGTEXT])("一\n二三四") == ("一\n二三四", None)
+    # left to the full check: empty markers, dirty text, negatives, text numbers
+    for f, value in (
+        (by_type[FieldType.TEXT], "无"),
+        (by_type[FieldType.TEXT], "a\tbcd"),
+        (by_type[FieldType.MONEY], -1.0),
+        (by_type[FieldType.NUMBER], "12"),
+        (by_type[FieldType.NUMBER], True),
+        (by_type[FieldType.NUMBER], math.nan),
+    ):
+        assert quick_check(f)(value) is None, (f.key, value)
+
+
+def test_clean_values_with_and_without_the_quick_path_agree() -> None:
+    """An entry's values cleaned for the store equal the field-by-field full check."""
+    for cat in CATEGORIES:
+        raw = {f.key: v for f, v in zip(cat.fields, VALUES * 3, strict=False)}
+        clean, problems = clean_values(cat.key, raw)
+        for f in cat.fields:
+            value, error = check_value(f, raw.get(f.key, f.default))
+            if error:
+                assert f.key in {p.key for p in problems}
+            else:
+                assert clean.get(f.key) == value, (cat.key, f.key)
