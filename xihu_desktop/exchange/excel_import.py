@@ -85,11 +85,13 @@ def apply_import(
     when it has problems (unless ``valid_only``) or needs a confirmation it did not get.
 
     A first plan (read only) refuses early and skips the backup when nothing would
-    change; the plan that is written is made again inside the write transaction, so an
+    change. Inside the write transaction the plan is made again when another connection
+    committed anything since the first one was made (``store.data_version``), so an
     import that ran meanwhile (the same file from another computer) is seen: the second
     of two imports of one file finds everything the same and writes nothing.
     """
     options = {"delete_missing": delete_missing}
+    seen = store.data_version()
     plan = plan_import(store, parsed, **options)
     _check(plan, valid_only, allow_locked, new_ledger)
     if not plan.has_changes:
@@ -97,8 +99,9 @@ def apply_import(
     guard = store.admin_override() if plan.needs_admin else nullcontext()
     try:
         with guard, store.bulk_write("import"):
-            plan = plan_import(store, parsed, **options)
-            _check(plan, valid_only, allow_locked, new_ledger)
+            if store.data_version() != seen:  # another program wrote since: plan again
+                plan = plan_import(store, parsed, **options)
+                _check(plan, valid_only, allow_locked, new_ledger)
             if plan.has_changes:
                 _write(store, plan)
     except BackupFailed as exc:

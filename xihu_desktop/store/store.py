@@ -394,6 +394,11 @@ class Store:
             except sqlite3.Error as exc:
                 raise translate_sqlite_error(exc, self.path) from exc
 
+    def data_version(self) -> int:
+        """SQLite's count of commits by OTHER connections to the file (PRAGMA
+        data_version): equal on two calls when nobody else wrote in between."""
+        return int(self.scalar("PRAGMA data_version"))
+
     def scalar(self, sql: str, params: Params = ()) -> Any:
         rows = self.query(sql, params)
         return rows[0][0] if rows else None
