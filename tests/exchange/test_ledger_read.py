@@ -199,3 +199,13 @@ def test_a_sheet_reads_the_ledger_once(demo_store: Store, monkeypatch: pytest.Mo
     sheet = sheet_data.collect_sheet(demo_store, ledger_id, quarter=3)
     assert calls == {"entries": 1, "progress": 1}
     assert sheet.fingerprint == old_fingerprint(demo_store, ledger_id)
+
+
+def test_progress_of_a_ledger_built_by_position_equals_by_name(demo_store: Store) -> None:
+    """``of_ledger`` builds its rows by position (speed); ``of_entry`` by column name."""
+    ledger_id = _awkward(demo_store)
+    progress = demo_store.progress.of_ledger(ledger_id)
+    assert progress and any(p.follow_up for rows in progress.values() for p in rows.values())
+    for entry_id, rows in progress.items():
+        by_quarter = sorted(rows.values(), key=lambda p: p.quarter)
+        assert by_quarter == demo_store.progress.of_entry(entry_id)

@@ -55,11 +55,14 @@ def canonical_of(rows: LedgerRows) -> dict[str, Any]:
             e_values = e.values
             for key in fields:
                 v = e_values.get(key)
+                if v is None:  # most fields of most entries: as _text(None)
+                    values[key] = None
+                    continue
                 if key == "target_id":
-                    v = targets.get(v) if v is not None else None
+                    v = targets.get(v)
                 elif key == "catalogue_id":
-                    v = items.get(v) if v is not None else None
-                values[key] = _text(v)
+                    v = items.get(v)
+                values[key] = v.replace("\r\n", "\n").strip() if type(v) is str else _text(v)
             quarters = [
                 {
                     "quarter": q,
