@@ -88,9 +88,27 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_CHAR_WIDTHS: dict[str, dict[str, float]] = {}
+
+
+def body_width(font: str, text: str) -> float:
+    """``stringWidth(text, font, BODY_SIZE)`` from a per-character cache (a sheet's cells
+    repeat the same few thousand characters; stringWidth looks each one up anew)."""
+    cache = _CHAR_WIDTHS.get(font)
+    if cache is None:
+        cache = _CHAR_WIDTHS[font] = {}
+    total = 0.0
+    for ch in text:
+        w = cache.get(ch)
+        if w is None:
+            w = cache[ch] = stringWidth(ch, font, BODY_SIZE)
+        total += w
+    return total
+
+
 def cell(text: str, width: float, styles: Styles, style: ParagraphStyle | None = None) -> Any:
     """A plain string when it fits the column, else a wrapping Paragraph (5× the cost)."""
-    if "\n" not in text and stringWidth(text, styles.font, BODY_SIZE) <= width - 2 * CELL_PAD:
+    if "\n" not in text and body_width(styles.font, text) <= width - 2 * CELL_PAD:
         return text
     return Paragraph(escape(text).replace("\n", "<br/>"), style or styles.cell)
 
