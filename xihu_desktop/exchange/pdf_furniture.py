@@ -29,6 +29,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 SIGNATURE_LABELS = ("填报人", "审核人", "单位负责人（签字）", "单位（盖章）", "日期")
 APP_NAME = "西湖区“六个一批”任务台账"
@@ -110,7 +111,26 @@ def cell(text: str, width: float, styles: Styles, style: ParagraphStyle | None =
     """A plain string when it fits the column, else a wrapping Paragraph (5× the cost)."""
     if "\n" not in text and body_width(styles.font, text) <= width - 2 * CELL_PAD:
         return text
-    return Paragraph(escape(text).replace("\n", "<br/>"), style or styles.cell)
+    style = style or styles.cell
+    if "\n" in text:
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return plain_paragraph(text, style)
+
+
+_TEMPLATES: dict[int, tuple[ParagraphStyle, Any]] = {}
+
+
+def plain_paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    """``Paragraph(escape(text), style)`` for a text without line breaks, without running
+    the markup parser (most of a wrapped cell's cost): its one fragment is the style's,
+    holding the text as the parser would leave it (whitespace runs joined, ends cut)."""
+    cleaned = cleanBlockQuotedText(text)
+    entry = _TEMPLATES.get(id(style))
+    if entry is None or entry[0] is not style:
+        entry = _TEMPLATES[id(style)] = (style, Paragraph("x", style).frags[0])
+    if not cleaned:
+        return Paragraph(escape(text), style)
+    return Paragraph(escape(cleaned), style, frags=[entry[1].clone(text=cleaned)])
 
 
 @dataclass(frozen=True)
