@@ -128,8 +128,8 @@ def plain_paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     entry = _TEMPLATES.get(id(style))
     if entry is None or entry[0] is not style:
         entry = _TEMPLATES[id(style)] = (style, Paragraph("x", style).frags[0])
-    if not cleaned:
-        return Paragraph(escape(text), style)
+    if not cleaned or "&" in text or "<" in text or ">" in text:
+        return Paragraph(escape(text), style)  # entities: the parser makes several fragments
     return Paragraph(escape(cleaned), style, frags=[entry[1].clone(text=cleaned)])
 
 
