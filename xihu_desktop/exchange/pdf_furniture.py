@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -117,7 +118,8 @@ def cell(text: str, width: float, styles: Styles, style: ParagraphStyle | None =
     return plain_paragraph(text, style)
 
 
-_TEMPLATES: dict[int, tuple[ParagraphStyle, Any]] = {}
+#: a style's one fragment (weak: styles are made per document)
+_TEMPLATES: WeakKeyDictionary[ParagraphStyle, Any] = WeakKeyDictionary()
 
 
 def plain_paragraph(text: str, style: ParagraphStyle) -> Paragraph:
@@ -125,12 +127,12 @@ def plain_paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     the markup parser (most of a wrapped cell's cost): its one fragment is the style's,
     holding the text as the parser would leave it (whitespace runs joined, ends cut)."""
     cleaned = cleanBlockQuotedText(text)
-    entry = _TEMPLATES.get(id(style))
-    if entry is None or entry[0] is not style:
-        entry = _TEMPLATES[id(style)] = (style, Paragraph("x", style).frags[0])
+    template = _TEMPLATES.get(style)
+    if template is None:
+        template = _TEMPLATES[style] = Paragraph("x", style).frags[0]
     if not cleaned or "&" in text or "<" in text or ">" in text:
         return Paragraph(escape(text), style)  # entities: the parser makes several fragments
-    return Paragraph(escape(cleaned), style, frags=[entry[1].clone(text=cleaned)])
+    return Paragraph(escape(cleaned), style, frags=[template.clone(text=cleaned)])
 
 
 @dataclass(frozen=True)
