@@ -12,8 +12,9 @@ import hashlib
 import json
 from typing import Any
 
-from ..core.categories import CATEGORIES, category
-from ..store import Store
+from ..core.categories import CATEGORIES
+from ..store import Entry, Store
+from .ledger_read import LedgerRows, read_ledger
 
 
 def _number(value: Any) -> Any:
@@ -33,24 +34,35 @@ def _text(value: Any) -> Any:
 
 def canonical_ledger(store: Store, ledger_id: int) -> dict[str, Any]:
     """The ledger as plain, ordered data: the input of :func:`ledger_fingerprint`."""
-    ledger = store.ledgers.get(ledger_id)
-    plan = next((p for p in store.catalogue.plans() if p["id"] == ledger.plan_id), {"code": ""})
-    targets = {
-        t["id"]: f"{t['seq']}{t['sub'] or ''}:{t['name']}" for t in store.catalogue.targets()
-    }
-    items = {i["id"]: f"{i['kind']}:{i['name']}" for i in store.catalogue.items()}
-    progress = store.progress.of_ledger(ledger_id)
+    return canonical_of(read_ledger(store, ledger_id))
+
+
+def canonical_of(rows: LedgerRows) -> dict[str, Any]:
+    """:func:`canonical_ledger` of a ledger already read (the one canonical form)."""
+    ledger = rows.ledger
+    plan = next((p.code for p in rows.plans if p.id == ledger.plan_id), "")
+    targets = {t.id: f"{t.seq}{t.sub or ''}:{t.name}" for t in rows.targets}
+    items = {i.id: f"{i.kind}:{i.name}" for i in rows.items}
+    progress = rows.progress
+    by_category: dict[str, list[Entry]] = {}
+    for e in rows.entries:  # ordered by position, id within a category
+        by_category.setdefault(e.category, []).append(e)
     entries = []
     for cat in CATEGORIES:
-        for e in store.entries.list(ledger_id, cat.key):
+        fields = [f.key for f in cat.fields]
+        for e in by_category.get(cat.key, ()):
             values: dict[str, Any] = {}
-            for f in category(e.category).fields:
-                v = e.values.get(f.key)
-                if f.key == "target_id":
-                    v = targets.get(v) if v is not None else None
-                elif f.key == "catalogue_id":
-                    v = items.get(v) if v is not None else None
-                values[f.key] = _text(v)
+            e_values = e.values
+            for key in fields:
+                v = e_values.get(key)
+                if v is None:  # most fields of most entries: as _text(None)
+                    values[key] = None
+                    continue
+                if key == "target_id":
+                    v = targets.get(v)
+                elif key == "catalogue_id":
+                    v = items.get(v)
+                values[key] = v.replace("\r\n", "\n").strip() if type(v) is str else _text(v)
             quarters = [
                 {
                     "quarter": q,
@@ -65,7 +77,7 @@ def canonical_ledger(store: Store, ledger_id: int) -> dict[str, Any]:
             ]
             entries.append({"category": e.category, "values": values, "progress": quarters})
     return {
-        "plan": plan["code"],
+        "plan": plan,
         "unit": {"code": ledger.unit_code, "name": ledger.unit_name},
         "year": ledger.year,
         "ledger": {
@@ -76,8 +88,7 @@ def canonical_ledger(store: Store, ledger_id: int) -> dict[str, Any]:
         },
         "entries": entries,
         "adjustments": [
-            {"points": _number(a["points"]), "reason": _text(a["reason"])}
-            for a in store.assessment.adjustments(ledger_id)
+            {"points": _number(a.points), "reason": _text(a.reason)} for a in rows.adjustments
         ],
     }
 
@@ -90,7 +101,12 @@ def canonical_bytes(data: dict[str, Any]) -> bytes:
 
 def ledger_fingerprint(store: Store, ledger_id: int) -> str:
     """SHA-256 (hex) of the canonical ledger data."""
-    return hashlib.sha256(canonical_bytes(canonical_ledger(store, ledger_id))).hexdigest()
+    return fingerprint_of(read_ledger(store, ledger_id))
+
+
+def fingerprint_of(rows: LedgerRows) -> str:
+    """:func:`ledger_fingerprint` of a ledger already read."""
+    return hashlib.sha256(canonical_bytes(canonical_of(rows))).hexdigest()
 
 
 def short_code(fingerprint: str, length: int = 10) -> str:

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -29,6 +30,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 SIGNATURE_LABELS = ("填报人", "审核人", "单位负责人（签字）", "单位（盖章）", "日期")
 APP_NAME = "西湖区“六个一批”任务台账"
@@ -88,11 +90,49 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_CHAR_WIDTHS: dict[str, dict[str, float]] = {}
+
+
+def body_width(font: str, text: str) -> float:
+    """``stringWidth(text, font, BODY_SIZE)`` from a per-character cache (a sheet's cells
+    repeat the same few thousand characters; stringWidth looks each one up anew)."""
+    cache = _CHAR_WIDTHS.get(font)
+    if cache is None:
+        cache = _CHAR_WIDTHS[font] = {}
+    total = 0.0
+    for ch in text:
+        w = cache.get(ch)
+        if w is None:
+            w = cache[ch] = stringWidth(ch, font, BODY_SIZE)
+        total += w
+    return total
+
+
 def cell(text: str, width: float, styles: Styles, style: ParagraphStyle | None = None) -> Any:
     """A plain string when it fits the column, else a wrapping Paragraph (5× the cost)."""
-    if "\n" not in text and stringWidth(text, styles.font, BODY_SIZE) <= width - 2 * CELL_PAD:
+    if "\n" not in text and body_width(styles.font, text) <= width - 2 * CELL_PAD:
         return text
-    return Paragraph(escape(text).replace("\n", "<br/>"), style or styles.cell)
+    style = style or styles.cell
+    if "\n" in text:
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return plain_paragraph(text, style)
+
+
+#: a style's one fragment (weak: styles are made per document)
+_TEMPLATES: WeakKeyDictionary[ParagraphStyle, Any] = WeakKeyDictionary()
+
+
+def plain_paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    """``Paragraph(escape(text), style)`` for a text without line breaks, without running
+    the markup parser (most of a wrapped cell's cost): its one fragment is the style's,
+    holding the text as the parser would leave it (whitespace runs joined, ends cut)."""
+    cleaned = cleanBlockQuotedText(text)
+    template = _TEMPLATES.get(style)
+    if template is None:
+        template = _TEMPLATES[style] = Paragraph("x", style).frags[0]
+    if not cleaned or "&" in text or "<" in text or ">" in text:
+        return Paragraph(escape(text), style)  # entities: the parser makes several fragments
+    return Paragraph(escape(cleaned), style, frags=[template.clone(text=cleaned)])
 
 
 @dataclass(frozen=True)

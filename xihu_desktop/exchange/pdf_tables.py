@@ -8,13 +8,15 @@ cost of a plain string) are used only for texts that need wrapping.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from ..core.categories import CATEGORIES, Category
@@ -29,6 +31,7 @@ from .pdf_furniture import (
     HEAD_BG,
     SUB_BG,
     Styles,
+    body_width,
     cell,
     escape,
 )
@@ -77,23 +80,49 @@ def _row_height(cells: Sequence[Any], widths: Sequence[float]) -> float:
     return height + PAD_TOP + PAD_BOTTOM
 
 
-def _text_width(font: str) -> Callable[[str], float]:
-    """stringWidth at the body size with a per-character cache (numbers repeat digits)."""
-    cache = _WIDTHS.setdefault(font, {})
+class _TextOut:
+    """``text.textOut(string)`` for the many short strings of a table page, with each
+    string's PDF operators made once per document, not once per cell.
 
-    def width(text: str) -> float:
-        total = 0.0
-        for ch in text:
-            w = cache.get(ch)
-            if w is None:
-                w = cache[ch] = stringWidth(ch, font, BODY_SIZE)
-            total += w
-        return total
+    The same operators as reportlab's ``PDFTextObject._formatText`` for an embedded
+    TrueType font (the subset of each run of characters, and a ``Tf`` when it changes):
+    a character's subset never changes within a document once assigned, so the runs of a
+    string may be kept. Any other font goes through ``textOut`` itself.
+    """
 
-    return width
+    def __init__(self, text: Any, font: str) -> None:
+        self.text = text
+        canv = text._canvas
+        self.font = getFont(font)
+        self.doc = canv._doc
+        self.fast = bool(getattr(self.font, "_dynamicFont", False))
+        state = canv.__dict__.setdefault("_xihu_text_runs", {})
+        self.runs: dict[str, list[tuple[int, str]]] = state.setdefault(font, {})
+        self.names: dict[int, str] = {}
+        self.tf = f"{fp_str(text._fontsize)} Tf {fp_str(text._leading)} TL"
 
-
-_WIDTHS: dict[str, dict[str, float]] = {}
+    def __call__(self, string: str) -> None:
+        text = self.text
+        if not self.fast:
+            text.textOut(string)
+            return
+        runs = self.runs.get(string)
+        if runs is None:
+            escape = text._canvas._escape
+            runs = self.runs[string] = [
+                (subset, f"({escape(chunk)}) Tj")
+                for subset, chunk in self.font.splitString(string, self.doc)
+            ]
+        parts = []
+        for subset, op in runs:
+            if subset != text._curSubset:
+                name = self.names.get(subset)
+                if name is None:
+                    name = self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+                parts.append(f"{name} {self.tf}")
+                text._curSubset = subset
+            parts.append(op)
+        text._code.append(" ".join(parts))
 
 
 class ChunkedTable(Flowable):
@@ -251,10 +280,11 @@ class ChunkedTable(Flowable):
             c.rect(0, total_y[1], self.width, total_y[0] - total_y[1], stroke=0, fill=1)
         c.setFillColor(colors.black)
         half = BODY_SIZE * 0.35  # baseline offset that centres a line vertically
-        width_of = _text_width(self.font)
+        width_of = partial(body_width, self.font)
         # every string of the page in one text object: no BT/ET and object per cell
         text = c.beginText()
         text.setFont(self.font, BODY_SIZE)
+        text_out = _TextOut(text, self.font)
         paragraphs: list[tuple[Flowable, float, float]] = []
         cells = [(self.header, ys[0], ys[1], -1)]
         cells += [
@@ -289,7 +319,7 @@ class ChunkedTable(Flowable):
                 if color is not None:
                     text.setFillColor(color)
                 text.setTextOrigin(x, middle - half)
-                text.textOut(string)
+                text_out(string)
                 if color is not None:
                     text.setFillColor(colors.black)
         c.drawText(text)

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..core import scoring
 from ..core.categories import CATEGORIES, Category, Field, FieldType
 from ..core.entry_values import counts, is_draft
-from ..core.progress_fields import after_quarter, as_of_quarter, as_of_text, reported
+from ..core.progress_fields import as_of_quarter, as_of_text, reported
 from ..core.scoring import EntryScore, LedgerScore
 from ..store import Progress, Store
-from .fingerprint import ledger_fingerprint, short_code
+from .fingerprint import fingerprint_of, short_code
+from .ledger_read import LedgerRows, read_ledger, score_of
 
 PAYLOAD_PREFIX = "XHLG1"
 PAYLOAD_RE = re.compile(r"XHLG1\|[^\s]+")
@@ -185,14 +185,12 @@ def ledger_figures(
 ) -> SheetFigures:
     """The figures a sheet of the ledger's data now would print as of ``quarter``
     (None: the entries' own figures, as sheets printed before the quarter line had)."""
-    with store.snapshot():
-        ledger = store.ledgers.get(ledger_id)
-        score = quarter_score(store, ledger_id, quarter)
-        # drafts (no name) are neither scored nor printed: count what the sheet shows
-        entry_counts = {
-            c.key: sum(1 for e in score.entries if e.category == c.key) for c in CATEGORIES
-        }
-        code = short_code(ledger_fingerprint(store, ledger_id))
+    rows = read_ledger(store, ledger_id)
+    ledger = rows.ledger
+    score = score_of(rows, quarter)
+    # drafts (no name) are neither scored nor printed: count what the sheet shows
+    entry_counts = {c.key: sum(1 for e in score.entries if e.category == c.key) for c in CATEGORIES}
+    code = short_code(fingerprint_of(rows))
     return make_figures(
         clean_text(ledger.unit_name),
         ledger.year,
@@ -219,23 +217,7 @@ def default_quarter(store: Store, ledger_id: int) -> int | None:
 def quarter_score(store: Store, ledger_id: int, quarter: int | None) -> LedgerScore:
     """The ledger's score with every entry's actual and status as of ``quarter``
     (lights judged at the quarter's end, or today if earlier); None: as stored now."""
-    if quarter is None:
-        return store.assessment.score(ledger_id)
-    ledger = store.ledgers.get(ledger_id)
-    progress = store.progress.of_ledger(ledger_id)
-    entries = {e.id: e for e in store.entries.list(ledger_id)}
-    items = []
-    for item in store.assessment.score_inputs(ledger_id):
-        values = entries[item.id].values
-        now = as_of_quarter(values, progress.get(item.id, {}).values(), quarter)
-        items.append(replace(item, actual=now["actual"], status=now["status"]))
-    return scoring.score_ledger(
-        items,
-        store.assessment.scoring_settings(ledger.year),
-        ledger.year,
-        min(dt.date.today(), after_quarter(ledger.year, quarter)),
-        [scoring.Adjustment(a.points, a.reason) for a in store.assessment.adjustments(ledger_id)],
-    )
+    return score_of(read_ledger(store, ledger_id), quarter)
 
 
 QR_TITLE = "西湖区“六个一批”考核表"
@@ -306,42 +288,47 @@ def collect_sheet(
 
     ``revision`` is the print revision the sheet will show (default: the next one);
     ``quarter`` the quarter its figures stand at (default: the latest with progress).
+    The ledger is read once (:func:`.ledger_read.read_ledger`); the score and the
+    fingerprint are computed from the same rows.
     """
     if quarter is not None and quarter not in (1, 2, 3, 4):
         raise ValueError(f"季度应为 1–4，不是 {quarter}")
     with store.snapshot():  # one consistent state: no write can slip in between
-        ledger = store.ledgers.get(ledger_id)
-        progress = store.progress.of_ledger(ledger_id)
-        if quarter is None:
-            quarter = latest_quarter(progress)
-        score = quarter_score(store, ledger_id, quarter)
-        fingerprint = ledger_fingerprint(store, ledger_id)
+        rows = read_ledger(store, ledger_id)
         rev = revision if revision is not None else store.prints.next_revision(ledger_id)
-        lookups = {
-            "target": {t["id"]: t["name"] for t in store.catalogue.targets()},
-            "catalogue": {i["id"]: i["name"] for i in store.catalogue.items()},
-        }
-        by_id = {e.id: e for e in score.entries}
-        rows: dict[str, list[SheetRow]] = {c.key: [] for c in CATEGORIES}
-        for entry in store.entries.list(ledger_id):
-            if is_draft(entry.name):
-                continue
-            cat = _category(entry.category)
-            values = dict(entry.values)
-            if quarter is not None:
-                values.update(as_of_quarter(values, progress.get(entry.id, {}).values(), quarter))
-            rows[cat.key].append(
-                SheetRow(
-                    [values.get(f.key) for f in cat.pdf_fields],
-                    by_id[entry.id],
-                    values.get("status"),
-                    counts(entry),
-                )
+    return sheet_of(rows, rev, quarter)
+
+
+def sheet_of(rows: LedgerRows, revision: int, quarter: int | None = None) -> SheetData:
+    """The sheet of a ledger already read (``quarter`` None: the latest with progress)."""
+    ledger = rows.ledger
+    progress = rows.progress
+    if quarter is None:
+        quarter = latest_quarter(progress)
+    score = score_of(rows, quarter)
+    lookups = {
+        "target": {t.id: t.name for t in rows.targets},
+        "catalogue": {i.id: i.name for i in rows.items},
+    }
+    by_id = {e.id: e for e in score.entries}
+    sheet_rows: dict[str, list[SheetRow]] = {c.key: [] for c in CATEGORIES}
+    for entry in rows.entries:
+        if is_draft(entry.name):
+            continue
+        cat = _category(entry.category)
+        values = entry.values
+        if quarter is not None:
+            values = dict(values)
+            values.update(as_of_quarter(values, progress.get(entry.id, {}).values(), quarter))
+        sheet_rows[cat.key].append(
+            SheetRow(
+                [values.get(f.key) for f in cat.pdf_fields],
+                by_id[entry.id],
+                values.get("status"),
+                counts(entry),
             )
-        adjustments = [
-            (float(a["points"]), clean_text(str(a["reason"])))
-            for a in store.assessment.adjustments(ledger_id)
-        ]
+        )
+    adjustments = [(float(a.points), clean_text(str(a.reason))) for a in rows.adjustments]
     return SheetData(
         ledger_id=ledger.id,
         unit_name=clean_text(ledger.unit_name),
@@ -354,18 +341,21 @@ def collect_sheet(
         preparer=clean_text(ledger.preparer or ""),
         self_assessment=clean_text(ledger.self_assessment or ""),
         score=score,
-        rows=rows,
+        rows=sheet_rows,
         adjustments=adjustments,
-        fingerprint=fingerprint,
-        revision=rev,
+        fingerprint=fingerprint_of(rows),
+        revision=revision,
         generated_at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         lookups=lookups,
         quarter=quarter,
     )
 
 
+_CATEGORY_BY_KEY = {c.key: c for c in CATEGORIES}
+
+
 def _category(key: str) -> Category:
-    return next(c for c in CATEGORIES if c.key == key)
+    return _CATEGORY_BY_KEY[key]
 
 
 # ---------------------------------------------------------------- formatting

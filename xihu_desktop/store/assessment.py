@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Mapping
 
 from ..core import scoring
 from ..core.categories import category
@@ -12,7 +13,7 @@ from ..core.validate import Problem, validate_row
 from .changes import Changes
 from .errors import InvalidData, NotFound
 from .manager import Manager
-from .records import Adjustment, Entry, build_all, now
+from .records import Adjustment, Entry, PlanTarget, build_all, now
 
 
 class AssessmentManager(Manager):
@@ -93,36 +94,7 @@ class AssessmentManager(Manager):
 
     def score_inputs(self, ledger_id: int) -> list[scoring.ScoreInput]:
         targets = {t.id: t for t in self.store.catalogue.targets()}
-        items = []
-        for e in self.store.entries.list(ledger_id):
-            if is_draft(e.name):
-                continue
-            target = targets.get(e.values.get("target_id"))  # type: ignore[arg-type]
-            lower = e.values.get("direction") == "越小越好" or (
-                e.values.get("direction") is None and bool(target and target.lower_is_better)
-            )
-            binding = e.category == "indicator" and (
-                e.values.get("attribute") == "约束性"
-                or (
-                    e.values.get("attribute") is None
-                    and target is not None
-                    and target.attribute == "约束性"
-                )
-            )
-            items.append(
-                scoring.ScoreInput(
-                    id=e.id,
-                    category=e.category,
-                    name=e.name,
-                    goal=e.values.get("goal"),
-                    actual=e.values.get("actual"),
-                    status=e.values.get("status"),
-                    weight=e.values.get("weight"),
-                    lower_is_better=lower,
-                    binding=binding,
-                )
-            )
-        return items
+        return score_inputs_of(self.store.entries.list(ledger_id), targets)
 
     def score(self, ledger_id: int, as_of: dt.date | None = None) -> scoring.LedgerScore:
         ledger = self.store.ledgers.get(ledger_id)
@@ -145,3 +117,40 @@ class AssessmentManager(Manager):
             else:
                 problems.extend((e, p) for p in validate_row(cat, e.values))
         return problems
+
+
+def score_inputs_of(
+    entries: Iterable[Entry], targets: Mapping[int, PlanTarget]
+) -> list[scoring.ScoreInput]:
+    """What scoring reads of each scored entry (drafts left out), from entries already
+    read (``targets`` by id: a linked target gives the direction and attribute an entry
+    leaves empty)."""
+    items = []
+    for e in entries:
+        if is_draft(e.name):
+            continue
+        values = e.values
+        target = targets.get(values.get("target_id"))  # type: ignore[arg-type]
+        direction = values.get("direction")
+        lower = direction == "越小越好" or (
+            direction is None and bool(target and target.lower_is_better)
+        )
+        attribute = values.get("attribute")
+        binding = e.category == "indicator" and (
+            attribute == "约束性"
+            or (attribute is None and target is not None and target.attribute == "约束性")
+        )
+        items.append(
+            scoring.ScoreInput(
+                id=e.id,
+                category=e.category,
+                name=e.name,
+                goal=values.get("goal"),
+                actual=values.get("actual"),
+                status=values.get("status"),
+                weight=values.get("weight"),
+                lower_is_better=lower,
+                binding=binding,
+            )
+        )
+    return items

@@ -77,15 +77,14 @@ class ProgressManager(Manager):
         )
 
     def of_ledger(self, ledger_id: int) -> dict[int, dict[int, Progress]]:
-        rows = build_all(
-            Progress,
-            self.store.rows(
-                _SELECT + " JOIN entries e ON e.id = p.entry_id WHERE e.ledger_id = ?",
-                (ledger_id,),
-            ),
-        )
+        # positional: _SELECT names Progress's fields in order (a whole ledger's rows
+        # are built here, for every sheet and fingerprint; by name costs twice as much)
         out: dict[int, dict[int, Progress]] = {}
-        for p in rows:
+        for r in self.store.query(
+            _SELECT + " JOIN entries e ON e.id = p.entry_id WHERE e.ledger_id = ?",
+            (ledger_id,),
+        ):
+            p = Progress(*r)
             out.setdefault(p.entry_id, {})[p.quarter] = p
         return out
 
