@@ -101,9 +101,6 @@ class Sheet:
         return self.raw(*src) if src else self.raw(r, c)
 
 
-_INFINITE = (math.inf, -math.inf)
-
-
 def plain(value: Any) -> Any:
     """Calamine value → what the validators expect (integral floats stay floats)."""
     if value.__class__ is str:
@@ -232,7 +229,6 @@ def data_rows(
     sheet: Sheet, h: int, mapping: Mapping[int, Field]
 ) -> Iterable[tuple[int, dict[int, Any]]]:
     cols = list(mapping)
-    width = max(cols, default=-1) + 1
     merged_rows = sheet.merged_rows
     for r in range(h + 1, len(sheet.rows)):
         if r in merged_rows:
@@ -243,15 +239,8 @@ def data_rows(
                 cells[c] = None if src and src[0] <= h else plain(sheet.get(r, c))
         else:  # the fast path: no merged cell in this row
             row = sheet.rows[r]
-            if len(row) < width:
-                row = [*row, *[None] * (width - len(row))]
-            cells = {c: row[c] for c in cols}
-            for c, v in cells.items():  # plain() where it changes something
-                if v.__class__ is str:
-                    if not v:
-                        cells[c] = None
-                elif v.__class__ is float and (v != v or v in _INFINITE):
-                    cells[c] = None
+            n = len(row)
+            cells = {c: plain(row[c]) if c < n else None for c in cols}
         for v in cells.values():
             if v is not None and (v.__class__ is not str or not is_empty(v)):
                 yield r, cells

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import audit_chain
 from .audit_chain import ChainBreak
+from .connection import schema_version
 from .manager import Manager
 from .records import AuditRecord, build_all, now
 
@@ -94,7 +95,7 @@ class AuditManager(Manager):
             return
         store = self.store
         with store.transaction() as conn:  # joins the caller's; the tail is read under its lock
-            version = audit_chain.schema_version(conn)
+            version = schema_version(conn)
             if version < audit_chain.SCHEMA_VERSION:
                 conn.executemany(_LEGACY_INSERT, rows)
                 return
@@ -107,8 +108,10 @@ class AuditManager(Manager):
         when intact. A read: run it on :meth:`Store.reader` off the UI thread."""
         store = self.store
         with store.snapshot():
-            if not audit_chain.chained_schema(store.db):
-                return None  # not migrated yet: nothing is chained
+            # the file's schema now, not the one opened with (a restore may just have
+            # copied an older backup in): below 5 nothing is chained
+            if schema_version(store.db) < audit_chain.SCHEMA_VERSION:
+                return None
             return audit_chain.verify(store.db)
 
     def log(

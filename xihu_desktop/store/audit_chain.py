@@ -63,17 +63,6 @@ class ChainBreak:
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, reused
 
 
-def chained_schema(conn: sqlite3.Connection) -> bool:
-    """Whether the file's schema has the chain (the content, not the version opened with:
-    a restore may just have copied an older backup in)."""
-    return schema_version(conn) >= SCHEMA_VERSION
-
-
-def schema_version(conn: sqlite3.Connection) -> int:
-    """The file's schema version: below 5 no chain, 5–9 legacy rows, 10 on compact rows."""
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
 def row_digest(content: Sequence[Any], prev_hash: str) -> bytes:
     """SHA-256 of one row's content in ``CONTENT`` order and the previous hash in hex
     (a compact JSON array, non-ASCII text as it is)."""

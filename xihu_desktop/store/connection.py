@@ -73,6 +73,12 @@ PYTHON_STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
 }
 
 
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The schema version the file holds now (``PRAGMA user_version``): not necessarily
+    the one it was opened with, since a restore may just have copied an older backup in."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
 def migrations() -> list[Migration]:
     return list(_migrations_in(migrations_dir()))
 
@@ -163,7 +169,7 @@ def inspect(path: Path, check: bool = True) -> int:
             result = quick_check(conn)
             if result != "ok":
                 raise CorruptFile(corrupt_message(path, result))
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version = schema_version(conn)
     except sqlite3.DatabaseError as exc:
         raise CorruptFile(
             f"数据文件“{path.name}”已损坏或无法读取（{exc}），已保持原样。请从备份恢复。"

@@ -25,6 +25,7 @@ from .changes import (
     WriteValues,
     sequence,
 )
+from .connection import schema_version
 from .entry_rows import entry_row, insert_sql
 from .errors import InvalidData, NotFound
 from .manager import Manager
@@ -220,7 +221,7 @@ class EntryManager(Manager):
         return ids
 
     def _schema(self) -> int:
-        return int(self.store.scalar("PRAGMA user_version"))
+        return schema_version(self.store.db)
 
     def write_values(
         self, old: Entry, values: Mapping[str, Any], action: str, *, one_row: bool = False
