@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.categories import CATEGORIES, NUMERIC_TYPES, Category, Field, FieldType, find_category
-from ..core.validate import check_value, is_empty, quick_check
+from ..core.validate import check_value, is_empty
 from ..store import Store
 from . import return_layout as layout
 from .xlsx_formats import percent_cells
@@ -27,10 +27,10 @@ from .xlsx_read import (
     Workbook,
     as_seen,
     cell_ref,
-    check_cell,
     check_column,
     col_letter,
     col_of,
+    data_columns,
     data_rows,
     map_columns,
     merged_in_data,
@@ -372,16 +372,16 @@ def _parse_category(
     present = {f.key for f in mapping.values() if not f.key.startswith("_")}
     skipped = (layout.KEY_FIELD.key, layout.SEQ_FIELD.key)
     letters = {f.key: col_letter(c) for c, f in mapping.items() if f.key not in skipped}
-    found = list(data_rows(sheet, h, mapping))
-    out = [ParsedRow(cat.key, sheet.name, r + 1, None, "", {}, letters) for r, _ in found]
+    found, cells = data_columns(sheet, h, mapping)
+    out = [ParsedRow(cat.key, sheet.name, r + 1, None, "", {}, letters) for r in found]
     merged = merged_in_data(file, sheet, h)
     if merged:
-        for row, (r, _) in zip(out, found, strict=True):
+        for row, r in zip(out, found, strict=True):
             row.problems.extend(merged.get(r, ()))
-    unit_col = col_of(mapping, "measure_unit")
-    measures = [text_value(cells.get(unit_col)) for _, cells in found]
+    nothing = [None] * len(found)
+    measures = [text_value(v) for v in cells.get(col_of(mapping, "measure_unit"), nothing)]
     for c, f in mapping.items():
-        raws = [cells[c] for _, cells in found]
+        raws = list(cells[c])
         if f.key == layout.KEY_FIELD.key:
             for row, raw in zip(out, raws, strict=True):
                 row.key = _parse_key(raw)
@@ -397,10 +397,10 @@ def _parse_category(
                 row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
             elif i not in refused:
                 row.values[f.key] = value
-    name_col = col_of(mapping, "name")
+    names = cells.get(col_of(mapping, "name"), nothing)
     required = [f for f in cat.fields if f.required and f.key not in present]
-    for row, (r, cells) in zip(out, found, strict=True):
-        row.name = str(row.values.get("name") or text_value(cells.get(name_col)) or "")
+    for row, r, name in zip(out, found, names, strict=True):
+        row.name = str(row.values.get("name") or text_value(name) or "")
         for f in required:
             row.problems.append(
                 ImportProblem(
@@ -421,7 +421,7 @@ def _prepare_column(
     f: Field,
     c: int,
     raws: list[Any],
-    found: Sequence[tuple[int, dict[int, Any]]],
+    found: Sequence[int],
     measures: Sequence[str | None],
     percents: set[tuple[int, int]],
     lookups: Lookups,
@@ -439,7 +439,7 @@ def _prepare_column(
             continue
         error = None
         if numeric:
-            percent = (found[i][0], c) in percents
+            percent = (found[i], c) in percents
             if percent or raw.__class__ is str:  # a plain number is as the clerk saw it
                 raw, error = as_seen(f, raw, percent, measures[i])
         if link and error is None:
@@ -459,80 +459,112 @@ def _prepare_column(
 def _parse_progress(
     sheet: Sheet, file: str, percents: set[tuple[int, int]]
 ) -> tuple[list[ParsedProgress], list[ImportProblem]]:
+    """The progress rows, each quarter's cells checked column by column."""
     columns = layout.progress_columns()
     h, mapping, problems = map_columns(sheet, columns, file)
     out: list[ParsedProgress] = []
     if h < 0:
         return out, problems
-    caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]] = {
-        f.key: {} for f in _PROGRESS_FIELDS
-    }
-    quick_checks = {f.key: quick_check(f) for f in _PROGRESS_FIELDS}
     column = {f.key: c for c, f in mapping.items()}
-    slots = [
-        (
-            q,
-            label,
-            [
-                (f, column[layout.quarter_key(q, f.key)])
-                for f in _PROGRESS_FIELDS
-                if layout.quarter_key(q, f.key) in column
-            ],
-        )
-        for q, label in layout.QUARTERS
-    ]
+    found, cells = data_columns(sheet, h, mapping)
+    nothing = [None] * len(found)
+    caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]] = {}
+
+    def of(f: Field) -> list[Any]:
+        return cells.get(column.get(f.key, -1), nothing)
+
+    # (quarter, label, [(field, column, raws, (value, error) per row)], rows filled)
+    slots = []
+    for q, label in layout.QUARTERS:
+        fields = []
+        for f in _PROGRESS_FIELDS:
+            c = column.get(layout.quarter_key(q, f.key))
+            if c is not None:
+                checked = _progress_column(f, c, cells[c], found, percents, caches)
+                fields.append((f, c, cells[c], checked))
+        filled = set()  # rows with anything in this quarter
+        for _f, _c, raws, _checked in fields:
+            filled.update([i for i, v in enumerate(raws) if v is not None])
+        slots.append((q, label, fields, filled))
     categories: dict[str, Category | None] = {}
     merged = merged_in_data(file, sheet, h)
-    for r, cells in data_rows(sheet, h, mapping):
-        by_key = {mapping[c].key: (c, v) for c, v in cells.items() if mapping[c].key[0] == "_"}
-        cat_text = text_value(by_key.get(layout.CATEGORY_FIELD.key, (0, None))[1]) or ""
+    cat_col = column.get(layout.CATEGORY_FIELD.key, 0)
+    for i, (r, cat_raw, name, key) in enumerate(
+        zip(
+            found,
+            of(layout.CATEGORY_FIELD),
+            of(layout.ENTRY_NAME_FIELD),
+            of(layout.KEY_FIELD),
+            strict=True,
+        )
+    ):
+        cat_text = text_value(cat_raw) or ""
         if cat_text not in categories:
             categories[cat_text] = find_category(cat_text)
         cat = categories[cat_text]
         item = ParsedProgress(
-            cat.key if cat else "",
-            text_value(by_key.get(layout.ENTRY_NAME_FIELD.key, (0, None))[1]) or "",
-            _parse_key(by_key.get(layout.KEY_FIELD.key, (0, None))[1]),
-            r + 1,
-            {},
+            cat.key if cat else "", text_value(name) or "", _parse_key(key), r + 1, {}
         )
         item.problems.extend(merged.get(r, ()))
         if cat is None:
-            c = by_key.get(layout.CATEGORY_FIELD.key, (0, None))[0]
             item.problems.append(
                 ImportProblem(
-                    file, sheet.name, cell_ref(r, c), "类别", f"“{cat_text}”不是“六个一批”类别"
+                    file,
+                    sheet.name,
+                    cell_ref(r, cat_col),
+                    "类别",
+                    f"“{cat_text}”不是“六个一批”类别",
                 )
             )
-        for q, _label, fields in slots:
-            values: dict[str, Any] = {}
-            if all(cells[c] is None for _f, c in fields):  # most quarters of most rows
+        for q, label, fields, filled in slots:
+            if i not in filled:  # most quarters of most rows
                 item.quarters[q] = None
                 continue
+            values: dict[str, Any] = {}
             any_value = False
-            for f, c in fields:
-                raw = cells[c]
+            for f, c, raws, checked in fields:
+                raw = raws[i]
                 any_value = any_value or not is_empty(raw)
-                error = None
-                if f.type in NUMERIC_TYPES and raw is not None:
-                    # a progress value has no unit of its own: a % shown is percentage points
-                    raw, error = as_seen(f, raw, (r, c) in percents, "%")
-                if error is None:
-                    quick = quick_checks[f.key](raw) if raw is not None else None
-                    value, error = quick or check_cell(f, raw, caches[f.key])
+                value, error = checked[i]
                 if error:
+                    ref = cell_ref(r, c)
                     item.problems.append(
-                        ImportProblem(file, sheet.name, cell_ref(r, c), f"{_label}{f.label}", error)
+                        ImportProblem(file, sheet.name, ref, f"{label}{f.label}", error)
                     )
                     continue
-                if f.key == "follow_up":
-                    value = value == layout.FOLLOW_UP_YES
-                elif f.type == FieldType.LONGTEXT:
-                    value = text_value(value)
                 values[f.key] = value
             item.quarters[q] = values if any_value else None
         out.append(item)
     return out, problems
+
+
+def _progress_column(
+    f: Field,
+    c: int,
+    raws: list[Any],
+    found: Sequence[int],
+    percents: set[tuple[int, int]],
+    caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]],
+) -> list[tuple[Any, str | None]]:
+    """One quarter field's cells checked: (value, error) for each data row."""
+    refused: dict[int, str] = {}
+    if f.type in NUMERIC_TYPES:
+        raws = list(raws)
+        for i, raw in enumerate(raws):
+            percent = (found[i], c) in percents
+            if raw is not None and (percent or raw.__class__ is str):
+                # a progress value has no unit of its own: a % shown is percentage points
+                raws[i], error = as_seen(f, raw, percent, "%")
+                if error:
+                    refused[i] = error
+    checked = check_column(f, raws, caches.setdefault(f.key, {}))
+    for i, error in refused.items():
+        checked[i] = (None, error)
+    if f.key == "follow_up":
+        return [(v == layout.FOLLOW_UP_YES, e) if e is None else (v, e) for v, e in checked]
+    if f.type == FieldType.LONGTEXT:
+        return [(text_value(v), e) if e is None else (v, e) for v, e in checked]
+    return checked
 
 
 def _parse_adjustments(
