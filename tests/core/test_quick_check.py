@@ -210,3 +210,11 @@ def test_the_quick_path_takes_the_canonical_values_of_every_type() -> None:
     ):
         if t in by_type:
             assert quick_check(by_type[t])(value) is None, (t, value)
+
+
+@pytest.mark.parametrize("f", FIELDS, ids=lambda f: f.key)
+def test_no_quick_check_takes_an_empty_or_missing_value(f: Field) -> None:
+    """clean_many and check_column hand None and a missing-key marker to the quick check
+    and rely on it leaving them to the full check (required, default)."""
+    assert quick_check(f)(None) is None
+    assert quick_check(f)(object()) is None

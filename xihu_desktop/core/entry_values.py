@@ -98,18 +98,20 @@ def clean_many(
     a column's quick check and its verdicts on repeated texts are shared by all rows."""
     cat = category(category_key)
     out: list[tuple[dict[str, Any], list[Problem]]] = [({}, []) for _ in rows]
-    absent = object()
+    absent = _Absent()
     for f in cat.fields:
         key, label, default = f.key, f.label, f.default
         quick = quick_check(f)
         verdicts: dict[Any, tuple[Any, str | None]] = {}  # by text (and None)
-        for (clean, problems), values in zip(out, rows, strict=True):
-            raw = values.get(key, absent)
+        raws = [values.get(key, absent) for values in rows]
+        for (clean, problems), raw, said in zip(out, raws, map(quick, raws), strict=True):
+            if said is not None:  # a plain value (no quick check takes None or absent)
+                clean[key] = said[0]
+                continue
             if raw is absent:
                 if partial:
                     continue
                 raw = default
-            if raw is not None:
                 said = quick(raw)
                 if said is not None:
                     clean[key] = said[0]
@@ -129,6 +131,10 @@ def clean_many(
         for name in sorted(set(values) - known):
             problems.append(Problem(name, name, f"“{cat.short}”没有这个字段"))
     return out
+
+
+class _Absent:
+    """A key missing from a row (no quick check takes it: not str, int, float, date)."""
 
 
 def apply_target_defaults(

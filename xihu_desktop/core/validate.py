@@ -320,7 +320,8 @@ def _make_quick_check(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
                 return None
             stripped = value.strip()
             # longer than every EMPTY_MARKERS word: NFKC cannot turn it into one
-            if 3 < len(stripped) <= 4000 and dirty(stripped) is None:
+            # no control character (isprintable: the common case, without a regex)
+            if 3 < len(stripped) <= 4000 and (stripped.isprintable() or dirty(stripped) is None):
                 return stripped, None
             return None
 

@@ -380,6 +380,7 @@ def _parse_category(
             row.problems.extend(merged.get(r, ()))
     nothing = [None] * len(found)
     measures = [text_value(v) for v in cells.get(col_of(mapping, "measure_unit"), nothing)]
+    row_values = [row.values for row in out]
     for c, f in mapping.items():
         raws = list(cells[c])
         if f.key == layout.KEY_FIELD.key:
@@ -390,13 +391,15 @@ def _parse_category(
             continue
         refused = _prepare_column(f, c, raws, found, measures, percents, lookups)
         checked = check_column(f, raws, {})
-        for i, (row, (value, error)) in enumerate(zip(out, checked, strict=True)):
-            error = refused.get(i, error)
+        for i, message in refused.items():
+            checked[i] = (None, message)
+        key = f.key
+        for values, (value, error), row in zip(row_values, checked, out, strict=True):
             if error:
-                ref = f"{letters[f.key]}{row.row}"
+                ref = f"{letters[key]}{row.row}"
                 row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
-            elif i not in refused:
-                row.values[f.key] = value
+            else:
+                values[key] = value
     names = cells.get(col_of(mapping, "name"), nothing)
     required = [f for f in cat.fields if f.required and f.key not in present]
     for row, r, name in zip(out, found, names, strict=True):

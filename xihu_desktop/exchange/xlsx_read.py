@@ -308,16 +308,12 @@ def check_column(
 ) -> list[tuple[Any, str | None]]:
     """:func:`check_cell` over a whole column: empty cells and values a glance can judge
     (:func:`~xihu_desktop.core.validate.quick_check`) skip the full check."""
-    quick = quick_check(f)
     empty = check_value(f, None)
-    out: list[tuple[Any, str | None]] = []
-    append = out.append
-    for raw in raws:
-        if raw is None:
-            append(empty)
-        else:
-            append(quick(raw) or check_cell(f, raw, cache))
-    return out
+    said = list(map(quick_check(f), raws))  # None for None (no quick check takes it)
+    return [
+        s if s is not None else empty if raw is None else check_cell(f, raw, cache)
+        for s, raw in zip(said, raws, strict=True)
+    ]
 
 
 def tolerant(f: Field, raw: Any) -> Any:
