@@ -208,12 +208,12 @@ class EntryManager(Manager):
         first = int(self.store.scalar("SELECT coalesce(max(id), 0) FROM entries")) + 1
         ids = list(range(first, first + len(cleans)))
         sql, width = insert_sql(self._schema(), with_id=True)
-        conn = self.store.db
+        conn, stamp, cat = self.store.db, now(), category_key
         with indexed_in_bulk(conn, first, first + len(cleans) - 1):
             conn.executemany(
                 sql,
                 [
-                    (entry_id, *entry_row(ledger_id, category_key, first_position + i, c, key))[
+                    (entry_id, *entry_row(ledger_id, cat, first_position + i, c, key, stamp))[
                         :width
                     ]
                     for i, (entry_id, c, key) in enumerate(zip(ids, cleans, keys, strict=True))
