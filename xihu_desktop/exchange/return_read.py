@@ -20,6 +20,7 @@ from ..core.categories import CATEGORIES, NUMERIC_TYPES, Category, Field, FieldT
 from ..core.validate import check_value, is_empty
 from ..store import Store
 from . import return_layout as layout
+from .progress_read import ParsedProgress, parse_progress
 from .xlsx_formats import percent_cells
 from .xlsx_read import (
     ImportProblem,
@@ -39,8 +40,6 @@ from .xlsx_read import (
     text_value,
 )
 from .xlsx_safety import UnusableFile, check_xlsx, formulas_without_values, require_defusedxml
-
-_PROGRESS_FIELDS = layout.progress_fields()
 
 
 @dataclass
@@ -113,16 +112,6 @@ class ParsedRow:
         self.problems.append(
             ImportProblem(file, self.sheet, f"第{self.row}行", layout.KEY_HEADER, message)
         )
-
-
-@dataclass
-class ParsedProgress:
-    category: str
-    name: str
-    key: str | None
-    row: int
-    quarters: dict[int, dict[str, Any] | None]  # None: the quarter is empty in the file
-    problems: list[ImportProblem] = field(default_factory=list)
 
 
 @dataclass
@@ -240,7 +229,7 @@ def read_return(
     sheet = load(layout.PROGRESS_SHEET)
     if sheet is not None:
         fatal = fatal or _title_disagrees(file, sheet, unit_name, year)
-        progress, sheet_problems = _parse_progress(sheet, file, percents.get(sheet.name, set()))
+        progress, sheet_problems = parse_progress(sheet, file, percents.get(sheet.name, set()))
         problems.extend(sheet_problems)
     adjustments = None
     sheet = load(layout.ADJUSTMENT_SHEET)
@@ -457,117 +446,6 @@ def _prepare_column(
             refused[i] = error
         raws[i] = raw
     return refused
-
-
-def _parse_progress(
-    sheet: Sheet, file: str, percents: set[tuple[int, int]]
-) -> tuple[list[ParsedProgress], list[ImportProblem]]:
-    """The progress rows, each quarter's cells checked column by column."""
-    columns = layout.progress_columns()
-    h, mapping, problems = map_columns(sheet, columns, file)
-    out: list[ParsedProgress] = []
-    if h < 0:
-        return out, problems
-    column = {f.key: c for c, f in mapping.items()}
-    found, cells = data_columns(sheet, h, mapping)
-    nothing = [None] * len(found)
-    caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]] = {}
-
-    def of(f: Field) -> list[Any]:
-        return cells.get(column.get(f.key, -1), nothing)
-
-    # (quarter, label, [(field, column, raws, (value, error) per row)], rows filled)
-    slots = []
-    for q, label in layout.QUARTERS:
-        fields = []
-        for f in _PROGRESS_FIELDS:
-            c = column.get(layout.quarter_key(q, f.key))
-            if c is not None:
-                checked = _progress_column(f, c, cells[c], found, percents, caches)
-                fields.append((f, c, cells[c], checked))
-        filled = set()  # rows with anything in this quarter
-        for _f, _c, raws, _checked in fields:
-            filled.update([i for i, v in enumerate(raws) if v is not None])
-        slots.append((q, label, fields, filled))
-    categories: dict[str, Category | None] = {}
-    merged = merged_in_data(file, sheet, h)
-    cat_col = column.get(layout.CATEGORY_FIELD.key, 0)
-    for i, (r, cat_raw, name, key) in enumerate(
-        zip(
-            found,
-            of(layout.CATEGORY_FIELD),
-            of(layout.ENTRY_NAME_FIELD),
-            of(layout.KEY_FIELD),
-            strict=True,
-        )
-    ):
-        cat_text = text_value(cat_raw) or ""
-        if cat_text not in categories:
-            categories[cat_text] = find_category(cat_text)
-        cat = categories[cat_text]
-        item = ParsedProgress(
-            cat.key if cat else "", text_value(name) or "", _parse_key(key), r + 1, {}
-        )
-        item.problems.extend(merged.get(r, ()))
-        if cat is None:
-            item.problems.append(
-                ImportProblem(
-                    file,
-                    sheet.name,
-                    cell_ref(r, cat_col),
-                    "类别",
-                    f"“{cat_text}”不是“六个一批”类别",
-                )
-            )
-        for q, label, fields, filled in slots:
-            if i not in filled:  # most quarters of most rows
-                item.quarters[q] = None
-                continue
-            values: dict[str, Any] = {}
-            any_value = False
-            for f, c, raws, checked in fields:
-                raw = raws[i]
-                any_value = any_value or not is_empty(raw)
-                value, error = checked[i]
-                if error:
-                    ref = cell_ref(r, c)
-                    item.problems.append(
-                        ImportProblem(file, sheet.name, ref, f"{label}{f.label}", error)
-                    )
-                    continue
-                values[f.key] = value
-            item.quarters[q] = values if any_value else None
-        out.append(item)
-    return out, problems
-
-
-def _progress_column(
-    f: Field,
-    c: int,
-    raws: list[Any],
-    found: Sequence[int],
-    percents: set[tuple[int, int]],
-    caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]],
-) -> list[tuple[Any, str | None]]:
-    """One quarter field's cells checked: (value, error) for each data row."""
-    refused: dict[int, str] = {}
-    if f.type in NUMERIC_TYPES:
-        raws = list(raws)
-        for i, raw in enumerate(raws):
-            percent = (found[i], c) in percents
-            if raw is not None and (percent or raw.__class__ is str):
-                # a progress value has no unit of its own: a % shown is percentage points
-                raws[i], error = as_seen(f, raw, percent, "%")
-                if error:
-                    refused[i] = error
-    checked = check_column(f, raws, caches.setdefault(f.key, {}))
-    for i, error in refused.items():
-        checked[i] = (None, error)
-    if f.key == "follow_up":
-        return [(v == layout.FOLLOW_UP_YES, e) if e is None else (v, e) for v, e in checked]
-    if f.type == FieldType.LONGTEXT:
-        return [(text_value(v), e) if e is None else (v, e) for v, e in checked]
-    return checked
 
 
 def _parse_adjustments(

@@ -309,11 +309,15 @@ def check_column(
     """:func:`check_cell` over a whole column: empty cells and values a glance can judge
     (:func:`~xihu_desktop.core.validate.quick_check`) skip the full check."""
     empty = check_value(f, None)
-    said = list(map(quick_check(f), raws))  # None for None (no quick check takes it)
-    return [
-        s if s is not None else empty if raw is None else check_cell(f, raw, cache)
-        for s, raw in zip(said, raws, strict=True)
-    ]
+    quick = quick_check(f)
+    filled = [i for i, raw in enumerate(raws) if raw is not None]
+    if len(filled) < len(raws):  # a sparse column (a quarter not reported): filled cells only
+        out = [empty] * len(raws)
+        for i in filled:
+            raw = raws[i]
+            out[i] = quick(raw) or check_cell(f, raw, cache)
+        return out
+    return [s or check_cell(f, raw, cache) for s, raw in zip(map(quick, raws), raws, strict=True)]
 
 
 def tolerant(f: Field, raw: Any) -> Any:
