@@ -143,7 +143,7 @@ def progress_sheet(tmp_path_factory: pytest.TempPathFactory, demo_template: Path
     folder = tmp_path_factory.mktemp("progress")
     store = Store.open(demo_template)
     try:
-        ledger = max(store.ledgers.list(), key=lambda l: store.entries.counts(l.id)["project"])
+        ledger = max(store.ledgers.list(), key=lambda led: store.entries.counts(led.id)["project"])
         out = folder / "return.xlsx"
         export_ledger(store, ledger.id, out)
     finally:
@@ -172,15 +172,13 @@ def test_by_column_equals_cell_by_cell(progress_sheet: Sheet, seed: int) -> None
     if seed % 4 == 1 and len(rows) > h + 4:
         merged.append(((h + 2, 2), (h + 3, 3)))
     sheet = Sheet(progress_sheet.name, rows, merged)
-    percents = {
-        (r, c) for r in range(h + 1, len(rows)) for c in range(width) if rng.random() < 0.1
-    }
+    percents = {(r, c) for r in range(h + 1, len(rows)) for c in range(width) if rng.random() < 0.1}
     got, got_problems = parse_progress(sheet, "f.xlsx", percents)
     want, want_problems = _reference(sheet, "f.xlsx", percents)
     assert got_problems == want_problems
     assert len(got) == len(want)
     for a, b in zip(got, want, strict=True):
         assert a == b, (a.row, a, b)
-    assert any(p.problems for p in got) and any(
-        q for p in got for q in p.quarters.values()
-    ), "the mess must give both problems and values, else the test proves little"
+    assert any(p.problems for p in got) and any(q for p in got for q in p.quarters.values()), (
+        "the mess must give both problems and values, else the test proves little"
+    )
