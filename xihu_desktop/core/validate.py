@@ -320,15 +320,20 @@ def _make_quick_check(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
                 return None
             stripped = value.strip()
             # longer than every EMPTY_MARKERS word: NFKC cannot turn it into one
-            if 3 < len(stripped) <= 4000 and dirty(stripped) is None:
+            # no control character (isprintable: the common case, without a regex)
+            if 3 < len(stripped) <= 4000 and (stripped.isprintable() or dirty(stripped) is None):
                 return stripped, None
             return None
 
         return text
-    if t not in (FieldType.NUMBER, FieldType.MONEY, FieldType.PERCENT, FieldType.INTEGER):
+    special = _QUICK_BY_TYPE.get(t)
+    if special is not None:
+        return special(f)
+    if t not in _QUICK_NUMBERS:
         return _no_quick_check
-    money, integer = t == FieldType.MONEY, t == FieldType.INTEGER
-    unsigned = (money or integer) and f.minimum is None
+    money = t == FieldType.MONEY
+    integer = t in (FieldType.INTEGER, FieldType.TARGET, FieldType.CATALOGUE)
+    unsigned = (money or t == FieldType.INTEGER) and f.minimum is None
 
     def number(value: Any) -> tuple[Any, None] | None:
         if value.__class__ is not float and value.__class__ is not int:
@@ -354,6 +359,102 @@ def _make_quick_check(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
 
 def _no_quick_check(value: Any) -> None:
     return None
+
+
+_QUICK_NUMBERS = (
+    FieldType.NUMBER,
+    FieldType.MONEY,
+    FieldType.PERCENT,
+    FieldType.INTEGER,
+    FieldType.TARGET,
+    FieldType.CATALOGUE,
+)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_PHONE_ASCII = re.compile(_PHONE_RE.pattern.replace(r"\d", "[0-9]"))
+
+
+def _quick_choice(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
+    # a choice as declared is itself, unless NFKC, an empty marker or an earlier choice
+    # alike but for spaces (which the import's tolerance would pick) says otherwise
+    plain = {
+        c
+        for c in f.choices
+        if normalise_text(c) == c
+        and c not in EMPTY_MARKERS
+        and next(d for d in f.choices if _squeezed(d) == _squeezed(c)) == c
+    }
+
+    def choice(value: Any) -> tuple[Any, None] | None:
+        return (value, None) if value.__class__ is str and value in plain else None
+
+    return choice
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _quick_phone(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
+    def phone(value: Any) -> tuple[Any, None] | None:
+        if value.__class__ is str and _PHONE_ASCII.fullmatch(value):
+            return value, None
+        return None
+
+    return phone
+
+
+def _quick_credit_code(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
+    def credit_code(value: Any) -> tuple[Any, None] | None:
+        # already clean (18 characters of the code's alphabet): only the check digit
+        if (
+            value.__class__ is str
+            and len(value) == 18
+            and _USCC_RE.match(value)
+            and uscc_check_digit(value[:17]) == value[17]
+        ):
+            return value, None
+        return None
+
+    return credit_code
+
+
+def _quick_year(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
+    def year(value: Any) -> tuple[Any, None] | None:
+        plain = value.__class__ is int or value.__class__ is float
+        if plain and 1949 <= value <= 2100 and value == int(value):
+            return int(value), None
+        return None
+
+    return year
+
+
+def _quick_date(f: Field) -> Callable[[Any], tuple[Any, None] | None]:
+    def date(value: Any) -> tuple[Any, None] | None:
+        if value.__class__ is str:
+            if _ISO_DAY.fullmatch(value):
+                try:
+                    dt.date.fromisoformat(value)
+                except ValueError:
+                    return None
+                return value, None
+            return (value, None) if _ISO_MONTH.fullmatch(value) else None
+        if value.__class__ is dt.date:
+            return value.isoformat(), None
+        if value.__class__ is dt.datetime:
+            return value.date().isoformat(), None
+        return None
+
+    return date
+
+
+_QUICK_BY_TYPE: dict[FieldType, Callable[[Field], Callable[[Any], tuple[Any, None] | None]]] = {
+    FieldType.ENUM: _quick_choice,
+    FieldType.PHONE: _quick_phone,
+    FieldType.CREDIT_CODE: _quick_credit_code,
+    FieldType.YEAR: _quick_year,
+    FieldType.DATE: _quick_date,
+}
 
 
 def validate_row(cat: Category, row: Mapping[str, Any]) -> list[Problem]:

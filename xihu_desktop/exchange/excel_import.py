@@ -163,23 +163,26 @@ def _write_progress(store: Store, ledger_id: int, plan: ImportPlan) -> None:
         for c in plan.entries
         if c.row is not None and c.entry_id and c.kind != "skipped"
     ]
-    keep = {entry_id: [k for k in _ROW_STATE if k in row.values] for entry_id, row in rows}
-    store.progress.set_many(
-        [
-            (target.entry_id, q, values)
-            for target, q, values in progress_updates(store, plan.parsed, plan.entries, ledger_id)
-            if target.entry_id is not None
-        ],
-        keep=keep,
-    )
+    updates = [
+        (target.entry_id, q, values)
+        for target, q, values in progress_updates(store, plan.parsed, plan.entries, ledger_id)
+        if target.entry_id is not None
+    ]
+    reported = {entry_id for entry_id, _, _ in updates}  # only they can follow progress
+    keep = {
+        entry_id: [k for k in _ROW_STATE if k in row.values]
+        for entry_id, row in rows
+        if entry_id in reported
+    }
+    store.progress.set_many(updates, keep=keep)
     states = store.entries.states(ledger_id)
     for entry_id, row in rows:  # the row wins (a safety net: normally nothing to fix)
-        actual, status = states.get(entry_id, (None, None))
-        have = {"actual": actual, "status": status}
+        values = row.values
+        if "actual" not in values and "status" not in values:
+            continue
+        have = dict(zip(_ROW_STATE, states.get(entry_id, (None, None)), strict=True))
         fix: dict[str, Any] = {
-            k: row.values[k]
-            for k in _ROW_STATE
-            if k in row.values and not same(have[k], row.values[k])
+            k: values[k] for k in _ROW_STATE if k in values and not same(have[k], values[k])
         }
         if fix:
             store.entries.update(entry_id, fix)

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.categories import CATEGORIES, NUMERIC_TYPES, Category, Field, FieldType, find_category
-from ..core.validate import check_value, is_empty, quick_check
+from ..core.validate import check_value, is_empty
 from ..store import Store
 from . import return_layout as layout
+from .progress_read import ParsedProgress, parse_progress
 from .xlsx_formats import percent_cells
 from .xlsx_read import (
     ImportProblem,
@@ -27,10 +28,10 @@ from .xlsx_read import (
     Workbook,
     as_seen,
     cell_ref,
-    check_cell,
     check_column,
     col_letter,
     col_of,
+    data_columns,
     data_rows,
     map_columns,
     merged_in_data,
@@ -39,8 +40,6 @@ from .xlsx_read import (
     text_value,
 )
 from .xlsx_safety import UnusableFile, check_xlsx, formulas_without_values, require_defusedxml
-
-_PROGRESS_FIELDS = layout.progress_fields()
 
 
 @dataclass
@@ -113,16 +112,6 @@ class ParsedRow:
         self.problems.append(
             ImportProblem(file, self.sheet, f"第{self.row}行", layout.KEY_HEADER, message)
         )
-
-
-@dataclass
-class ParsedProgress:
-    category: str
-    name: str
-    key: str | None
-    row: int
-    quarters: dict[int, dict[str, Any] | None]  # None: the quarter is empty in the file
-    problems: list[ImportProblem] = field(default_factory=list)
 
 
 @dataclass
@@ -240,7 +229,7 @@ def read_return(
     sheet = load(layout.PROGRESS_SHEET)
     if sheet is not None:
         fatal = fatal or _title_disagrees(file, sheet, unit_name, year)
-        progress, sheet_problems = _parse_progress(sheet, file, percents.get(sheet.name, set()))
+        progress, sheet_problems = parse_progress(sheet, file, percents.get(sheet.name, set()))
         problems.extend(sheet_problems)
     adjustments = None
     sheet = load(layout.ADJUSTMENT_SHEET)
@@ -372,16 +361,17 @@ def _parse_category(
     present = {f.key for f in mapping.values() if not f.key.startswith("_")}
     skipped = (layout.KEY_FIELD.key, layout.SEQ_FIELD.key)
     letters = {f.key: col_letter(c) for c, f in mapping.items() if f.key not in skipped}
-    found = list(data_rows(sheet, h, mapping))
-    out = [ParsedRow(cat.key, sheet.name, r + 1, None, "", {}, letters) for r, _ in found]
+    found, cells = data_columns(sheet, h, mapping)
+    out = [ParsedRow(cat.key, sheet.name, r + 1, None, "", {}, letters) for r in found]
     merged = merged_in_data(file, sheet, h)
     if merged:
-        for row, (r, _) in zip(out, found, strict=True):
+        for row, r in zip(out, found, strict=True):
             row.problems.extend(merged.get(r, ()))
-    unit_col = col_of(mapping, "measure_unit")
-    measures = [text_value(cells.get(unit_col)) for _, cells in found]
+    nothing = [None] * len(found)
+    measures = [text_value(v) for v in cells.get(col_of(mapping, "measure_unit"), nothing)]
+    row_values = [row.values for row in out]
     for c, f in mapping.items():
-        raws = [cells[c] for _, cells in found]
+        raws = list(cells[c])
         if f.key == layout.KEY_FIELD.key:
             for row, raw in zip(out, raws, strict=True):
                 row.key = _parse_key(raw)
@@ -390,17 +380,19 @@ def _parse_category(
             continue
         refused = _prepare_column(f, c, raws, found, measures, percents, lookups)
         checked = check_column(f, raws, {})
-        for i, (row, (value, error)) in enumerate(zip(out, checked, strict=True)):
-            error = refused.get(i, error)
+        for i, message in refused.items():
+            checked[i] = (None, message)
+        key = f.key
+        for values, (value, error), row in zip(row_values, checked, out, strict=True):
             if error:
-                ref = f"{letters[f.key]}{row.row}"
+                ref = f"{letters[key]}{row.row}"
                 row.problems.append(ImportProblem(file, sheet.name, ref, f.label, error))
-            elif i not in refused:
-                row.values[f.key] = value
-    name_col = col_of(mapping, "name")
+            else:
+                values[key] = value
+    names = cells.get(col_of(mapping, "name"), nothing)
     required = [f for f in cat.fields if f.required and f.key not in present]
-    for row, (r, cells) in zip(out, found, strict=True):
-        row.name = str(row.values.get("name") or text_value(cells.get(name_col)) or "")
+    for row, r, name in zip(out, found, names, strict=True):
+        row.name = str(row.values.get("name") or text_value(name) or "")
         for f in required:
             row.problems.append(
                 ImportProblem(
@@ -421,7 +413,7 @@ def _prepare_column(
     f: Field,
     c: int,
     raws: list[Any],
-    found: Sequence[tuple[int, dict[int, Any]]],
+    found: Sequence[int],
     measures: Sequence[str | None],
     percents: set[tuple[int, int]],
     lookups: Lookups,
@@ -439,7 +431,7 @@ def _prepare_column(
             continue
         error = None
         if numeric:
-            percent = (found[i][0], c) in percents
+            percent = (found[i], c) in percents
             if percent or raw.__class__ is str:  # a plain number is as the clerk saw it
                 raw, error = as_seen(f, raw, percent, measures[i])
         if link and error is None:
@@ -454,85 +446,6 @@ def _prepare_column(
             refused[i] = error
         raws[i] = raw
     return refused
-
-
-def _parse_progress(
-    sheet: Sheet, file: str, percents: set[tuple[int, int]]
-) -> tuple[list[ParsedProgress], list[ImportProblem]]:
-    columns = layout.progress_columns()
-    h, mapping, problems = map_columns(sheet, columns, file)
-    out: list[ParsedProgress] = []
-    if h < 0:
-        return out, problems
-    caches: dict[str, dict[tuple[type, Any], tuple[Any, str | None]]] = {
-        f.key: {} for f in _PROGRESS_FIELDS
-    }
-    quick_checks = {f.key: quick_check(f) for f in _PROGRESS_FIELDS}
-    column = {f.key: c for c, f in mapping.items()}
-    slots = [
-        (
-            q,
-            label,
-            [
-                (f, column[layout.quarter_key(q, f.key)])
-                for f in _PROGRESS_FIELDS
-                if layout.quarter_key(q, f.key) in column
-            ],
-        )
-        for q, label in layout.QUARTERS
-    ]
-    categories: dict[str, Category | None] = {}
-    merged = merged_in_data(file, sheet, h)
-    for r, cells in data_rows(sheet, h, mapping):
-        by_key = {mapping[c].key: (c, v) for c, v in cells.items() if mapping[c].key[0] == "_"}
-        cat_text = text_value(by_key.get(layout.CATEGORY_FIELD.key, (0, None))[1]) or ""
-        if cat_text not in categories:
-            categories[cat_text] = find_category(cat_text)
-        cat = categories[cat_text]
-        item = ParsedProgress(
-            cat.key if cat else "",
-            text_value(by_key.get(layout.ENTRY_NAME_FIELD.key, (0, None))[1]) or "",
-            _parse_key(by_key.get(layout.KEY_FIELD.key, (0, None))[1]),
-            r + 1,
-            {},
-        )
-        item.problems.extend(merged.get(r, ()))
-        if cat is None:
-            c = by_key.get(layout.CATEGORY_FIELD.key, (0, None))[0]
-            item.problems.append(
-                ImportProblem(
-                    file, sheet.name, cell_ref(r, c), "类别", f"“{cat_text}”不是“六个一批”类别"
-                )
-            )
-        for q, _label, fields in slots:
-            values: dict[str, Any] = {}
-            if all(cells[c] is None for _f, c in fields):  # most quarters of most rows
-                item.quarters[q] = None
-                continue
-            any_value = False
-            for f, c in fields:
-                raw = cells[c]
-                any_value = any_value or not is_empty(raw)
-                error = None
-                if f.type in NUMERIC_TYPES and raw is not None:
-                    # a progress value has no unit of its own: a % shown is percentage points
-                    raw, error = as_seen(f, raw, (r, c) in percents, "%")
-                if error is None:
-                    quick = quick_checks[f.key](raw) if raw is not None else None
-                    value, error = quick or check_cell(f, raw, caches[f.key])
-                if error:
-                    item.problems.append(
-                        ImportProblem(file, sheet.name, cell_ref(r, c), f"{_label}{f.label}", error)
-                    )
-                    continue
-                if f.key == "follow_up":
-                    value = value == layout.FOLLOW_UP_YES
-                elif f.type == FieldType.LONGTEXT:
-                    value = text_value(value)
-                values[f.key] = value
-            item.quarters[q] = values if any_value else None
-        out.append(item)
-    return out, problems
 
 
 def _parse_adjustments(

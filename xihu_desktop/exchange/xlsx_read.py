@@ -247,6 +247,47 @@ def data_rows(
                 break
 
 
+def data_columns(
+    sheet: Sheet, h: int, mapping: Mapping[int, Field]
+) -> tuple[list[int], dict[int, list[Any]]]:
+    """:func:`data_rows` by column: the rows (0-based) that :func:`data_rows` yields and,
+    for each mapped column, the values it gives them (:func:`plain`), in that order."""
+    rows = sheet.rows[h + 1 :]
+    columns: dict[int, list[Any]] = {}
+    width = 1 + max(mapping, default=-1)
+    if all(len(row) >= width for row in rows):  # calamine's rows are as wide as the sheet
+        cells = list(zip(*(row[:width] for row in rows), strict=True)) or [()] * width
+    else:
+        cells = [tuple(row[c] if c < len(row) else None for row in rows) for c in range(width)]
+    for c in mapping:
+        # plain(): "" and NaN/±inf (v - v is NaN for both) are no value
+        columns[c] = [
+            None if v == "" or (v.__class__ is float and v - v != 0) else v for v in cells[c]
+        ]
+    for r in sheet.merged_rows:
+        if h < r < len(sheet.rows):
+            for c, column in columns.items():
+                src = sheet.merged_from.get((r, c))
+                # a header cell merged down into the data area is not data
+                column[r - h - 1] = None if src and src[0] <= h else plain(sheet.get(r, c))
+    pending = list(range(len(rows)))  # rows with nothing in them so far
+    for column in columns.values():
+        pending = [
+            i
+            for i in pending
+            if column[i] is None or (column[i].__class__ is str and is_empty(column[i]))
+        ]
+        if not pending:
+            break
+    if pending:
+        empty = set(pending)
+        keep = [i for i in range(len(rows)) if i not in empty]
+        columns = {c: [column[i] for i in keep] for c, column in columns.items()}
+    else:
+        keep = list(range(len(rows)))
+    return [h + 1 + i for i in keep], columns
+
+
 def check_cell(
     f: Field, raw: Any, cache: dict[tuple[type, Any], tuple[Any, str | None]]
 ) -> tuple[Any, str | None]:
@@ -267,16 +308,16 @@ def check_column(
 ) -> list[tuple[Any, str | None]]:
     """:func:`check_cell` over a whole column: empty cells and values a glance can judge
     (:func:`~xihu_desktop.core.validate.quick_check`) skip the full check."""
-    quick = quick_check(f)
     empty = check_value(f, None)
-    out: list[tuple[Any, str | None]] = []
-    append = out.append
-    for raw in raws:
-        if raw is None:
-            append(empty)
-        else:
-            append(quick(raw) or check_cell(f, raw, cache))
-    return out
+    quick = quick_check(f)
+    filled = [i for i, raw in enumerate(raws) if raw is not None]
+    if len(filled) < len(raws):  # a sparse column (a quarter not reported): filled cells only
+        out = [empty] * len(raws)
+        for i in filled:
+            raw = raws[i]
+            out[i] = quick(raw) or check_cell(f, raw, cache)
+        return out
+    return [s or check_cell(f, raw, cache) for s, raw in zip(map(quick, raws), raws, strict=True)]
 
 
 def tolerant(f: Field, raw: Any) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..core.categories import CATEGORY_BY_KEY, ENTRY_COLUMNS, category
-from ..core.entry_values import apply_target_defaults, clean_values, with_defaults
+from ..core.entry_values import apply_target_defaults, clean_many, clean_values, with_defaults
 from ..core.validate import Problem
 from .assigned import refuse_delete, refused_cells
 from .changes import (
@@ -147,12 +147,13 @@ class EntryManager(Manager):
         validate: bool,
         known: dict[str, set[int]],
         targets: dict[int, PlanTarget | None],
-        memo: dict[tuple[Any, ...], tuple[Any, str | None]] | None = None,
+        cleaned: tuple[dict[str, Any], builtins.list[Problem]] | None = None,
         index: int | None = None,
     ) -> dict[str, Any]:
-        """Clean values of a new entry with the defaults filled in (or InvalidData)."""
+        """Clean values of a new entry with the defaults filled in (or InvalidData);
+        ``cleaned``: what :func:`clean_values` says of ``values``, when known."""
         raw = dict(values)
-        clean, problems = clean_values(category_key, raw, partial=not validate, memo=memo)
+        clean, problems = cleaned or clean_values(category_key, raw, partial=not validate)
         problems = [p for p in problems if validate or p.message != "必填项不能为空"]
         problems += self.link_problems(category_key, clean, known)
         if problems:
@@ -207,12 +208,12 @@ class EntryManager(Manager):
         first = int(self.store.scalar("SELECT coalesce(max(id), 0) FROM entries")) + 1
         ids = list(range(first, first + len(cleans)))
         sql, width = insert_sql(self._schema(), with_id=True)
-        conn = self.store.db
+        conn, stamp, cat = self.store.db, now(), category_key
         with indexed_in_bulk(conn, first, first + len(cleans) - 1):
             conn.executemany(
                 sql,
                 [
-                    (entry_id, *entry_row(ledger_id, category_key, first_position + i, c, key))[
+                    (entry_id, *entry_row(ledger_id, cat, first_position + i, c, key, stamp))[
                         :width
                     ]
                     for i, (entry_id, c, key) in enumerate(zip(ids, cleans, keys, strict=True))
@@ -343,9 +344,9 @@ class EntryManager(Manager):
             return Changes()
         known: dict[str, set[int]] = {}
         targets: dict[int, PlanTarget | None] = {}
-        memo: dict[tuple[Any, ...], tuple[Any, str | None]] = {}
+        cleaned = clean_many(category_key, rows, partial=not validate)  # column by column
         prepared = [
-            self._prepare(category_key, values, validate, known, targets, memo, index)
+            self._prepare(category_key, values, validate, known, targets, cleaned[index], index)
             for index, values in enumerate(rows)
         ]
         store = self.store

@@ -40,11 +40,16 @@ def entry_row(
     position: int,
     clean: Mapping[str, Any],
     key: str | None,
+    stamp: str | None = None,
 ) -> tuple[Any, ...]:
-    """The values of ``INSERT`` for one new entry (a new UUID when it has no key)."""
-    import uuid  # not at start-up: only a write needs it
+    """The values of ``INSERT`` for one new entry (a new UUID when it has no key);
+    ``stamp``: its creation time, when one is shared by a batch."""
+    if stamp is None:
+        stamp = now()
+    if not key:
+        import uuid  # not at start-up: only a write needs it
 
-    stamp = now()
+        key = str(uuid.uuid4())
     data = {k: v for k, v in clean.items() if k not in ENTRY_COLUMNS and v is not None}
     return (
         ledger_id,
@@ -60,7 +65,7 @@ def entry_row(
         _ENCODER.encode(data),
         stamp,
         stamp,
-        key or str(uuid.uuid4()),
+        key,
         scored_flag(data.get("direction"), "越小越好"),
         scored_flag(data.get("attribute"), "约束性"),
     )
