@@ -51,10 +51,11 @@ from .pdf_furniture import (
     escape,
     signature_block,
 )
+from . import pdf_workers
 from .pdf_merge import check_places, merge_pdfs, place, staging_folder
 from .pdf_tables import adjustment_table, category_table, score_table
 from .progress import Cancelled as Cancelled  # re-exported: progress callbacks raise it
-from .sheet_data import SheetData, collect_sheet, points_text
+from .sheet_data import SheetData, collect_sheet, now_text, points_text
 
 HEADING_ROOM = 28 * mm  # heading + table header + two rows
 CN_NUMBERS = "一二三四五六七八九十"
@@ -190,6 +191,27 @@ def combined_filename(year: int) -> str:
     return f"全部单位_{year}年考核表_合并打印.pdf"
 
 
+# What a staged sheet leaves for the batch: fingerprint, code, revision, payload, file name.
+Staged = tuple[str, str, int, str, str]
+
+
+def stage_sheet(
+    store: Store, font: str, ledger_id: int, part: str, quarter: int | None, printed_at: str
+) -> Staged:
+    """Read one ledger's sheet and write it to ``part`` (one sheet of the batch)."""
+    sheet = collect_sheet(store, ledger_id, quarter=quarter)
+    sheet.generated_at = printed_at
+    render_sheets([sheet], Path(part), font)
+    return sheet.fingerprint, sheet.code, sheet.revision, sheet.payload, sheet_filename(sheet)
+
+
+def _stage_in_worker(ledger_id: int, part: str, quarter: int | None, printed_at: str) -> Staged:
+    """:func:`stage_sheet` in a worker process (:mod:`.pdf_workers`)."""
+    return stage_sheet(
+        pdf_workers.worker_store(), pdf_workers.worker_font(), ledger_id, part, quarter, printed_at
+    )
+
+
 @dataclass
 class ExportResult:
     path: Path
@@ -240,6 +262,10 @@ def export_year(
     up to its last call (``done == total``): a cancel, an error or a crash before that
     leaves ``out_dir`` and the store as they were (a crash may leave the hidden
     ``.….part`` folder). Memory holds one sheet at a time, not the batch.
+
+    A larger batch is rendered by worker processes (:mod:`.pdf_workers`), each reading
+    the file on its own connection; progress then counts sheets as they finish, and
+    every sheet of the batch shows the same printing time.
     """
     out_dir = Path(out_dir)
     ledgers = store.ledgers.list(year=year)
@@ -250,21 +276,34 @@ def export_year(
             store.prints.require_may_print(ledger.id)
     font = font or font_for_store(store)
     total = len(ledgers) + 1
+    printed_at = now_text()  # one printing time for the whole batch
     combined = out_dir / combined_filename(year)
     staging = staging_folder(out_dir, combined.stem)
     try:
-        staged: list[tuple[Path, Path]] = []  # (the finished file, where it goes)
-        stamps: list[tuple[int, str, str, int]] = []
-        payloads: list[str] = []
-        for i, ledger in enumerate(ledgers):
+        parts = [staging / f"{i:05d}.pdf" for i in range(len(ledgers))]
+        jobs = [(ledger.id, str(part), quarter, printed_at) for ledger, part in zip(ledgers, parts)]
+        workers = pdf_workers.worker_count(store, len(ledgers))
+        if workers > 1:
             if progress:
-                progress(i, total, ledger.unit_name)
-            sheet = collect_sheet(store, ledger.id, quarter=quarter)
-            part = staging / f"{i:05d}.pdf"
-            render_sheets([sheet], part, font)
-            staged.append((part, out_dir / sheet_filename(sheet)))
-            stamps.append((ledger.id, sheet.fingerprint, sheet.code, sheet.revision))
-            payloads.append(sheet.payload)
+                progress(0, total, ledgers[0].unit_name)
+            count = iter(range(1, len(ledgers) + 1))
+
+            def finished(i: int, _: Staged) -> None:
+                if progress:
+                    progress(next(count), total, ledgers[i].unit_name)
+
+            results = pdf_workers.run_in_workers(
+                store, font, _stage_in_worker, jobs, workers, finished
+            )
+        else:
+            results = []
+            for i, (ledger, job) in enumerate(zip(ledgers, jobs, strict=True)):
+                if progress:
+                    progress(i, total, ledger.unit_name)
+                results.append(stage_sheet(store, font, *job))
+        staged = [(part, out_dir / r[4]) for part, r in zip(parts, results, strict=True)]
+        stamps = [(lg.id, *r[:3]) for lg, r in zip(ledgers, results, strict=True)]
+        payloads = [r[3] for r in results]
         if progress:
             progress(len(ledgers), total, "合并文件")
         joined = staging / "combined.pdf"
