@@ -35,7 +35,8 @@ from reportlab.platypus import (
 )
 
 from ..core.categories import CATEGORIES, UNIT_KINDS
-from ..store import Store
+from ..store import Ledger, Store
+from . import pdf_workers
 from .atomic import atomic_path
 from .pdf_fonts import font_for_store
 from .pdf_furniture import (
@@ -51,8 +52,7 @@ from .pdf_furniture import (
     escape,
     signature_block,
 )
-from . import pdf_workers
-from .pdf_merge import check_places, merge_pdfs, place, staging_folder
+from .pdf_merge import Merger, check_places, place, staging_folder
 from .pdf_tables import adjustment_table, category_table, score_table
 from .progress import Cancelled as Cancelled  # re-exported: progress callbacks raise it
 from .sheet_data import SheetData, collect_sheet, now_text, points_text
@@ -205,6 +205,38 @@ def stage_sheet(
     return sheet.fingerprint, sheet.code, sheet.revision, sheet.payload, sheet_filename(sheet)
 
 
+def _stage_in_workers(
+    store: Store,
+    ledgers: Sequence[Ledger],
+    jobs: list[tuple[int, str, int | None, str]],
+    font: str,
+    workers: int,
+    progress: Progress | None,
+    merger: Merger,
+) -> list[Staged]:
+    """The batch's sheets staged by worker processes, the largest ledgers first (so no
+    big one is left to run alone at the end); each finished part joins the combined
+    file here, in order, while the workers lay out the rest."""
+    total = len(ledgers) + 1
+    if progress:
+        progress(0, total, ledgers[0].unit_name)
+    sizes = [sum(store.entries.counts(ledger.id).values()) for ledger in ledgers]
+    order = sorted(range(len(jobs)), key=lambda i: -sizes[i])
+    done: set[int] = set()
+    joined = 0
+
+    def finished(i: int, _: Staged) -> None:
+        nonlocal joined
+        done.add(i)
+        while joined in done:
+            merger.add(Path(jobs[joined][1]))
+            joined += 1
+        if progress:
+            progress(len(done), total, ledgers[i].unit_name)
+
+    return pdf_workers.run_in_workers(store, font, _stage_in_worker, jobs, workers, finished, order)
+
+
 def _stage_in_worker(ledger_id: int, part: str, quarter: int | None, printed_at: str) -> Staged:
     """:func:`stage_sheet` in a worker process (:mod:`.pdf_workers`)."""
     return stage_sheet(
@@ -281,37 +313,30 @@ def export_year(
     staging = staging_folder(out_dir, combined.stem)
     try:
         parts = [staging / f"{i:05d}.pdf" for i in range(len(ledgers))]
-        jobs = [(ledger.id, str(part), quarter, printed_at) for ledger, part in zip(ledgers, parts)]
+        jobs = [
+            (lg.id, str(part), quarter, printed_at) for lg, part in zip(ledgers, parts, strict=True)
+        ]
+        merger = Merger()
         workers = pdf_workers.worker_count(store, len(ledgers))
         if workers > 1:
-            if progress:
-                progress(0, total, ledgers[0].unit_name)
-            count = iter(range(1, len(ledgers) + 1))
-
-            def finished(i: int, _: Staged) -> None:
-                if progress:
-                    progress(next(count), total, ledgers[i].unit_name)
-
-            results = pdf_workers.run_in_workers(
-                store, font, _stage_in_worker, jobs, workers, finished
-            )
+            results = _stage_in_workers(store, ledgers, jobs, font, workers, progress, merger)
         else:
             results = []
             for i, (ledger, job) in enumerate(zip(ledgers, jobs, strict=True)):
                 if progress:
                     progress(i, total, ledger.unit_name)
                 results.append(stage_sheet(store, font, *job))
+            for part in parts:
+                merger.add(part)
         staged = [(part, out_dir / r[4]) for part, r in zip(parts, results, strict=True)]
         stamps = [(lg.id, *r[:3]) for lg, r in zip(ledgers, results, strict=True)]
-        payloads = [r[3] for r in results]
         if progress:
             progress(len(ledgers), total, "合并文件")
         joined = staging / "combined.pdf"
-        merge_pdfs(
-            (part for part, _ in staged),
+        merger.write(
             joined,
             f"西湖区 {year} 年“六个一批”任务完成情况考核表（合并打印）",
-            " ".join(payloads),
+            " ".join(r[3] for r in results),
         )
         staged.append((joined, combined))
         if progress:

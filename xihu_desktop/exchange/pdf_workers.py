@@ -106,12 +106,14 @@ def run_in_workers(
     jobs: Sequence[tuple[Any, ...]],
     workers: int,
     done: Callable[[int, T], None],
+    order: Sequence[int] | None = None,
 ) -> list[T]:
     """``task(*job)`` for every job in ``workers`` processes; the results in job order.
 
     ``task`` is a module-level function (it is sent by name) that reads through
     :func:`worker_store` and draws with :func:`worker_font`. ``done(index, result)`` runs
-    here as each job finishes (in any order); if it raises, or a job raises, nothing
+    here as each job finishes (in any order; ``order``: the jobs' indexes in the order
+    to start them, default as given); if it raises, or a job raises, nothing
     more runs: the pool is stopped and the error raised here.
     """
     from reportlab import rl_config
@@ -128,7 +130,8 @@ def run_in_workers(
     finished = False
     try:
         futures: dict[Future[T], int] = {
-            pool.submit(_call, task, job): i for i, job in enumerate(jobs)
+            pool.submit(_call, task, jobs[i]): i
+            for i in (range(len(jobs)) if order is None else order)
         }
         results: list[Any] = [None] * len(jobs)
         pending = set(futures)
