@@ -218,3 +218,31 @@ def test_printed_meanwhile_by_another_program(
         record = demo_store.prints.last(ledger_id)
         assert (record.code if record else None) == ("OTHER-1" if ledger_id in taken else None)
     assert multiprocessing.active_children() == []
+
+
+QR_TEXTS = [
+    "",
+    "A",
+    "1234567890" * 5,  # digits: a numeric chunk
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:" * 2,  # an alphanumeric chunk
+    "西湖区“六个一批”考核表 | 北山街道 | 2025（截至第四季度） | 第1版 | 总分 86.00 | "
+    "验证码 C4HBF-YTQSS\nXHLG1|ledger=281|unit=T01|year=2025|rev=1|q=4|sha256=" + "0d" * 32,
+    "区" * 80 + "12345678901234567890123" + "ABCDEFGHIJKLMNOPQRSTUVW" + "x" * 7,
+    *("验" * n for n in (3, 4, 5, 50, 51, 52, 100, 101, 102, 300, 500)),
+    *("7" * n for n in (1, 2, 3, 40, 41, 42, 43, 600, 601, 602)),
+]
+
+
+@pytest.mark.parametrize("text", QR_TEXTS, ids=range(len(QR_TEXTS)))
+def test_qr_version_counted_is_the_one_qrcode_finds(text: str) -> None:
+    """The sheet's QR code counts its version instead of encoding twice: the same code as
+    ``make(fit=True)``, module for module."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    from xihu_desktop.exchange.pdf_furniture import QrCode
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, mask_pattern=0)
+    code.add_data(text)
+    code.make(fit=True)
+    assert QrCode(text, 10).matrix == code.get_matrix()
