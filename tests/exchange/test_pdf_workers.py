@@ -246,3 +246,22 @@ def test_qr_version_counted_is_the_one_qrcode_finds(text: str) -> None:
     code.add_data(text)
     code.make(fit=True)
     assert QrCode(text, 10).matrix == code.get_matrix()
+
+
+def test_workers_that_cannot_start_leave_the_work_to_this_process(
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A worker that fails to start (here: its font file is gone) breaks the pool; the
+    export then renders in this process, completely, and records once."""
+    keep = _keep_ledgers(demo_store, SHEETS)
+    monkeypatch.setenv(pdf_workers.ENV, "2")
+    monkeypatch.setattr(pdf_workers, "font_file", lambda name: tmp_path / "gone.ttc")
+    paths = pdf_sheet.export_year(demo_store, 2025, tmp_path / "out")
+    assert len(paths) == SHEETS + 1 and all(p.is_file() for p in paths)
+    assert "rendering here" in caplog.text
+    assert [demo_store.prints.last(i).revision for i in keep] == [1] * SHEETS
+    assert len(PdfReader(paths[-1]).outline) == SHEETS  # joined once, not twice
+    assert multiprocessing.active_children() == []

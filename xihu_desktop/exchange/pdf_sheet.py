@@ -318,9 +318,14 @@ def export_year(
         ]
         merger = Merger()
         workers = pdf_workers.worker_count(store, len(ledgers))
+        results: list[Staged] | None = None
         if workers > 1:
-            results = _stage_in_workers(store, ledgers, jobs, font, workers, progress, merger)
-        else:
+            try:
+                results = _stage_in_workers(store, ledgers, jobs, font, workers, progress, merger)
+            except pdf_workers.BrokenProcessPool as exc:  # a worker could not start, or died
+                pdf_workers.log.warning("Sheet workers failed (%s); rendering here", exc)
+                merger = Merger()
+        if results is None:
             results = []
             for i, (ledger, job) in enumerate(zip(ledgers, jobs, strict=True)):
                 if progress:

@@ -17,7 +17,9 @@ are terminated and joined, so no process outlives the call.
 In-process instead (:func:`worker_count` says 1): few sheets (starting processes costs
 more than it saves), one CPU, a database in memory, a store inside a transaction
 (another connection would not see its uncommitted rows), or ``XIHU_PDF_WORKERS=1``.
-That variable sets the number of workers (tests use it).
+That variable sets the number of workers (tests use it). A pool that breaks (a worker
+that cannot start or dies: :class:`BrokenProcessPool`) makes the export start again in
+this process, where a real error of the data is raised as itself.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import os
 import pickle
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +38,8 @@ from ..store import Store, StoreError
 from .pdf_fonts import font_file, register_file
 
 log = logging.getLogger(__name__)
+
+__all__ = ["BrokenProcessPool", "run_in_workers", "worker_count", "worker_font", "worker_store"]
 
 ENV = "XIHU_PDF_WORKERS"
 MAX_WORKERS = 4
