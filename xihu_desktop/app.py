@@ -123,6 +123,10 @@ def install_translations(app: QApplication) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):  # a spawned worker of the installed program
+        import multiprocessing  # (the batch PDF export) runs its task here and exits
+
+        multiprocessing.freeze_support()
     args = parse_args(argv)
     problem = display_problem()
     if problem:

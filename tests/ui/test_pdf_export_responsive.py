@@ -11,6 +11,7 @@ the work itself is asserted.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import threading
 import time
 from pathlib import Path
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xihu_desktop.exchange import pdf_sheet
+from xihu_desktop.exchange import pdf_sheet, pdf_workers
 from xihu_desktop.store import Store
 from xihu_desktop.ui import pdf_actions
 
@@ -63,9 +64,25 @@ def answers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     return seen
 
 
+@pytest.fixture(params=["1", "2"], ids=["one process", "two workers"])
+def workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """In this process (the rendering thread is seen), or in two worker processes (the
+    pool is started from the job's thread)."""
+    monkeypatch.setenv(pdf_workers.ENV, request.param)
+    return int(request.param)
+
+
+def finished_sheets(parent: QWidget, rendered: list[int], workers: int) -> int:
+    """How many sheets are finished (by the workers: as the progress dialog shows)."""
+    if workers == 1:
+        return len(rendered)
+    dialog = parent.findChild(QProgressDialog)
+    return dialog.value() if dialog is not None else 0
+
+
 @pytest.fixture
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The thread of every sheet rendered (the real renderer runs)."""
+    """The thread of every sheet rendered in this process (the real renderer runs)."""
     threads: list[int] = []
     real = pdf_sheet.render_sheets
 
@@ -132,7 +149,12 @@ def warm_up(parent: QWidget, store: Store, scratch: Path) -> None:
 
 
 def test_export_of_the_district_never_stalls_the_window(
-    qtbot: Any, parent: QWidget, district: Store, answers: dict[str, Any], rendered: list[int]
+    qtbot: Any,
+    parent: QWidget,
+    district: Store,
+    answers: dict[str, Any],
+    rendered: list[int],
+    workers: int,
 ) -> None:
     warm_up(parent, district, answers["out"].parent / "预热.pdf")
     rendered.clear()
@@ -149,8 +171,11 @@ def test_export_of_the_district_never_stalls_the_window(
     finally:
         gc.unfreeze()
     assert out == answers["out"]
-    assert len(rendered) == LEDGERS  # the real export ran: every sheet, once
-    assert threading.get_ident() not in rendered  # on a worker thread
+    if workers == 1:
+        assert len(rendered) == LEDGERS  # the real export ran: every sheet, once
+        assert threading.get_ident() not in rendered  # on a worker thread
+    else:
+        assert rendered == []  # every sheet in a worker process
     stalled = (
         f"the event loop stalled {ticker.longest_gap * 1000:.0f} ms (limit {limit * 1000:.0f})"
     )
@@ -162,7 +187,12 @@ def test_export_of_the_district_never_stalls_the_window(
 
 
 def test_cancel_leaves_no_file_and_no_print_record(
-    qtbot: Any, parent: QWidget, district: Store, answers: dict[str, Any], rendered: list[int]
+    qtbot: Any,
+    parent: QWidget,
+    district: Store,
+    answers: dict[str, Any],
+    rendered: list[int],
+    workers: int,
 ) -> None:
     out: Path = answers["out"]
     (out / "旧文件.pdf").write_bytes(b"%PDF-1.4 the clerk's own file")
@@ -170,7 +200,9 @@ def test_cancel_leaves_no_file_and_no_print_record(
 
     def press_cancel_mid_batch() -> None:
         dialog = parent.findChild(QProgressDialog)
-        if len(rendered) >= 3 and dialog is not None:  # some sheets are finished already
+        if (
+            finished_sheets(parent, rendered, workers) >= 3 and dialog is not None
+        ):  # some sheets are finished already
             poll.stop()
             button = next(b for b in dialog.findChildren(QPushButton) if b.text() == "取消")
             button.click()
@@ -183,7 +215,11 @@ def test_cancel_leaves_no_file_and_no_print_record(
     with Ticker() as ticker:
         assert pdf_actions.export_all_sheets(parent, district, 2025) is None
     poll.stop()
-    assert 3 <= len(rendered) < LEDGERS  # cancelled in the middle of the batch
+    if workers == 1:
+        assert 3 <= len(rendered) < LEDGERS  # cancelled in the middle of the batch
+    else:
+        assert rendered == []
+    assert multiprocessing.active_children() == []  # no worker process left behind
     assert ticker.longest_gap < limit, f"stalled {ticker.longest_gap * 1000:.0f} ms"
     # no finished, half-written or temporary file: the folder is as it was
     assert sorted(p.name for p in out.iterdir()) == ["旧文件.pdf"]

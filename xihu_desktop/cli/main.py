@@ -94,6 +94,10 @@ def _parser_for(argv: Sequence[str] | None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):  # a spawned worker of the installed program
+        import multiprocessing  # (the batch PDF export) runs its task here and exits
+
+        multiprocessing.freeze_support()
     from ..store.errors import PermissionDenied, StoreError
 
     _utf8_stdio()

@@ -54,6 +54,18 @@ def _register(path: Path) -> str:
         return name
 
 
+def register_file(path: str | Path) -> str:
+    """Register the font file at ``path`` as it is (no fallback) and return its name:
+    the same file gets the same name in every process (a worker of the batch export)."""
+    return _register(Path(path))
+
+
+def font_file(name: str) -> Path | None:
+    """The file a font name registered here came from (None: not one of ours)."""
+    with _lock:
+        return next((Path(key) for key, known in _registered.items() if known == name), None)
+
+
 def register_font(preferred: str | Path | None = None) -> str:
     """Register the sheet font with reportlab and return its name.
 

@@ -9,6 +9,7 @@ and :func:`build_pdf`, the one document template.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,7 +228,8 @@ class QrCode(Flowable):
         # a fixed mask: choosing the "best" of eight costs 8× and is not needed to scan
         code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, mask_pattern=0)
         code.add_data(payload)
-        code.make(fit=True)
+        code.version = fit_version(code.data_list, ERROR_CORRECT_M)
+        code.make(fit=False)  # the version make(fit=True) finds, without encoding twice
         self.matrix: list[list[bool]] = code.get_matrix()
         self.size = size
 
@@ -255,6 +257,36 @@ class QrCode(Flowable):
         c.setFillColor(colors.black)
         c.drawPath(path, stroke=0, fill=1)
         c.restoreState()
+
+
+def fit_version(chunks: Sequence[Any], error_correction: int) -> int:
+    """The smallest QR version that holds ``chunks`` (``QRCode.best_fit`` counted, not
+    encoded: best_fit writes every bit into a buffer, then ``make`` writes them again)."""
+    from bisect import bisect_left
+
+    from qrcode import util
+    from qrcode.exceptions import DataOverflowError
+
+    start = 1
+    while True:
+        sizes = util.mode_sizes_for_version(start)
+        bits = sum(4 + sizes[c.mode] + _chunk_bits(c.mode, len(c)) for c in chunks)
+        version = bisect_left(util.BIT_LIMIT_TABLE[error_correction], bits, start)
+        if version == 41:
+            raise DataOverflowError()
+        if sizes is util.mode_sizes_for_version(version):
+            return version
+        start = version  # the length fields grow with the version: count again
+
+
+def _chunk_bits(mode: int, length: int) -> int:
+    from qrcode import util
+
+    if mode == util.MODE_NUMBER:  # 10 bits per 3 digits, 4 or 7 for the rest
+        return length // 3 * 10 + (0, 4, 7)[length % 3]
+    if mode == util.MODE_ALPHA_NUM:  # 11 bits per 2 characters, 6 for the last one
+        return length // 2 * 11 + 6 * (length % 2)
+    return 8 * length
 
 
 def signature_block(font: str) -> Table:

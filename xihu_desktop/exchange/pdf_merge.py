@@ -17,24 +17,45 @@ from pathlib import Path
 from .atomic import TEMP_SUFFIX, _target, atomic_path, write_error
 
 
+class Merger:
+    """Files joined one after the other (bookmarks kept), written by :meth:`write`.
+
+    Parts may be added as they are finished (the batch export adds each sheet while
+    the others are still being laid out), always in their final order."""
+
+    def __init__(self) -> None:
+        from pypdf import PdfWriter
+
+        self.writer = PdfWriter()
+        self.meta: dict[str, str] = {}
+
+    def add(self, part: Path) -> None:
+        from pypdf import PdfReader
+
+        reader = PdfReader(part)
+        if not self.meta and reader.metadata:
+            self.meta = {str(k): str(v) for k, v in reader.metadata.items()}
+        self.writer.append(reader, import_outline=True)
+
+    def write(self, out: Path, title: str, keywords: str) -> int:
+        """Write the joined file; returns its page count. The metadata is the first
+        part's, with ``title`` and ``keywords`` (also the subject) replaced."""
+        meta = dict(self.meta)
+        meta.update({"/Title": title, "/Subject": keywords, "/Keywords": keywords})
+        self.writer.add_metadata(meta)
+        with out.open("wb") as fh:
+            self.writer.write(fh)
+        return len(self.writer.pages)
+
+
 def merge_pdfs(parts: Iterable[Path], out: Path, title: str, keywords: str) -> int:
     """Write ``parts`` one after the other into ``out`` (bookmarks kept); returns the
     page count. The metadata is the first part's, with ``title`` and ``keywords`` (also
     the subject: the verification payloads of every sheet) replaced."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    meta: dict[str, str] = {}
+    merger = Merger()
     for part in parts:
-        reader = PdfReader(part)
-        if not meta and reader.metadata:
-            meta = {str(k): str(v) for k, v in reader.metadata.items()}
-        writer.append(reader, import_outline=True)
-    meta.update({"/Title": title, "/Subject": keywords, "/Keywords": keywords})
-    writer.add_metadata(meta)
-    with out.open("wb") as fh:
-        writer.write(fh)
-    return len(writer.pages)
+        merger.add(part)
+    return merger.write(out, title, keywords)
 
 
 def staging_folder(out_dir: Path, name: str) -> Path:

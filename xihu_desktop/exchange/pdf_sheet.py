@@ -35,7 +35,8 @@ from reportlab.platypus import (
 )
 
 from ..core.categories import CATEGORIES, UNIT_KINDS
-from ..store import Store
+from ..store import Ledger, Store
+from . import pdf_workers
 from .atomic import atomic_path
 from .pdf_fonts import font_for_store
 from .pdf_furniture import (
@@ -51,10 +52,10 @@ from .pdf_furniture import (
     escape,
     signature_block,
 )
-from .pdf_merge import check_places, merge_pdfs, place, staging_folder
+from .pdf_merge import Merger, check_places, place, staging_folder
 from .pdf_tables import adjustment_table, category_table, score_table
 from .progress import Cancelled as Cancelled  # re-exported: progress callbacks raise it
-from .sheet_data import SheetData, collect_sheet, points_text
+from .sheet_data import SheetData, collect_sheet, now_text, points_text
 
 HEADING_ROOM = 28 * mm  # heading + table header + two rows
 CN_NUMBERS = "一二三四五六七八九十"
@@ -190,6 +191,59 @@ def combined_filename(year: int) -> str:
     return f"全部单位_{year}年考核表_合并打印.pdf"
 
 
+# What a staged sheet leaves for the batch: fingerprint, code, revision, payload, file name.
+Staged = tuple[str, str, int, str, str]
+
+
+def stage_sheet(
+    store: Store, font: str, ledger_id: int, part: str, quarter: int | None, printed_at: str
+) -> Staged:
+    """Read one ledger's sheet and write it to ``part`` (one sheet of the batch)."""
+    sheet = collect_sheet(store, ledger_id, quarter=quarter)
+    sheet.generated_at = printed_at
+    render_sheets([sheet], Path(part), font)
+    return sheet.fingerprint, sheet.code, sheet.revision, sheet.payload, sheet_filename(sheet)
+
+
+def _stage_in_workers(
+    store: Store,
+    ledgers: Sequence[Ledger],
+    jobs: list[tuple[int, str, int | None, str]],
+    font: str,
+    workers: int,
+    progress: Progress | None,
+    merger: Merger,
+) -> list[Staged]:
+    """The batch's sheets staged by worker processes, the largest ledgers first (so no
+    big one is left to run alone at the end); each finished part joins the combined
+    file here, in order, while the workers lay out the rest."""
+    total = len(ledgers) + 1
+    if progress:
+        progress(0, total, ledgers[0].unit_name)
+    sizes = [sum(store.entries.counts(ledger.id).values()) for ledger in ledgers]
+    order = sorted(range(len(jobs)), key=lambda i: -sizes[i])
+    done: set[int] = set()
+    joined = 0
+
+    def finished(i: int, _: Staged) -> None:
+        nonlocal joined
+        done.add(i)
+        while joined in done:
+            merger.add(Path(jobs[joined][1]))
+            joined += 1
+        if progress:
+            progress(len(done), total, ledgers[i].unit_name)
+
+    return pdf_workers.run_in_workers(store, font, _stage_in_worker, jobs, workers, finished, order)
+
+
+def _stage_in_worker(ledger_id: int, part: str, quarter: int | None, printed_at: str) -> Staged:
+    """:func:`stage_sheet` in a worker process (:mod:`.pdf_workers`)."""
+    return stage_sheet(
+        pdf_workers.worker_store(), pdf_workers.worker_font(), ledger_id, part, quarter, printed_at
+    )
+
+
 @dataclass
 class ExportResult:
     path: Path
@@ -240,6 +294,10 @@ def export_year(
     up to its last call (``done == total``): a cancel, an error or a crash before that
     leaves ``out_dir`` and the store as they were (a crash may leave the hidden
     ``.….part`` folder). Memory holds one sheet at a time, not the batch.
+
+    A larger batch is rendered by worker processes (:mod:`.pdf_workers`), each reading
+    the file on its own connection; progress then counts sheets as they finish, and
+    every sheet of the batch shows the same printing time.
     """
     out_dir = Path(out_dir)
     ledgers = store.ledgers.list(year=year)
@@ -250,29 +308,40 @@ def export_year(
             store.prints.require_may_print(ledger.id)
     font = font or font_for_store(store)
     total = len(ledgers) + 1
+    printed_at = now_text()  # one printing time for the whole batch
     combined = out_dir / combined_filename(year)
     staging = staging_folder(out_dir, combined.stem)
     try:
-        staged: list[tuple[Path, Path]] = []  # (the finished file, where it goes)
-        stamps: list[tuple[int, str, str, int]] = []
-        payloads: list[str] = []
-        for i, ledger in enumerate(ledgers):
-            if progress:
-                progress(i, total, ledger.unit_name)
-            sheet = collect_sheet(store, ledger.id, quarter=quarter)
-            part = staging / f"{i:05d}.pdf"
-            render_sheets([sheet], part, font)
-            staged.append((part, out_dir / sheet_filename(sheet)))
-            stamps.append((ledger.id, sheet.fingerprint, sheet.code, sheet.revision))
-            payloads.append(sheet.payload)
+        parts = [staging / f"{i:05d}.pdf" for i in range(len(ledgers))]
+        jobs = [
+            (lg.id, str(part), quarter, printed_at) for lg, part in zip(ledgers, parts, strict=True)
+        ]
+        merger = Merger()
+        workers = pdf_workers.worker_count(store, len(ledgers))
+        results: list[Staged] | None = None
+        if workers > 1:
+            try:
+                results = _stage_in_workers(store, ledgers, jobs, font, workers, progress, merger)
+            except pdf_workers.BrokenProcessPool as exc:  # a worker could not start, or died
+                pdf_workers.log.warning("Sheet workers failed (%s); rendering here", exc)
+                merger = Merger()
+        if results is None:
+            results = []
+            for i, (ledger, job) in enumerate(zip(ledgers, jobs, strict=True)):
+                if progress:
+                    progress(i, total, ledger.unit_name)
+                results.append(stage_sheet(store, font, *job))
+            for part in parts:
+                merger.add(part)
+        staged = [(part, out_dir / r[4]) for part, r in zip(parts, results, strict=True)]
+        stamps = [(lg.id, *r[:3]) for lg, r in zip(ledgers, results, strict=True)]
         if progress:
             progress(len(ledgers), total, "合并文件")
         joined = staging / "combined.pdf"
-        merge_pdfs(
-            (part for part, _ in staged),
+        merger.write(
             joined,
             f"西湖区 {year} 年“六个一批”任务完成情况考核表（合并打印）",
-            " ".join(payloads),
+            " ".join(r[3] for r in results),
         )
         staged.append((joined, combined))
         if progress:

@@ -299,6 +299,11 @@ def collect_sheet(
     return sheet_of(rows, rev, quarter)
 
 
+def now_text() -> str:
+    """The printing time as a sheet shows it."""
+    return dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+
 def sheet_of(rows: LedgerRows, revision: int, quarter: int | None = None) -> SheetData:
     """The sheet of a ledger already read (``quarter`` None: the latest with progress)."""
     ledger = rows.ledger
@@ -345,7 +350,7 @@ def sheet_of(rows: LedgerRows, revision: int, quarter: int | None = None) -> She
         adjustments=adjustments,
         fingerprint=fingerprint_of(rows),
         revision=revision,
-        generated_at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        generated_at=now_text(),
         lookups=lookups,
         quarter=quarter,
     )

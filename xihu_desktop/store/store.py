@@ -237,6 +237,13 @@ class Store:
         return self.conn is None
 
     @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction (ours or a snapshot) is open on this connection: what
+        another connection reads may then differ from what this one sees."""
+        conn = self.conn
+        return bool(self._depth or (conn is not None and conn.in_transaction))
+
+    @property
     def db(self) -> sqlite3.Connection:
         """The open connection (a closed store raises a plain message)."""
         if self.conn is None:
