@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_helpers import keep_ledgers
 from pypdf import PdfReader
 
 from xihu_desktop.core.categories import CATEGORIES, FieldType
@@ -317,7 +318,7 @@ def test_export_year_cancel_leaves_nothing(demo_store: Store, tmp_path: Path, at
 def test_export_year_failed_placing_records_nothing(demo_store: Store, tmp_path: Path) -> None:
     """A destination that cannot be replaced (a folder under a sheet's name) fails the
     batch before the print records commit: none is written."""
-    _keep_ledgers(demo_store, 2)
+    keep_ledgers(demo_store, 2)
     out = tmp_path / "out"
     out.mkdir()
     (out / pdf_sheet.combined_filename(2025)).mkdir()  # a folder where the file goes
@@ -328,18 +329,9 @@ def test_export_year_failed_placing_records_nothing(demo_store: Store, tmp_path:
     assert [p.name for p in out.iterdir()] == [pdf_sheet.combined_filename(2025)]
 
 
-def _keep_ledgers(store: Store, n: int) -> list[int]:
-    keep = [x.id for x in store.ledgers.list(year=2025)[:n]]
-    with store.transaction() as c:
-        c.execute(
-            f"DELETE FROM ledgers WHERE year = 2025 AND id NOT IN ({','.join(map(str, keep))})"
-        )
-    return keep
-
-
 def test_combined_file_is_the_unit_files_joined(demo_store: Store, tmp_path: Path) -> None:
     """Every page of every unit file, in order, with the same text; one payload each."""
-    _keep_ledgers(demo_store, 5)
+    keep_ledgers(demo_store, 5)
     paths = pdf_sheet.export_year(demo_store, 2025, tmp_path / "out")
     unit_texts = [t for p in paths[:-1] for t in page_texts(p)]
     combined = page_texts(paths[-1])

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ledger_helpers import keep_ledgers
 from pypdf import PdfReader
 from reportlab import rl_config
 
@@ -21,15 +22,6 @@ from xihu_desktop.exchange import pdf_sheet, pdf_workers, sheet_data
 from xihu_desktop.store import InvalidData, Store, StoreError
 
 SHEETS = 5
-
-
-def _keep_ledgers(store: Store, n: int) -> list[int]:
-    keep = [x.id for x in store.ledgers.list(year=2025)[:n]]
-    with store.transaction() as c:
-        c.execute(
-            f"DELETE FROM ledgers WHERE year = 2025 AND id NOT IN ({','.join(map(str, keep))})"
-        )
-    return keep
 
 
 def _no_rendering_here(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,7 +69,7 @@ def test_workers_write_the_same_bytes_as_one_process(
 ) -> None:
     monkeypatch.setattr(rl_config, "invariant", 1)
     monkeypatch.setattr(pdf_sheet, "now_text", lambda: "2025-12-31 09:30")
-    _keep_ledgers(demo_store, SHEETS)
+    keep_ledgers(demo_store, SHEETS)
     monkeypatch.setenv(pdf_workers.ENV, "1")
     calls: list[tuple[int, int, str]] = []
     one = pdf_sheet.export_year(
@@ -107,7 +99,7 @@ def test_workers_write_the_same_bytes_as_one_process(
 def test_workers_record_what_they_printed(
     demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    keep = _keep_ledgers(demo_store, SHEETS)
+    keep = keep_ledgers(demo_store, SHEETS)
     monkeypatch.setenv(pdf_workers.ENV, "2")
     paths = pdf_sheet.export_year(demo_store, 2025, tmp_path / "out")
     fingerprints = _payload_fingerprints(paths[-1])
@@ -160,7 +152,7 @@ def _break_ledger(store: Store, ledger_id: int) -> None:
 def test_worker_error_is_the_in_process_error(
     demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    keep = _keep_ledgers(demo_store, SHEETS)
+    keep = keep_ledgers(demo_store, SHEETS)
     _break_ledger(demo_store, keep[3])
     errors: dict[str, BaseException] = {}
     for workers in ("1", "2"):
@@ -256,7 +248,7 @@ def test_workers_that_cannot_start_leave_the_work_to_this_process(
 ) -> None:
     """A worker that fails to start (here: its font file is gone) breaks the pool; the
     export then renders in this process, completely, and records once."""
-    keep = _keep_ledgers(demo_store, SHEETS)
+    keep = keep_ledgers(demo_store, SHEETS)
     monkeypatch.setenv(pdf_workers.ENV, "2")
     monkeypatch.setattr(pdf_workers, "font_file", lambda name: tmp_path / "gone.ttc")
     paths = pdf_sheet.export_year(demo_store, 2025, tmp_path / "out")
