@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ledger_helpers import keep_ledgers
+from pdf_test_helpers import keep_ledgers
 from pypdf import PdfReader
 
 from xihu_desktop.core.categories import CATEGORIES, FieldType

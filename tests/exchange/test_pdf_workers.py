@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ledger_helpers import keep_ledgers
+from pdf_test_helpers import keep_ledgers
 from pypdf import PdfReader
 from reportlab import rl_config
 
