@@ -44,19 +44,24 @@ class Figure:
     close: list[Callable[[], Any]] = field(default_factory=list)
 
 
-def env() -> dict[str, str]:
-    out = dict(os.environ)
+def env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    out = {**os.environ, **(extra or {})}
     out["PYTHONPATH"] = str(ROOT) + os.pathsep + out.get("PYTHONPATH", "")
     out.setdefault("QT_QPA_PLATFORM", "offscreen")
     return out
 
 
-def spawn(args: list[str], timeout: float = 300, show_log: bool = False) -> float:
+def spawn(
+    args: list[str],
+    timeout: float = 300,
+    show_log: bool = False,
+    extra_env: dict[str, str] | None = None,
+) -> float:
     """Run a subprocess to its end; returns its peak RSS in MB (from wait4). Its output is
     dropped (``show_log``: its stderr is passed through); a failure raises with its end."""
     with tempfile.TemporaryFile() as log:  # not a pipe: a pipe could fill and block
         proc = subprocess.Popen(
-            args, env=env(), stdout=subprocess.DEVNULL, stderr=None if show_log else log
+            args, env=env(extra_env), stdout=subprocess.DEVNULL, stderr=None if show_log else log
         )
         deadline = time.monotonic() + timeout
         while True:

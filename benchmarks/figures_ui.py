@@ -1,9 +1,9 @@
-"""The suite's figures that drive the window (offscreen), and the window-start children.
+"""The suite's figures that drive the window (offscreen).
 
-``python benchmarks/figures_ui.py --window DB`` starts the app's MainWindow on DB and
-exits once the event loop is idle; ``--bare`` does the same with an empty QMainWindow
-(the floor). The in-process figures (switching to the largest ledger, one cell edit on
-a printed ledger, a 1,250-cell paste) are built by the ``fig_*`` factories.
+The window start runs the program (``app.main``) and a bare QMainWindow as ``python -c``
+children until their event loops are idle. The in-process figures (switching to the
+largest ledger, one cell edit on a printed ledger, a 1,250-cell paste) are built by the
+``fig_*`` factories.
 """
 
 from __future__ import annotations
@@ -55,39 +55,49 @@ def _window(store: Any, folder: Path) -> Any:
 # ---------------------------------------------------------------- window start (children)
 
 
-def child_window(db: Path | None) -> None:
-    """Start to shown and idle: the app's window on ``db``, or a bare QMainWindow."""
-    import tempfile
+#: the program as installed starts it (``app.main``: logging, settings, the data file,
+#: the window), ended the moment its event loop is idle after the first show
+PROGRAM_START = """
+import os, sys
+from PySide6.QtCore import QTimer
+from xihu_desktop import app
+from xihu_desktop.ui.main_window import MainWindow
+shown = MainWindow.show
+def show(self):
+    shown(self)
+    QTimer.singleShot(0, lambda: os._exit(0))
+MainWindow.show = show
+app.main(["--db", sys.argv[1]])
+raise SystemExit("the window was never shown")
+"""
 
-    from PySide6.QtCore import QTimer
-
-    app = _app()
-    if db is None:
-        from PySide6.QtWidgets import QMainWindow
-
-        window: Any = QMainWindow()
-        window.show()
-        store = None
-    else:
-        from xihu_desktop.store import Store
-        from xihu_desktop.store.seed import initialise
-
-        store = Store.open(db)
-        initialise(store)
-        window = _window(store, Path(tempfile.mkdtemp()))
-    QTimer.singleShot(0, app.quit)  # runs once the queued start-up work is done
-    app.exec()
-    window.close()
-    if store is not None:
-        store.close()
+#: the floor: a bare QMainWindow, nothing imported but PySide6
+BARE_START = """
+import os
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.show()
+QTimer.singleShot(0, lambda: os._exit(0))
+app.exec()
+"""
 
 
 def fig_window_start(ctx: Context) -> Figure:
-    me, py = str(Path(__file__).resolve()), sys.executable
+    """The program started on the district file until shown and idle, against a bare
+    window started the same way (``python -c``; user settings and data folder in the
+    work folder). The first start of the day (backup, check) runs once, untimed."""
+    py = sys.executable
+    extra = {
+        "XDG_CONFIG_HOME": str(ctx.work / "start-config"),
+        "XIHU_DATA_DIR": str(ctx.work / "start-data"),
+    }
+    spawn([py, "-c", PROGRAM_START, str(ctx.db)], extra_env=extra)  # the day's first start
     return Figure(
         "1 window",
-        lambda: spawn([py, me, "--window", str(ctx.db)]),
-        lambda: spawn([py, me, "--bare"]),
+        lambda: spawn([py, "-c", PROGRAM_START, str(ctx.db)], extra_env=extra),
+        lambda: spawn([py, "-c", BARE_START], extra_env=extra),
     )
 
 
@@ -236,14 +246,7 @@ FIGURES = {
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Window-start children of benchmarks/run.py.")
-    which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--window", type=Path, metavar="DB", help="the app's window on DB")
-    which.add_argument("--bare", action="store_true", help="a bare QMainWindow (the floor)")
-    args = parser.parse_args()
-    child_window(None if args.bare else args.window)
-
-
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # a module of run.py: --help says so
+    argparse.ArgumentParser(
+        description="The window figures of benchmarks/run.py (run that script)."
+    ).parse_args()
