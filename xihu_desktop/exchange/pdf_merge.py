@@ -39,23 +39,14 @@ class Merger:
 
     def write(self, out: Path, title: str, keywords: str) -> int:
         """Write the joined file; returns its page count. The metadata is the first
-        part's, with ``title`` and ``keywords`` (also the subject) replaced."""
+        part's, with ``title`` and ``keywords`` (also the subject: the verification
+        payloads of every sheet) replaced."""
         meta = dict(self.meta)
         meta.update({"/Title": title, "/Subject": keywords, "/Keywords": keywords})
         self.writer.add_metadata(meta)
         with out.open("wb") as fh:
             self.writer.write(fh)
         return len(self.writer.pages)
-
-
-def merge_pdfs(parts: Iterable[Path], out: Path, title: str, keywords: str) -> int:
-    """Write ``parts`` one after the other into ``out`` (bookmarks kept); returns the
-    page count. The metadata is the first part's, with ``title`` and ``keywords`` (also
-    the subject: the verification payloads of every sheet) replaced."""
-    merger = Merger()
-    for part in parts:
-        merger.add(part)
-    return merger.write(out, title, keywords)
 
 
 def staging_folder(out_dir: Path, name: str) -> Path:

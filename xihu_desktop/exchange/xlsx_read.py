@@ -225,6 +225,11 @@ def as_seen(
     return raw, None
 
 
+def has_value(v: Any) -> bool:
+    """A plain cell value that is data (not empty, not an empty marker such as 无)."""
+    return v is not None and (v.__class__ is not str or not is_empty(v))
+
+
 def data_rows(
     sheet: Sheet, h: int, mapping: Mapping[int, Field]
 ) -> Iterable[tuple[int, dict[int, Any]]]:
@@ -241,10 +246,8 @@ def data_rows(
             row = sheet.rows[r]
             n = len(row)
             cells = {c: plain(row[c]) if c < n else None for c in cols}
-        for v in cells.values():
-            if v is not None and (v.__class__ is not str or not is_empty(v)):
-                yield r, cells
-                break
+        if any(map(has_value, cells.values())):
+            yield r, cells
 
 
 def data_columns(
@@ -260,10 +263,7 @@ def data_columns(
     else:
         cells = [tuple(row[c] if c < len(row) else None for row in rows) for c in range(width)]
     for c in mapping:
-        # plain(): "" and NaN/±inf (v - v is NaN for both) are no value
-        columns[c] = [
-            None if v == "" or (v.__class__ is float and v - v != 0) else v for v in cells[c]
-        ]
+        columns[c] = list(map(plain, cells[c]))
     for r in sheet.merged_rows:
         if h < r < len(sheet.rows):
             for c, column in columns.items():
@@ -272,11 +272,7 @@ def data_columns(
                 column[r - h - 1] = None if src and src[0] <= h else plain(sheet.get(r, c))
     pending = list(range(len(rows)))  # rows with nothing in them so far
     for column in columns.values():
-        pending = [
-            i
-            for i in pending
-            if column[i] is None or (column[i].__class__ is str and is_empty(column[i]))
-        ]
+        pending = [i for i in pending if not has_value(column[i])]
         if not pending:
             break
     if pending:
