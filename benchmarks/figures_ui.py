@@ -56,17 +56,24 @@ def _window(store: Any, folder: Path) -> Any:
 
 
 #: the program as installed starts it (``app.main``: logging, settings, the data file,
-#: the window), ended the moment its event loop is idle after the first show
+#: the window), ended the moment its event loop is idle after the first show. Nothing is
+#: imported before ``app.main`` that the program would not import itself (PySide6 is
+#: reached through ``install_excepthook``, which ``main`` calls once Qt is up): what is
+#: imported before PySide6 escapes its import hook, as it does in the program.
 PROGRAM_START = """
 import os, sys
-from PySide6.QtCore import QTimer
 from xihu_desktop import app
-from xihu_desktop.ui.main_window import MainWindow
-shown = MainWindow.show
-def show(self):
-    shown(self)
-    QTimer.singleShot(0, lambda: os._exit(0))
-MainWindow.show = show
+hook = app.install_excepthook
+def install_excepthook(log_path):
+    hook(log_path)
+    from PySide6.QtCore import QTimer
+    from xihu_desktop.ui.main_window import MainWindow
+    shown = MainWindow.show
+    def show(self):
+        shown(self)
+        QTimer.singleShot(0, lambda: os._exit(0))
+    MainWindow.show = show
+app.install_excepthook = install_excepthook
 app.main(["--db", sys.argv[1]])
 raise SystemExit("the window was never shown")
 """

@@ -61,7 +61,15 @@ class LedgerManager(Manager):
         return build(Ledger, rows[0]) if rows else None
 
     def years(self) -> builtins.list[int]:
-        return sorted({ledger.year for ledger in self.list()})
+        """The years that have a ledger (in a unit's own file, one of its ledgers)."""
+        bound = self.store.packages.bound_unit()
+        if bound is None:
+            rows = self.store.rows("SELECT DISTINCT year FROM ledgers ORDER BY year")
+        else:
+            rows = self.store.rows(
+                "SELECT DISTINCT year FROM ledgers WHERE unit_id = ? ORDER BY year", (bound.id,)
+            )
+        return [int(row["year"]) for row in rows]
 
     def create(
         self, unit_id: int, year: int, leader: str | None = None, contact: str | None = None

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QUndoStack
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -33,11 +33,9 @@ from ..core.categories import CATEGORIES
 from ..core.enums import LedgerStatus, Role
 from ..core.settings import BOUND_UNIT, LAST_UNIT, LAST_YEAR, WINDOW_GEOMETRY
 from ..store import Changes, Ledger, Store, StoreError
-from . import review_actions, user_settings
-from .admin_dialogs import CatalogueDialog, UnitsDialog, WeightsDialog
+from . import user_settings
 from .audit_check import AuditChainCheck
 from .category_tab import CategoryTab
-from .dialogs import guide_dialog, show_about
 from .entry_model import Lookups
 from .ledger_actions import LedgerActions
 from .ledger_header import LedgerHeader, read_only_reason
@@ -46,7 +44,9 @@ from .menus import ActionState, build_actions, update_actions
 from .operations import ChangeHub
 from .overview_tab import OverviewTab
 from .progress_tab import ProgressTab
-from .status_view import StatusView
+
+if TYPE_CHECKING:
+    from .status_view import StatusView
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.status_view: StatusView | None = None
         self.decomposition_dialog: QDialog | None = None
         self.monitoring_view: QDialog | None = None
-
+        self._summary_on_show = False  # a summary asked for before the first show
         self.dashboard_view: QDialog | None = None
         self.lookups = Lookups(store)
         self.undo_stack = QUndoStack(self)
@@ -179,12 +179,12 @@ class MainWindow(QMainWindow):
             "show_decomposition": self.show_decomposition,
             "show_monitoring": self.show_monitoring,
             "show_guide": self.show_guide,
-            "show_about": lambda: show_about(self, self.store),
-            "open_inbox": lambda: review_actions.open_inbox(self, self),
-            "review_accept": lambda: review_actions.accept(self, self),
-            "review_return": lambda: review_actions.send_back(self, self),
-            "make_receipt": lambda: review_actions.make_receipt(self, self),
-            "issue_packages": lambda: review_actions.issue_packages(self, self, self._year()),
+            "show_about": self.show_about,
+            "open_inbox": lambda: self._review("open_inbox"),
+            "review_accept": lambda: self._review("accept"),
+            "review_return": lambda: self._review("send_back"),
+            "make_receipt": lambda: self._review("make_receipt"),
+            "issue_packages": lambda: self._review("issue_packages", self._year()),
         }
 
     def _set_title(self) -> None:
@@ -205,13 +205,12 @@ class MainWindow(QMainWindow):
         this_year = dt.date.today().year
         saved_unit = user_settings.read(self.settings, LAST_UNIT)
         saved_year = user_settings.read(self.settings, LAST_YEAR)
+        years = self.store.ledgers.years()
         self.header.fill(
             units,
-            set(self.store.ledgers.years()) | {this_year},
+            set(years) | {this_year},
             saved_unit,
-            saved_year
-            if saved_year is not None
-            else max(self.store.ledgers.years() or [this_year]),
+            saved_year if saved_year is not None else max(years or [this_year]),
         )
 
     def select(self, unit_id: int, year: int) -> None:
@@ -294,7 +293,10 @@ class MainWindow(QMainWindow):
         if self.overview.shown_id != ledger.id:  # another ledger: no figures until computed
             self.header.clear_summary()
         self.overview.pending(ledger)
-        self.summary_worker.request(ledger.id)  # the reprint check imports the PDF code
+        if self.isVisible():
+            self.summary_worker.request(ledger.id)  # the reprint check imports the PDF code
+        else:  # not before the first paint: the thread would take the GIL from it
+            self._summary_on_show = True
 
     def _show_summary(self, summary: LedgerSummary) -> None:
         """The background figures of the ledger shown (an answer for another one is late)."""
@@ -417,7 +419,14 @@ class MainWindow(QMainWindow):
         year = self._year()
         self._guarded(lambda: excel_actions.export_summary(self, self.store, year))
 
+    def _review(self, name: str, *args: object) -> object:
+        """A review action of :mod:`.review_actions` (imported when first used)."""
+        from . import review_actions
+
+        return getattr(review_actions, name)(self, self, *args)
+
     def import_returns(self) -> None:
+        from . import review_actions
 
         if review_actions.is_district(self.store):  # the district's inbox: the one door
             review_actions.open_inbox(self, self)
@@ -480,23 +489,31 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ administration and help
 
     def show_catalogue(self) -> None:
+        from .admin_dialogs import CatalogueDialog
+
         CatalogueDialog(self.store, self).exec()
         self.lookups.reload()
         for tab in self.category_tabs.values():
             tab.reload()
 
     def show_units(self) -> None:
+        from .admin_dialogs import UnitsDialog
+
         UnitsDialog(self.store, self).exec()
         self._fill_selectors()
         self.load_ledger()
 
     def show_weights(self) -> None:
+        from .admin_dialogs import WeightsDialog
+
         if WeightsDialog(self.store, self._year(), self).exec():
             self.load_ledger()
 
     def show_status(self) -> None:
         """The 报送情况 view of the year shown (one non-modal view, kept up to date)."""
         if self.status_view is None:
+            from .status_view import StatusView
+
             self.status_view = StatusView(self.store, self._year(), self.hub, self)
             self.status_view.unitActivated.connect(self.open_unit)
         elif self.status_view.year != self._year():
@@ -536,14 +553,27 @@ class MainWindow(QMainWindow):
         self._guarded(lambda: dashboard_view.show_dashboard(self, year))
 
     def show_guide(self) -> None:
+        from .dialogs import guide_dialog
+
         self.guide_dialog = guide_dialog(self)
         self.guide_dialog.show()
+
+    def show_about(self) -> None:
+        from .dialogs import show_about
+
+        show_about(self, self.store)
 
     def check_audit_log(self) -> bool:
         """The daily check of the audit log's hash chain, in the background (after show)."""
         return self.audit_check.start()
 
     # ------------------------------------------------------------ closing
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._summary_on_show:  # after the paint that follows this event
+            self._summary_on_show = False
+            QTimer.singleShot(0, self.refresh_summary)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.hub.close()

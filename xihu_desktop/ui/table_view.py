@@ -11,7 +11,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -75,7 +75,8 @@ class LedgerTableView(QTableView):
     pasteRequested = Signal()
     clearRequested = Signal()
 
-    frozen: FrozenColumns | None = None  # set by freeze_columns
+    frozen: FrozenColumns | None = None  # set by freeze_columns, once the grid is shown
+    _freeze_count = 0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,10 +97,24 @@ class LedgerTableView(QTableView):
     # ------------------------------------------------------------ frozen columns
 
     def freeze_columns(self, count: int) -> None:
-        """Keep the first ``count`` columns (in visual order) in view when scrolling sideways."""
+        """Keep the first ``count`` columns (in visual order) in view when scrolling sideways.
+
+        A grid not shown yet gets its overlay when first shown: the window starts with
+        seven hidden grids, and the overlay is a whole second table view."""
         if self.frozen is not None:
             self.frozen.deleteLater()
-        self.frozen = FrozenColumns(self, count) if count > 0 else None
+            self.frozen = None
+        self._freeze_count = count
+        if self.isVisible():
+            self._build_frozen()
+
+    def _build_frozen(self) -> None:
+        if self._freeze_count > 0 and self.frozen is None:
+            self.frozen = FrozenColumns(self, self._freeze_count)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._build_frozen()
+        super().showEvent(event)
 
     def _is_frozen(self, column: int) -> bool:
         return self.frozen is not None and column in self.frozen.frozen()
