@@ -224,3 +224,63 @@ def test_the_light_command_check_is_able_to_fail(tmp_path: Path) -> None:
         LIGHT_CLI,
     )
     assert loaded["uuid"] is True and loaded["secrets"] is True
+
+
+#: what the program's own start (``app.main``) leaves for later: the log's rotation
+#: handler (socket, pickle, queue), the dialogs of the menus, the review commands
+LATER = (
+    "logging.handlers",
+    "xihu_desktop.ui.admin_dialogs",
+    "xihu_desktop.ui.status_view",
+    "xihu_desktop.ui.review_actions",
+)
+
+
+def test_the_program_starts_without_what_only_menus_use(tmp_path: Path) -> None:
+    """``app.main`` up to an idle window: the modules of dialogs opened from the menus are
+    not imported, and the store is imported before PySide6 (whose import hook reads the
+    source of every module imported after it)."""
+    loaded = run(
+        f"""
+        import os
+        os.environ["XIHU_SMOKE_QUIT_MS"] = "1"
+        os.environ["XDG_CONFIG_HOME"] = {str(tmp_path / "config")!r}
+        from xihu_desktop import app
+        assert app.main(["--db", {str(tmp_path / "start.sqlite3")!r}]) == 0
+        sys.excepthook = sys.__excepthook__  # a failed check: no error dialog, an exit
+        order = list(sys.modules)
+        assert order.index("xihu_desktop.store.store") < order.index("PySide6"), "PySide6 came first"
+        assert "xihu_desktop.ui.main_window" in sys.modules
+        """,
+        tmp_path,
+        LATER,
+    )
+    assert loaded == {m: False for m in LATER}
+
+
+def test_the_menus_do_import_them(tmp_path: Path) -> None:
+    """The check above is able to fail: opening the dialogs imports their modules."""
+    loaded = run(
+        f"""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication, QDialog
+        from xihu_desktop.store import Store
+        from xihu_desktop.store.seed import initialise
+        from xihu_desktop.ui.main_window import MainWindow
+
+        app = QApplication([])
+        store = Store.open({str(tmp_path / "menus.sqlite3")!r})
+        initialise(store)
+        window = MainWindow(store)
+        window.show()
+        QTimer.singleShot(0, lambda: [w.reject() for w in app.topLevelWidgets()
+                                      if isinstance(w, QDialog) and w.isVisible()])
+        window.show_catalogue()
+        window.show_status()
+        window.close()
+        store.close()
+        """,
+        tmp_path,
+        LATER[1:],
+    )
+    assert loaded["xihu_desktop.ui.admin_dialogs"] and loaded["xihu_desktop.ui.status_view"]

@@ -101,7 +101,7 @@ def rotate_log(path: Path, max_bytes: int = LOG_MAX_BYTES, kept: int = LOG_KEPT)
 
 def setup_logging() -> Path:
     path = logs_dir() / "xihu-desktop.log"
-    rotate_log(path)
+    rotate_log(path, LOG_MAX_BYTES, LOG_KEPT)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

@@ -132,3 +132,39 @@ def test_a_cell_edit_leaves_score_and_fingerprint_to_the_worker(
     qtbot.waitUntil(lambda: window.header.reprint_label.text() != "", timeout=3000)
     assert {name for name, _ in threads} == {"score", "fingerprint"}
     assert not any(on_ui for _, on_ui in threads), threads
+
+
+def test_the_window_first_paints_then_computes_its_summary_and_overlays(
+    qtbot: Any, store: Store, tmp_path: Path, unit_id: int, ledger_id: int
+) -> None:
+    """Built, not shown: no summary asked of the worker thread (it would take the GIL from
+    the first paint) and no frozen-column overlay built for the six hidden grids. Shown:
+    the summary arrives, and a grid gets its overlay when it is first shown."""
+    from PySide6.QtCore import QSettings
+
+    from xihu_desktop.ui.main_window import MainWindow
+
+    _fill(store, ledger_id, "project", 3)
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(store, settings=settings)
+    qtbot.addWidget(window)
+    asked: list[int] = []
+    real = window.summary_worker.request
+    window.summary_worker.request = lambda lid: (asked.append(lid), real(lid))  # type: ignore[method-assign]
+    window.select(unit_id, YEAR)
+    qtbot.wait(20)
+    assert window.ledger is not None and window.ledger.id == ledger_id
+    assert asked == []
+    grids = [tab.view for tab in window.category_tabs.values()] + [window.progress_tab.view]
+    assert all(grid.frozen is None for grid in grids)
+    with qtbot.waitSignal(window.summary_worker.ready, timeout=5000):
+        window.show()
+    assert asked == [ledger_id]
+    assert window.overview.shown_id == ledger_id
+    tab = window.category_tabs["project"]
+    assert tab.view.frozen is None  # the overview is on screen, not this grid
+    window.tabs.setCurrentWidget(tab)
+    assert tab.view.frozen is not None and tab.view.frozen.isVisible()
+    assert tab.view.frozen.frozen() == [tab.model.column("name")]
+    assert window.category_tabs["indicator"].view.frozen is None
+    window.close()
