@@ -47,6 +47,8 @@ NAMES = (
     "export_pdf_all",
     "export_pdf_summary",
     "import_return",
+    "import_bare_writes",
+    "import_bare_no_fts",
     "summary_excel",
     "build_district",
 )
