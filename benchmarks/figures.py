@@ -405,7 +405,7 @@ def fig_import_return(ctx: Context) -> Figure:
     return Figure(f"{ret.n:,} entries", ours, lambda: calamine_read(ret.path), prepare=ret.prepare)
 
 
-def bare_writes(ctx: Context, search_triggers: bool) -> Figure:
+def bare_writes(ctx: Context, search: str) -> Figure:
     """The least any import of the return must do, against calamine alone.
 
     ``ours``: calamine reads every cell (the floor), then the return's entries — the rows
@@ -416,16 +416,21 @@ def bare_writes(ctx: Context, search_triggers: bool) -> Figure:
     pragmas (``store.connection.configure``: WAL, ``synchronous = FULL``, foreign keys).
     No checks, no audit rows, no revision bump; the ledger they belong to is made in
     ``prepare`` (untimed). The table keeps its real indexes (``entries_ledger``,
-    ``_target``, ``_catalogue``, ``_key``, ``_scoring``) and triggers: the full-text
-    index ``entries_fts`` is filled by the trigger ``entries_ai`` on each inserted row
-    (the app's import pauses it and indexes the block in one INSERT…SELECT instead), and
-    ``entries_scored_ai`` checks each row's scoring columns (copied right, so it updates
-    nothing). ``search_triggers=False``: the search triggers (``entries_ai``, ``_ad``,
-    ``_au``) are dropped in the target copy in ``prepare``, so nothing is indexed.
+    ``_target``, ``_catalogue``, ``_key``, ``_scoring``) and triggers, among them
+    ``entries_scored_ai`` (it checks each row's scoring columns; copied right, they
+    need no update) and the full-text index's ``entries_ai``, which fills
+    ``entries_fts`` from each inserted row. ``search``:
+
+    - ``"trigger"``: as the schema has it, ``entries_ai`` indexes row by row;
+    - ``"bulk"``: the schema's pause (db/011_bulk_writes.sql) stops it and the block is
+      indexed in one INSERT…SELECT at the end, as the app's import does
+      (``store.search.indexed_in_bulk``);
+    - ``"none"``: the search triggers (``entries_ai``, ``_ad``, ``_au``) are dropped in
+      the target copy in ``prepare``, so nothing is indexed.
     """
     from xihu_desktop.store import Store
     from xihu_desktop.store.connection import configure
-    from xihu_desktop.store.search import TRIGGERS
+    from xihu_desktop.store.search import TRIGGERS, indexed_in_bulk
 
     ret = return_setup(ctx)
     src = sqlite3.connect(ret.source)
@@ -445,7 +450,7 @@ def bare_writes(ctx: Context, search_triggers: bool) -> Figure:
         ret.prepare()
         with Store.open(ret.target) as store:
             ledger[:] = [store.ledgers.create(unit_id, ctx.year).id]
-        if not search_triggers:
+        if search == "none":
             conn = sqlite3.connect(ret.target)
             for name in TRIGGERS:
                 conn.execute(f'DROP TRIGGER "{name}"')
@@ -458,26 +463,37 @@ def bare_writes(ctx: Context, search_triggers: bool) -> Figure:
         conn = sqlite3.connect(ret.target, isolation_level=None)
         configure(conn)
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(sql, values)
+        if search == "bulk":  # ids are given in order from the largest plus one
+            first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0]
+            with indexed_in_bulk(conn, first, first + len(values) - 1):
+                conn.executemany(sql, values)
+        else:
+            conn.executemany(sql, values)
         conn.execute("COMMIT")
         written = conn.execute(
             "SELECT count(*) FROM entries WHERE ledger_id = ?", (ledger[0],)
         ).fetchone()[0]
+        indexed = conn.execute("SELECT count(*) FROM entries_fts_docsize").fetchone()[0]
         conn.close()
-        if written != ret.n:
-            raise RuntimeError(f"bare writes left {written} of {ret.n} entries")
+        if written != ret.n or indexed != (0 if search == "none" else ret.n):
+            raise RuntimeError(f"bare writes left {written} of {ret.n} entries, {indexed} indexed")
 
     return Figure(f"{ret.n:,} entries", ours, lambda: calamine_read(ret.path), prepare=prepare)
 
 
 def fig_import_bare_writes(ctx: Context) -> Figure:
     """:func:`bare_writes` with the table's triggers as the schema has them."""
-    return bare_writes(ctx, search_triggers=True)
+    return bare_writes(ctx, "trigger")
+
+
+def fig_import_bare_bulk_fts(ctx: Context) -> Figure:
+    """:func:`bare_writes` with the search index filled in one statement at the end."""
+    return bare_writes(ctx, "bulk")
 
 
 def fig_import_bare_no_fts(ctx: Context) -> Figure:
     """:func:`bare_writes` with the search index's triggers dropped in the target."""
-    return bare_writes(ctx, search_triggers=False)
+    return bare_writes(ctx, "none")
 
 
 def fig_summary_excel(ctx: Context) -> Figure:
@@ -531,6 +547,7 @@ FIGURES: dict[str, Callable[[Context], Figure]] = {
     "export_pdf_summary": fig_export_pdf_summary,
     "import_return": fig_import_return,
     "import_bare_writes": fig_import_bare_writes,
+    "import_bare_bulk_fts": fig_import_bare_bulk_fts,
     "import_bare_no_fts": fig_import_bare_no_fts,
     "summary_excel": fig_summary_excel,
 }
