@@ -331,56 +331,169 @@ def fig_export_pdf_summary(ctx: Context) -> Figure:
     )
 
 
-def fig_import_return(ctx: Context) -> Figure:
-    """A return of 10,000 entries (2,500 with --quick) imported into a fresh file, against
-    python-calamine reading every cell of the same workbook."""
-    from python_calamine import CalamineWorkbook
+@dataclass
+class Return:
+    """The return of the import figures: exported from ``source`` (a ledger of ``n``
+    entries), imported into ``target``, a fresh copy of ``pristine`` before each call."""
+
+    n: int
+    source: Path
+    pristine: Path
+    target: Path
+    path: Path
+
+    def prepare(self) -> None:
+        from district import copy_db, remove_db
+
+        remove_db(self.target)
+        copy_db(self.pristine, self.target)
+
+
+def return_setup(ctx: Context) -> Return:
+    """A return of 10,000 entries (2,500 with --quick) and a fresh initialised file."""
+    import random
+
+    from district import entry_values
 
     from xihu_desktop.core.categories import CATEGORIES
     from xihu_desktop.exchange.excel_export import export_ledger
-    from xihu_desktop.exchange.excel_import import import_file
     from xihu_desktop.store import Store
     from xihu_desktop.store.seed import initialise
 
     n = 2_500 if ctx.quick else 10_000
     source, pristine, target = (ctx.work / f"{s}.sqlite3" for s in ("ret-src", "ret-fresh", "ret"))
-    ret = ctx.work / "return.xlsx"
+    ret = Return(n, source, pristine, target, ctx.work / "return.xlsx")
     with Store.open(source, create=True) as store:
         initialise(store)
         unit = store.units.list()[0]
         ledger_id = store.ledgers.create(unit.id, ctx.year).id
-        import random
-
-        from district import entry_values
-
         rng = random.Random(7)
         with store.transaction():
             for k, cat in enumerate(CATEGORIES):
                 rows = [entry_values(cat, i, rng, [], {}) for i in range(k, n, len(CATEGORIES))]
                 store.entries.add_many(ledger_id, cat.key, rows)
-        export_ledger(store, ledger_id, ret)
+        export_ledger(store, ledger_id, ret.path)
     with Store.open(pristine, create=True) as store:
         initialise(store)
+    return ret
 
-    def prepare() -> None:
-        from district import copy_db, remove_db
 
-        remove_db(target)
-        copy_db(pristine, target)
+def calamine_read(path: Path) -> None:
+    """python-calamine reading every cell of every sheet (the import figures' floor)."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    for sheet in wb.sheet_names:
+        for _row in wb.get_sheet_by_name(sheet).to_python():
+            pass
+
+
+def fig_import_return(ctx: Context) -> Figure:
+    """A return of 10,000 entries (2,500 with --quick) imported into a fresh file, against
+    python-calamine reading every cell of the same workbook."""
+    from xihu_desktop.exchange.excel_import import import_file
+    from xihu_desktop.store import Store
+
+    ret = return_setup(ctx)
 
     def ours() -> None:
-        with Store.open(target) as store:
-            plan = import_file(store, ret, new_ledger=True)
-            if plan.count("new") < n:
-                raise RuntimeError(f"import wrote {plan.count('new')} of {n} entries")
+        with Store.open(ret.target) as store:
+            plan = import_file(store, ret.path, new_ledger=True)
+            if plan.count("new") < ret.n:
+                raise RuntimeError(f"import wrote {plan.count('new')} of {ret.n} entries")
 
-    def floor() -> None:
-        wb = CalamineWorkbook.from_path(str(ret))
-        for sheet in wb.sheet_names:
-            for _row in wb.get_sheet_by_name(sheet).to_python():
-                pass
+    return Figure(f"{ret.n:,} entries", ours, lambda: calamine_read(ret.path), prepare=ret.prepare)
 
-    return Figure(f"{n:,} entries", ours, floor, prepare=prepare)
+
+def bare_writes(ctx: Context, search: str) -> Figure:
+    """The least any import of the return must do, against calamine alone.
+
+    ``ours``: calamine reads every cell (the floor), then the return's entries — the rows
+    the real import writes, taken untimed from the file the return was exported from with
+    a plain SELECT of the ``entries`` columns (all but ``id`` and the generated
+    ``search_text``) — are inserted into the fresh target's real ``entries`` table with
+    one ``executemany`` in one transaction, committed, by plain sqlite3 with the app's
+    pragmas (``store.connection.configure``: WAL, ``synchronous = FULL``, foreign keys).
+    No checks, no audit rows, no revision bump; the ledger they belong to is made in
+    ``prepare`` (untimed). The table keeps its real indexes (``entries_ledger``,
+    ``_target``, ``_catalogue``, ``_key``, ``_scoring``) and triggers, among them
+    ``entries_scored_ai`` (it checks each row's scoring columns; copied right, they
+    need no update) and the full-text index's ``entries_ai``, which fills
+    ``entries_fts`` from each inserted row. ``search``:
+
+    - ``"trigger"``: as the schema has it, ``entries_ai`` indexes row by row;
+    - ``"bulk"``: the schema's pause (db/011_bulk_writes.sql) stops it and the block is
+      indexed in one INSERT…SELECT at the end, as the app's import does
+      (``store.search.indexed_in_bulk``);
+    - ``"none"``: the search triggers (``entries_ai``, ``_ad``, ``_au``) are dropped in
+      the target copy in ``prepare``, so nothing is indexed.
+    """
+    from xihu_desktop.store import Store
+    from xihu_desktop.store.connection import configure
+    from xihu_desktop.store.search import TRIGGERS, indexed_in_bulk
+
+    ret = return_setup(ctx)
+    src = sqlite3.connect(ret.source)
+    columns = [
+        r[1] for r in src.execute("PRAGMA table_xinfo(entries)") if r[1] != "id" and r[6] == 0
+    ]
+    at = columns.index("ledger_id")
+    rows = src.execute(f"SELECT {', '.join(columns)} FROM entries ORDER BY id").fetchall()
+    unit_id = src.execute("SELECT unit_id FROM ledgers").fetchone()[0]
+    src.close()
+    if len(rows) != ret.n:
+        raise RuntimeError(f"the return's source holds {len(rows)} entries, not {ret.n}")
+    sql = f"INSERT INTO entries ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    ledger: list[int] = []
+
+    def prepare() -> None:
+        ret.prepare()
+        with Store.open(ret.target) as store:
+            ledger[:] = [store.ledgers.create(unit_id, ctx.year).id]
+        if search == "none":
+            conn = sqlite3.connect(ret.target)
+            for name in TRIGGERS:
+                conn.execute(f'DROP TRIGGER "{name}"')
+            conn.commit()
+            conn.close()
+
+    def ours() -> None:
+        calamine_read(ret.path)
+        values = [(*r[:at], ledger[0], *r[at + 1 :]) for r in rows]
+        conn = sqlite3.connect(ret.target, isolation_level=None)
+        configure(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        if search == "bulk":  # ids are given in order from the largest plus one
+            first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0]
+            with indexed_in_bulk(conn, first, first + len(values) - 1):
+                conn.executemany(sql, values)
+        else:
+            conn.executemany(sql, values)
+        conn.execute("COMMIT")
+        written = conn.execute(
+            "SELECT count(*) FROM entries WHERE ledger_id = ?", (ledger[0],)
+        ).fetchone()[0]
+        indexed = conn.execute("SELECT count(*) FROM entries_fts_docsize").fetchone()[0]
+        conn.close()
+        if written != ret.n or indexed != (0 if search == "none" else ret.n):
+            raise RuntimeError(f"bare writes left {written} of {ret.n} entries, {indexed} indexed")
+
+    return Figure(f"{ret.n:,} entries", ours, lambda: calamine_read(ret.path), prepare=prepare)
+
+
+def fig_import_bare_writes(ctx: Context) -> Figure:
+    """:func:`bare_writes` with the table's triggers as the schema has them."""
+    return bare_writes(ctx, "trigger")
+
+
+def fig_import_bare_bulk_fts(ctx: Context) -> Figure:
+    """:func:`bare_writes` with the search index filled in one statement at the end."""
+    return bare_writes(ctx, "bulk")
+
+
+def fig_import_bare_no_fts(ctx: Context) -> Figure:
+    """:func:`bare_writes` with the search index's triggers dropped in the target."""
+    return bare_writes(ctx, "none")
 
 
 def fig_summary_excel(ctx: Context) -> Figure:
@@ -433,6 +546,9 @@ FIGURES: dict[str, Callable[[Context], Figure]] = {
     "export_pdf_all": fig_export_pdf_all,
     "export_pdf_summary": fig_export_pdf_summary,
     "import_return": fig_import_return,
+    "import_bare_writes": fig_import_bare_writes,
+    "import_bare_bulk_fts": fig_import_bare_bulk_fts,
+    "import_bare_no_fts": fig_import_bare_no_fts,
     "summary_excel": fig_summary_excel,
 }
 

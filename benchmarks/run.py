@@ -47,6 +47,9 @@ NAMES = (
     "export_pdf_all",
     "export_pdf_summary",
     "import_return",
+    "import_bare_writes",
+    "import_bare_bulk_fts",
+    "import_bare_no_fts",
     "summary_excel",
     "build_district",
 )
