@@ -209,3 +209,43 @@ def test_progress_of_a_ledger_built_by_position_equals_by_name(demo_store: Store
     for entry_id, rows in progress.items():
         by_quarter = sorted(rows.values(), key=lambda p: p.quarter)
         assert by_quarter == demo_store.progress.of_entry(entry_id)
+
+
+def test_canonical_values_walk_only_declared_fields(demo_store: Store) -> None:
+    """The canonical form walks an entry's own values (not every field of its category):
+    a key no field declares is left out, an explicit None and a missing field are both
+    None, a link to a target or item no longer in the catalogue is None, texts lose CR LF
+    and edge blanks, numbers are written out — as a field-by-field walk gives."""
+    ledger_id = _awkward(demo_store)
+    rows = ledger_read.read_ledger(demo_store, ledger_id)
+    odd = {
+        "legacy_key": "旧版本的字段",
+        "goal": None,
+        "target_id": 999_999,
+        "catalogue_id": 999_999,
+        "unit_measure": "  万元\r\n ",
+        "baseline": -0.0,
+        "actual": 3,
+    }
+    entries = [replace(e, values={**e.values, **odd}) for e in rows.entries]
+    rows = replace(rows, entries=entries)
+    targets = {t.id: f"{t.seq}{t.sub or ''}:{t.name}" for t in rows.targets}
+    items = {i.id: f"{i.kind}:{i.name}" for i in rows.items}
+
+    def walked(e: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in category(e.category).fields:
+            v = e.values.get(f.key)
+            if v is not None and f.key == "target_id":
+                v = targets.get(v)
+            elif v is not None and f.key == "catalogue_id":
+                v = items.get(v)
+            out[f.key] = _text(v)
+        return out
+
+    order = {c.key: k for k, c in enumerate(CATEGORIES)}
+    expected = [walked(e) for e in sorted(entries, key=lambda e: order[e.category])]
+    got = [e["values"] for e in fingerprint.canonical_of(rows)["entries"]]
+    assert got == expected
+    assert all("legacy_key" not in values for values in got)
+    assert any(values.get("baseline") == "0" for values in got)

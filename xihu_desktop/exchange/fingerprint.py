@@ -50,27 +50,27 @@ def canonical_of(rows: LedgerRows) -> dict[str, Any]:
     entries = []
     for cat in CATEGORIES:
         fields = [f.key for f in cat.fields]
+        declared = frozenset(fields)
         for e in by_category.get(cat.key, ()):
-            values: dict[str, Any] = {}
-            e_values = e.values
-            for key in fields:
-                v = e_values.get(key)
-                if v is None:  # most fields of most entries: as _text(None)
-                    values[key] = None
+            # every declared field, None unless the entry has a value (most have few):
+            # the entry's own values are walked, not every field of the category
+            values: dict[str, Any] = dict.fromkeys(fields)
+            for key, v in e.values.items():
+                if v is None or key not in declared:
                     continue
                 if key == "target_id":
                     v = targets.get(v)
                 elif key == "catalogue_id":
                     v = items.get(v)
                 values[key] = v.replace("\r\n", "\n").strip() if type(v) is str else _text(v)
-            quarters = [
+            quarters = [  # (None tested here: most texts of most quarters are empty)
                 {
                     "quarter": q,
-                    "value": _number(p.value),
+                    "value": None if p.value is None else _number(p.value),
                     "status": p.status,
-                    "problems": _text(p.problems),
-                    "next_steps": _text(p.next_steps),
-                    "comment": _text(p.comment),
+                    "problems": None if p.problems is None else _text(p.problems),
+                    "next_steps": None if p.next_steps is None else _text(p.next_steps),
+                    "comment": None if p.comment is None else _text(p.comment),
                     "follow_up": bool(p.follow_up),
                 }
                 for q, p in sorted(progress.get(e.id, {}).items())
