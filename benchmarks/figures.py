@@ -378,19 +378,11 @@ def return_setup(ctx: Context) -> Return:
     return ret
 
 
-def calamine_read(path: Path) -> None:
-    """python-calamine reading every cell of every sheet (the import figures' floor)."""
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    for sheet in wb.sheet_names:
-        for _row in wb.get_sheet_by_name(sheet).to_python():
-            pass
-
-
 def fig_import_return(ctx: Context) -> Figure:
     """A return of 10,000 entries (2,500 with --quick) imported into a fresh file, against
     python-calamine reading every cell of the same workbook."""
+    from import_figures import calamine_floor
+
     from xihu_desktop.exchange.excel_import import import_file
     from xihu_desktop.store import Store
 
@@ -402,7 +394,7 @@ def fig_import_return(ctx: Context) -> Figure:
             if plan.count("new") < ret.n:
                 raise RuntimeError(f"import wrote {plan.count('new')} of {ret.n} entries")
 
-    return Figure(f"{ret.n:,} entries", ours, lambda: calamine_read(ret.path), prepare=ret.prepare)
+    return Figure(f"{ret.n:,} entries", ours, lambda: calamine_floor(ret.path), prepare=ret.prepare)
 
 
 def bare_writes(ctx: Context, search: str) -> Figure:
@@ -428,6 +420,8 @@ def bare_writes(ctx: Context, search: str) -> Figure:
     - ``"none"``: the search triggers (``entries_ai``, ``_ad``, ``_au``) are dropped in
       the target copy in ``prepare``, so nothing is indexed.
     """
+    from import_figures import calamine_floor
+
     from xihu_desktop.store import Store
     from xihu_desktop.store.connection import configure
     from xihu_desktop.store.search import TRIGGERS, indexed_in_bulk
@@ -458,7 +452,7 @@ def bare_writes(ctx: Context, search: str) -> Figure:
             conn.close()
 
     def ours() -> None:
-        calamine_read(ret.path)
+        calamine_floor(ret.path)
         values = [(*r[:at], ledger[0], *r[at + 1 :]) for r in rows]
         conn = sqlite3.connect(ret.target, isolation_level=None)
         configure(conn)
@@ -478,7 +472,7 @@ def bare_writes(ctx: Context, search: str) -> Figure:
         if written != ret.n or indexed != (0 if search == "none" else ret.n):
             raise RuntimeError(f"bare writes left {written} of {ret.n} entries, {indexed} indexed")
 
-    return Figure(f"{ret.n:,} entries", ours, lambda: calamine_read(ret.path), prepare=prepare)
+    return Figure(f"{ret.n:,} entries", ours, lambda: calamine_floor(ret.path), prepare=prepare)
 
 
 def fig_import_bare_writes(ctx: Context) -> Figure:
